@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""Plot one edgesim run file.
+
+usage: plot_run.py RUN.h5 [-o OUTDIR] [--prefix NAME] [--logx] [--group G]
+
+Writes latency_cdf.png, queue_length.png, power.png and exit_histogram.png
+(each prefixed with "NAME_" when --prefix is given) and prints their paths.
+Exit code 1 with a one-line message when the file is missing or invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+matplotlib.rcParams["agg.path.chunksize"] = 10000  # long timelines
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import edgesim_h5  # noqa: E402
+from edgesim_h5 import EdgesimH5Error  # noqa: E402
+
+PLOTS = ("latency_cdf", "queue_length", "power", "exit_histogram")
+PROG = "plot_run"
+
+
+def _title(run, what: str) -> str:
+    name = os.path.basename(run.path)
+    if run.group and run.group != "/":
+        name += f" [{run.group}]"
+    return f"{what} — {name}"
+
+
+def _no_data(ax, text: str):
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+
+
+def host_series(run):
+    """{host index: timeline rows of that host, sorted by time}."""
+    tl = run.timeline
+    out = {}
+    for h in np.unique(tl["host"]):
+        rows = tl[tl["host"] == h]
+        out[int(h)] = rows[np.argsort(rows["t"], kind="stable")]
+    return out
+
+
+def battery_hosts(run):
+    """Host indices whose battery state of charge drops below 1 in the timeline."""
+    out = []
+    for h, rows in host_series(run).items():
+        soc = rows["battery_soc"]
+        soc = soc[np.isfinite(soc)]
+        if soc.size and soc.min() < 1.0:
+            out.append(h)
+    return out
+
+
+def figure_latency_cdf(run, stats, logx: bool = False):
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    drawn = 0
+    for t in range(stats.n_tenants):
+        x, y = stats.cdf_xy(t)
+        if logx:
+            pos = x > 0
+            x, y = x[pos], y[pos]
+        if x.size == 0:
+            continue
+        label = f"{run.tenant_name(t)} (n={int(stats.served[t])}"
+        label += ", subsampled)" if stats.cdf_subsampled.get(t) else ")"
+        ax.step(x * 1e3, y, where="post", label=label)
+        drawn += 1
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel("latency [ms]" + (" (log scale)" if logx else ""))
+    ax.set_ylabel("fraction of served requests ≤ latency")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(_title(run, "Latency CDF of served requests"))
+    ax.grid(True, which="both", alpha=0.3)
+    if drawn:
+        ax.legend(title="tenant", fontsize="small")
+    else:
+        _no_data(ax, "no served requests")
+    fig.tight_layout()
+    return fig
+
+
+def _legend(ax, n):
+    if n:
+        ax.legend(fontsize="small" if n <= 8 else "x-small",
+                  ncol=1 if n <= 8 else 2, loc="best")
+
+
+def figure_queue_length(run):
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    series = host_series(run)
+    for h, rows in series.items():
+        ax.step(rows["t"], rows["queue_len"], where="post", label=run.host_name(h))
+    ax.set_xlabel("simulated time [s]")
+    ax.set_ylabel("queue length [requests]")
+    ax.set_title(_title(run, "Queue length per host"))
+    ax.grid(True, alpha=0.3)
+    _legend(ax, len(series))
+    if not series:
+        _no_data(ax, "empty timeline")
+    fig.tight_layout()
+    return fig
+
+
+def figure_power(run):
+    """Power per host; battery state of charge on a twin axis when any host's
+    state of charge drops below 1."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    series = host_series(run)
+    colors = {}
+    for h, rows in series.items():
+        (line,) = ax.plot(rows["t"], rows["power_w"], label=f"{run.host_name(h)} power")
+        colors[h] = line.get_color()
+    ax.set_xlabel("simulated time [s]")
+    ax.set_ylabel("power [W]")
+    ax.grid(True, alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    bat = battery_hosts(run)
+    title = "Power per host"
+    if bat:
+        ax2 = ax.twinx()
+        for h in bat:
+            rows = series[h]
+            ax2.plot(rows["t"], rows["battery_soc"] * 100.0, linestyle="--",
+                     color=colors[h], label=f"{run.host_name(h)} battery")
+        ax2.set_ylabel("battery state of charge [%] (dashed)")
+        ax2.set_ylim(0, 105)
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles += h2
+        labels += l2
+        title += " and battery state of charge"
+    ax.set_title(_title(run, title))
+    if handles:
+        ax.legend(handles, labels, fontsize="small" if len(handles) <= 8 else "x-small",
+                  ncol=1 if len(handles) <= 8 else 2, loc="best")
+    else:
+        _no_data(ax, "empty timeline")
+    fig.tight_layout()
+    return fig
+
+
+def figure_exit_histogram(run, stats):
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * (stats.n_exits + 1) + 3), 4.5))
+    frac = stats.exit_fractions()
+    cats = [f"exit {e}" for e in range(stats.n_exits)] + ["lost"]
+    nt = stats.n_tenants
+    xs = np.arange(len(cats))
+    width = 0.8 / max(nt, 1)
+    for t in range(nt):
+        ax.bar(xs - 0.4 + width * (t + 0.5), frac[t], width,
+               label=f"{run.tenant_name(t)} (n={int(stats.offered[t])})")
+    ax.set_xticks(xs)
+    ax.set_xticklabels(cats)
+    ax.set_xlabel("exit taken (highest number = final classifier)")
+    ax.set_ylabel("fraction of the tenant's requests")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(_title(run, "Exits taken per tenant"))
+    ax.grid(True, axis="y", alpha=0.3)
+    if nt:
+        ax.legend(title="tenant", fontsize="small")
+    else:
+        _no_data(ax, "no requests")
+    fig.tight_layout()
+    return fig
+
+
+def output_paths(outdir: str, prefix: str | None):
+    pre = f"{prefix}_" if prefix else ""
+    return {p: os.path.join(outdir, f"{pre}{p}.png") for p in PLOTS}
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog=PROG, description="Plot an edgesim run file (HDF5) into PNG files.")
+    ap.add_argument("run", metavar="RUN.h5", help="run file written by edgesim")
+    ap.add_argument("-o", "--outdir", default=None,
+                    help="output directory (default: the run file's directory)")
+    ap.add_argument("--prefix", default=None, metavar="NAME",
+                    help='prefix file names with "NAME_"')
+    ap.add_argument("--logx", action="store_true",
+                    help="logarithmic latency axis for the CDF")
+    ap.add_argument("--group", default=None,
+                    help="group holding one point's traces in a sweep file")
+    ap.add_argument("--max-cdf-points", type=int,
+                    default=edgesim_h5.DEFAULT_MAX_CDF_POINTS,
+                    help="most latency points per tenant in the CDF (default %(default)s)")
+    args = ap.parse_args(argv)
+    if args.max_cdf_points < 1:
+        ap.error("--max-cdf-points must be >= 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        run = edgesim_h5.load_run(args.run, requests=False, group=args.group)
+        stats = edgesim_h5.scan_requests(args.run, max_cdf_points=args.max_cdf_points,
+                                         group=args.group,
+                                         n_tenants=len(run.tenant_names))
+        outdir = args.outdir if args.outdir is not None else (
+            os.path.dirname(os.path.abspath(args.run)))
+        os.makedirs(outdir, exist_ok=True)
+        paths = output_paths(outdir, args.prefix)
+        figs = {
+            "latency_cdf": lambda: figure_latency_cdf(run, stats, logx=args.logx),
+            "queue_length": lambda: figure_queue_length(run),
+            "power": lambda: figure_power(run),
+            "exit_histogram": lambda: figure_exit_histogram(run, stats),
+        }
+        for name in PLOTS:
+            fig = figs[name]()
+            try:
+                fig.savefig(paths[name], dpi=120)
+            finally:
+                plt.close(fig)
+            print(paths[name])
+    except EdgesimH5Error as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"{PROG}: error: {args.run}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+#pragma once
+// The records a run produces. Their field names are the HDF5 and JSON field names
+// (DESIGN §6); src/io maps them one to one.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgesim {
+
+enum class LossReason : std::uint8_t { Served = 0, BufferFull = 1, Deadline = 2, HostDown = 3 };
+
+struct RequestRecord {
+  std::uint64_t id = 0;
+  std::uint16_t tenant = 0;
+  double arrival = 0;
+  double finish = 0;  // NaN if lost
+  double latency = 0; // NaN if lost
+  std::int16_t exit = -1; // exit taken (num_exits = final classifier), -1 lost
+  std::uint8_t correct = 0;
+  float confidence = 0;
+  std::int32_t lost_at = -1; // host index or -1
+  std::uint8_t reason = 0;   // LossReason
+};
+
+struct TimelineRecord {
+  double t = 0;
+  std::int32_t host = 0;
+  std::int32_t queue_len = 0;
+  double power_w = 0;
+  double battery_soc = 1;
+};
+
+struct HostRecord {
+  std::string name;
+  double energy_j = 0;
+  double busy_fraction = 0;
+  std::uint64_t served = 0; // fragment services completed on this host
+  std::uint64_t lost = 0;   // requests lost at this host
+  double mean_queue = 0;    // time-average requests in the host's stations
+  double battery_soc_end = 1;
+  double down_at = -1; // time the battery emptied, -1 if never
+};
+
+struct SummaryRow {
+  std::string tenant; // tenant name or "all"
+  std::uint64_t offered = 0;
+  std::uint64_t served = 0;
+  std::uint64_t lost = 0;
+  double loss_ratio = 0;
+  double throughput = 0; // served per second of measured time
+  double latency_mean = 0;
+  double latency_p50 = 0;
+  double latency_p95 = 0;
+  double latency_p99 = 0;
+  double accuracy = 0;           // correct / served
+  double effective_accuracy = 0; // correct / offered
+  double slo_violation_ratio = 0;
+  double energy_j = 0;
+  double energy_per_served_j = 0;
+};
+
+struct LinkRecord {
+  std::string name;
+  double energy_j = 0;
+  double bytes = 0;
+};
+
+struct RunMeta {
+  std::string edgesim_version;
+  std::string git_describe;
+  std::string scenario; // TOML text after overrides
+  std::string platform; // XML text
+  std::uint64_t seed = 0;
+  std::string started_at;
+  double wall_seconds = 0;
+  bool interrupted = false;
+};
+
+} // namespace edgesim

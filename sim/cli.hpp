@@ -1,0 +1,25 @@
+#pragma once
+// Shared pieces of the edgesim subcommands: exit codes, SimGrid option pass-through,
+// and the summary printers (human table and --json).
+#include <edgesim/results.hpp>
+
+#include <string>
+#include <vector>
+
+namespace edgesim::cli {
+
+enum ExitCode : int { kOk = 0, kInvalidInput = 1, kUsage = 2, kRuntimeFailure = 3 };
+
+/// Removes SimGrid's --cfg=... and --log=... options from args and returns them.
+std::vector<std::string> take_simgrid_args(std::vector<std::string>& args);
+
+std::string summary_json(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
+                         const std::vector<LinkRecord>& links, double simulated_seconds);
+std::string summary_table(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
+                          const std::vector<LinkRecord>& links, double simulated_seconds);
+
+int cmd_run(std::vector<std::string> args);
+int cmd_check(std::vector<std::string> args);
+int cmd_list(std::vector<std::string> args);
+
+} // namespace edgesim::cli

@@ -1,0 +1,93 @@
+// `edgesim list policies|platforms|models`.
+#include "cli.hpp"
+
+#include <edgesim/error.hpp>
+#include <edgesim/policy.hpp>
+
+#include "model/model_loader.hpp"
+
+#include <boost/program_options/errors.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+namespace edgesim::cli {
+namespace {
+
+std::filesystem::path data_dir(const char* sub) {
+  // Prefer the working directory's copy (a checkout), else the source tree's.
+  std::filesystem::path local(sub);
+  if (std::filesystem::is_directory(local))
+    return local;
+  return std::filesystem::path(EDGESIM_SOURCE_DIR) / sub;
+}
+
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir, const std::string& extension) {
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_directory(dir))
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      if (entry.is_regular_file() && entry.path().extension() == extension)
+        files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+} // namespace
+
+int cmd_list(std::vector<std::string> args) {
+  std::vector<std::string> plugins;
+  std::string what;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--plugin" && i + 1 < args.size())
+      plugins.push_back(args[++i]);
+    else if (args[i] == "--help" || args[i] == "-h") {
+      fmt::print("edgesim list policies|platforms|models [--plugin lib.so]\n");
+      return kOk;
+    } else if (what.empty())
+      what = args[i];
+    else
+      throw boost::program_options::error("unexpected argument " + args[i]);
+  }
+  for (const auto& plugin : plugins)
+    Registry::instance().load_plugin(plugin);
+  if (what == "policies") {
+    fmt::print("exit policies:\n");
+    for (const auto& e : Registry::instance().exit_policies())
+      fmt::print("  {:<16} {}\n", e.name, e.description);
+    fmt::print("placement policies:\n");
+    for (const auto& p : Registry::instance().placement_policies())
+      fmt::print("  {:<16} {}\n", p.name, p.description);
+    return kOk;
+  }
+  if (what == "platforms") {
+    static const std::regex host_re(R"(<host\s+id=\"([^\"]+)\")");
+    for (const auto& file : files_in(data_dir("platforms"), ".xml")) {
+      std::ifstream in(file);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string hosts;
+      for (auto it = std::sregex_iterator(text.begin(), text.end(), host_re); it != std::sregex_iterator(); ++it)
+        hosts += (hosts.empty() ? "" : ", ") + (*it)[1].str();
+      fmt::print("  {:<28} hosts: {}\n", file.string(), hosts);
+    }
+    return kOk;
+  }
+  if (what == "models") {
+    for (const auto& file : files_in(data_dir("scenarios/models"), ".toml")) {
+      try {
+        auto model = load_model_file(file.string());
+        fmt::print("  {:<44} {:<20} {:>3} layers {:>2} exits {:>8.2f} GFLOP {:>7.1f} MB params\n", file.string(),
+                   model.name, model.layers.size(), model.exits.size(), model.total_flops() / 1e9,
+                   model.total_param_bytes() / 1e6);
+      } catch (const InputError& e) {
+        fmt::print("  {:<44} invalid: {}\n", file.string(), e.what());
+      }
+    }
+    return kOk;
+  }
+  throw boost::program_options::error("expected one of: policies, platforms, models");
+}
+
+} // namespace edgesim::cli

@@ -1,0 +1,85 @@
+#include "core/deployment.hpp"
+
+#include <edgesim/error.hpp>
+
+#include "util/random.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace edgesim {
+
+double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment) {
+  double params = 0;
+  double largest_activation = fragment.first_layer == 0 ? model.input_bytes : model.layers[fragment.first_layer - 1].out_bytes;
+  for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
+    params += model.layers[l].param_bytes;
+    largest_activation = std::max(largest_activation, model.layers[l].out_bytes);
+  }
+  return params + largest_activation;
+}
+
+Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform) {
+  for (const auto& plugin : scenario.plugins)
+    Registry::instance().load_plugin(plugin);
+
+  for (const auto& [name, settings] : scenario.host_overrides) {
+    const ProbedHost* host = platform.find(name);
+    if (host == nullptr)
+      throw InputError(fmt::format("{}: hosts.{}: no host named \"{}\" in platform {}", scenario.file, name, name,
+                                   platform.file));
+    if (settings.pstate && *settings.pstate >= static_cast<int>(host->pstate_speeds.size()))
+      throw InputError(fmt::format("{}: hosts.{}.pstate: expected a pstate in 0..{}", scenario.file, name,
+                                   host->pstate_speeds.size() - 1));
+  }
+
+  std::vector<HostInfo> hosts;
+  for (const auto& host : platform.hosts)
+    hosts.push_back(host.info);
+
+  Deployment deployment;
+  std::map<std::string, double> memory_per_host;
+  for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
+    const TenantSpec& tenant = scenario.tenants[t];
+    if (platform.find(tenant.source) == nullptr)
+      throw InputError(fmt::format("{}: tenants.{}.source: no host named \"{}\" in platform {}", scenario.file, t,
+                                   tenant.source, platform.file));
+    const auto* place_entry = Registry::instance().placement_policy(tenant.placement.name);
+    if (place_entry == nullptr)
+      throw InputError(fmt::format("{}: {}.policy: unknown placement policy \"{}\" (see `edgesim list policies`)",
+                                   scenario.file, tenant.placement.path, tenant.placement.name));
+    const auto* exit_entry = Registry::instance().exit_policy(tenant.exits.name);
+    if (exit_entry == nullptr)
+      throw InputError(fmt::format("{}: {}.policy: unknown exit policy \"{}\" (see `edgesim list policies`)",
+                                   scenario.file, tenant.exits.path, tenant.exits.name));
+
+    ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
+    auto placement = place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
+    PlacementProblem problem{hosts, tenant.model, tenant.source, static_cast<int>(t)};
+    TenantDeployment plan;
+    plan.fragments = placement->place(problem);
+    for (std::size_t f = 0; f < plan.fragments.size(); ++f) {
+      const Fragment& fragment = plan.fragments[f];
+      if (platform.find(fragment.host) == nullptr)
+        throw InputError(fmt::format("{}: {}.fragments.{}.host: no host named \"{}\" in platform {}", scenario.file,
+                                     tenant.placement.path, f, fragment.host, platform.file));
+      memory_per_host[fragment.host] += fragment_memory_bytes(tenant.model, fragment);
+    }
+    ConfigView exit_config(*tenant.exits.table, scenario.file, tenant.exits.path);
+    plan.exit_policy = exit_entry->factory(ExitPolicyArgs{exit_config, tenant.model, stream_seed(scenario.simulation.seed, "exit-policy", t)});
+    deployment.tenants.push_back(std::move(plan));
+  }
+
+  for (const auto& [name, bytes] : memory_per_host) {
+    const ProbedHost* host = platform.find(name);
+    if (host->info.ram_bytes > 0 && bytes > host->info.ram_bytes)
+      throw InputError(fmt::format("{}: placement puts {:.1f} MB of parameters and activations on host {}, which has "
+                                   "{:.1f} MB of RAM (ram_bytes in {})",
+                                   scenario.file, bytes / 1e6, name, host->info.ram_bytes / 1e6, platform.file));
+  }
+  return deployment;
+}
+
+} // namespace edgesim

@@ -1,0 +1,29 @@
+#pragma once
+// Turns a validated scenario and a probed platform into what the engine runs: each
+// tenant's fragments on hosts (from its placement policy) and its exit policy. Every
+// check that needs the platform lives here so `edgesim check` and `edgesim run` agree.
+#include <edgesim/policy.hpp>
+
+#include "core/platform_probe.hpp"
+#include "scenario/scenario.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace edgesim {
+
+struct TenantDeployment {
+  std::vector<Fragment> fragments;
+  std::unique_ptr<ExitPolicy> exit_policy;
+};
+
+struct Deployment {
+  std::vector<TenantDeployment> tenants;
+};
+
+/// Memory a fragment needs on its host: its parameters plus its largest activation.
+double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment);
+
+Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform);
+
+} // namespace edgesim

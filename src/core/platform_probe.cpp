@@ -1,0 +1,183 @@
+#include "core/platform_probe.hpp"
+
+#include <edgesim/error.hpp>
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <fmt/format.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace edgesim {
+namespace {
+
+// Runs in the child: prints one tab-separated line per host on `out`.
+[[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args, const std::string& network_model,
+                                 int out_fd) {
+  args.insert(args.begin(), "edgesim-probe");
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  xbt_log_control_set("root.thresh:critical");
+  simgrid::s4u::Engine engine(&argc, argv.data());
+  sg_host_energy_plugin_init();
+  engine.set_config("network/model:" + network_model);
+  engine.load_platform(file);
+  std::string text;
+  for (const auto* host : engine.get_all_hosts()) {
+    const char* ram = host->get_property("ram_bytes");
+    const char* device_class = host->get_property("device_class");
+    const char* battery = host->get_property("battery_wh");
+    std::string speeds;
+    for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
+      speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
+    text += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
+                        ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
+                        battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+  }
+  const char* data = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    auto written = ::write(out_fd, data, left);
+    if (written <= 0)
+      std::_Exit(4);
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  std::_Exit(0);
+}
+
+std::string last_message(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  std::string best;
+  while (std::getline(in, line)) {
+    if (line.find("Backtrace") != std::string::npos)
+      break;
+    if (line.empty() || line.rfind("  ->", 0) == 0)
+      continue;
+    best = line;
+  }
+  // Strip SimGrid's "[time] file:line: [category/PRIORITY] " prefix.
+  if (auto pos = best.find("] "); pos != std::string::npos && best.front() == '[') {
+    auto bracket = best.find("/CRITICAL] ");
+    if (bracket != std::string::npos)
+      best = best.substr(bracket + 11);
+  }
+  return best.empty() ? "SimGrid could not load it" : best;
+}
+
+double parse_number(const std::string& text, const std::string& file, const std::string& host, const char* what) {
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || value < 0)
+    throw InputError(fmt::format("{}: host {}: property {} must be a non-negative number, found \"{}\"", file, host,
+                                 what, text));
+  return value;
+}
+
+} // namespace
+
+const ProbedHost* PlatformInfo::find(std::string_view name) const {
+  auto it = std::find_if(hosts.begin(), hosts.end(), [&](const ProbedHost& h) { return h.info.name == name; });
+  return it == hosts.end() ? nullptr : &*it;
+}
+
+int PlatformInfo::index_of(std::string_view name) const {
+  auto it = std::find_if(hosts.begin(), hosts.end(), [&](const ProbedHost& h) { return h.info.name == name; });
+  return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());
+}
+
+PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args,
+                            const std::string& network_model) {
+  PlatformInfo info;
+  info.file = file;
+  {
+    std::ifstream in(file);
+    if (!in || std::filesystem::is_directory(file))
+      throw InputError(fmt::format("{}: cannot open platform file", file));
+    std::ostringstream text;
+    text << in.rdbuf();
+    info.xml_text = text.str();
+  }
+  char err_template[] = "/tmp/edgesim-probe-XXXXXX";
+  int err_fd = mkstemp(err_template);
+  int pipe_fds[2];
+  if (err_fd < 0 || pipe(pipe_fds) != 0)
+    throw RuntimeError("cannot create the pipe/temp file to probe the platform");
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0)
+    throw RuntimeError("fork failed while probing the platform");
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    ::dup2(err_fd, STDERR_FILENO);
+    ::dup2(err_fd, STDOUT_FILENO);
+    probe_in_child(file, simgrid_args, network_model, pipe_fds[1]);
+  }
+  ::close(pipe_fds[1]);
+  std::string output;
+  char buffer[4096];
+  ssize_t got = 0;
+  while ((got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+    output.append(buffer, static_cast<std::size_t>(got));
+  ::close(pipe_fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string errors;
+  {
+    std::ifstream err(err_template);
+    std::ostringstream text;
+    text << err.rdbuf();
+    errors = text.str();
+  }
+  ::close(err_fd);
+  std::remove(err_template);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw InputError(fmt::format("{}: invalid platform: {}", file, last_message(errors)));
+
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    for (std::size_t tab = line.find('\t'); tab != std::string::npos; tab = line.find('\t', start)) {
+      fields.push_back(line.substr(start, tab - start));
+      start = tab + 1;
+    }
+    fields.push_back(line.substr(start));
+    if (fields.size() != 7)
+      throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
+    ProbedHost host;
+    host.info.name = fields[0];
+    host.info.cores = std::stoi(fields[1]);
+    std::istringstream speeds(fields[2]);
+    for (std::string speed; std::getline(speeds, speed, ',');)
+      host.pstate_speeds.push_back(std::stod(speed));
+    host.info.speed = host.pstate_speeds.at(0);
+    host.info.ram_bytes = parse_number(fields[3], file, host.info.name, "ram_bytes");
+    host.info.device_class = fields[4];
+    host.battery_wh = parse_number(fields[5], file, host.info.name, "battery_wh");
+    host.has_wattage = fields[6] == "1";
+    info.hosts.push_back(std::move(host));
+  }
+  if (info.hosts.empty())
+    throw InputError(fmt::format("{}: the platform has no hosts", file));
+  std::sort(info.hosts.begin(), info.hosts.end(),
+            [](const ProbedHost& a, const ProbedHost& b) { return a.info.name < b.info.name; });
+  return info;
+}
+
+} // namespace edgesim

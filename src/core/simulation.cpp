@@ -1,0 +1,789 @@
+#include "core/simulation.hpp"
+
+#include <edgesim/error.hpp>
+
+#include "core/arrival_process.hpp"
+#include "core/station.hpp"
+#include "model/exit_oracle.hpp"
+#include "util/latency_histogram.hpp"
+#include "util/random.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <xbt/log.h>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <limits>
+
+namespace sg4 = simgrid::s4u;
+
+namespace edgesim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+
+/// A run of layers executed as one exec: it ends at an evaluated exit or at the end of
+/// its fragment.
+struct Segment {
+  double flops = 0;  // layers + the exit classifier, if evaluated here
+  int exit = -1;     // intermediate exit evaluated at the end of this segment, or -1
+};
+
+struct FragmentRuntime {
+  int host = 0;
+  int station = 0;
+  int threads = 1;
+  double efficiency = 1;
+  double out_bytes = 0; // activation sent to the next fragment
+  std::vector<Segment> segments;
+};
+
+struct TenantRuntime {
+  const TenantSpec* spec = nullptr;
+  ExitPolicy* policy = nullptr;
+  std::vector<FragmentRuntime> fragments;
+  std::unique_ptr<ExitOracle> oracle;
+  std::unique_ptr<ArrivalProcess> arrivals;
+  Rng work_rng{0};
+  double next_arrival = kInf;
+  std::uint64_t generated = 0;
+  double last_arrival = 0;
+  double mean_interarrival = 0; // EWMA, for ExitContext::arrival_rate
+  // Statistics over requests arriving after the warm-up.
+  std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0;
+  LatencyHistogram latency;
+};
+
+struct Request {
+  std::uint64_t id = 0;
+  std::uint16_t tenant = 0;
+  std::uint16_t fragment = 0;
+  std::uint16_t segment = 0;
+  bool measured = false;
+  double arrival = 0;
+  double work_factor = 1;
+  double difficulty = 0;
+  std::uint64_t sample = 0;
+};
+
+struct HostRuntime {
+  sg4::Host* host = nullptr;
+  std::string name;
+  int cores = 1;
+  std::vector<int> stations;
+  int running_execs = 0;
+  double busy_time = 0;
+  double busy_since = 0;
+  std::uint64_t served = 0;
+  std::uint64_t lost = 0;
+  double battery_j = 0; // capacity, 0 = mains powered
+  bool down = false;
+  double down_at = -1;
+  double energy_at_down = 0;
+  std::vector<double> tenant_work; // flops x threads per tenant, to share energy
+};
+
+struct ActivityTag {
+  enum class Kind : std::uint8_t { Exec, Comm } kind = Kind::Exec;
+  std::uint32_t request = 0;
+  int host = 0;     // exec host, or comm source
+  int peer = -1;    // comm destination
+};
+
+double draw_work_factor(const WorkSpec& work, Rng& rng) {
+  switch (work.kind) {
+  case WorkSpec::Kind::Deterministic:
+    return 1.0;
+  case WorkSpec::Kind::Exponential:
+    return rng.exponential(1.0);
+  case WorkSpec::Kind::Erlang: {
+    double sum = 0;
+    for (int i = 0; i < work.stages; ++i)
+      sum += rng.exponential(static_cast<double>(work.stages));
+    return sum;
+  }
+  case WorkSpec::Kind::Hyperexponential: {
+    // Balanced means: p/mu1 = (1-p)/mu2, overall mean 1, given squared CV.
+    const double p = 0.5 * (1.0 + std::sqrt((work.h2_scv - 1.0) / (work.h2_scv + 1.0)));
+    const double mean1 = 1.0 / (2.0 * p);
+    const double mean2 = 1.0 / (2.0 * (1.0 - p));
+    return rng.uniform() < p ? rng.exponential(1.0 / mean1) : rng.exponential(1.0 / mean2);
+  }
+  }
+  return 1.0;
+}
+
+class Simulator {
+public:
+  Simulator(const Scenario& scenario, const PlatformInfo& platform, Deployment& deployment, TraceSink* sink,
+            const EngineOptions& options)
+      : scenario_(scenario), platform_(platform), deployment_(deployment), sink_(sink), options_(options) {}
+
+  RunOutput run();
+
+private:
+  void build_runtime();
+  void controller();
+  void attach_wifi_stations();
+  // request flow
+  void on_arrival(std::size_t tenant, double at);
+  void arrive_at_station(std::uint32_t slot);
+  void start_service(std::uint32_t slot);
+  void start_segment(std::uint32_t slot);
+  void on_exec_done(std::uint32_t slot, int host);
+  void leave_station(int station);
+  void send(std::uint32_t slot, int from, int to, double bytes);
+  void complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw);
+  void lose(std::uint32_t slot, LossReason reason, int host);
+  void release(std::uint32_t slot);
+  // timers
+  void sample_timeline(double at);
+  void update_batteries();
+  void take_host_down(int host);
+  void exec_started(int host);
+  void exec_finished(int host);
+  void remove_activity(std::size_t index);
+  void report_progress(bool final_line);
+  RunOutput collect();
+
+  const Scenario& scenario_;
+  const PlatformInfo& platform_;
+  Deployment& deployment_;
+  TraceSink* sink_;
+  const EngineOptions& options_;
+
+  std::vector<HostRuntime> hosts_;
+  std::vector<Station> stations_;
+  std::vector<TenantRuntime> tenants_;
+  std::vector<Request> pool_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<sg4::ActivityPtr> activities_;
+  std::vector<ActivityTag> tags_;
+  std::uint64_t next_id_ = 0;
+  double next_sample_ = 0;
+  double next_battery_ = kInf;
+  bool has_batteries_ = false;
+  bool arrivals_done_ = false;
+  bool interrupted_ = false;
+  double horizon_ = 0; // end of the arrival window
+  std::chrono::steady_clock::time_point wall_start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_progress_ = wall_start_;
+  std::uint64_t loop_iterations_ = 0;
+};
+
+void Simulator::build_runtime() {
+  auto* engine = sg4::Engine::get_instance();
+  for (const auto& probed : platform_.hosts) {
+    HostRuntime host;
+    host.host = engine->host_by_name(probed.info.name);
+    host.name = probed.info.name;
+    host.cores = std::max(1, probed.info.cores);
+    const HostSettings& settings = scenario_.host_settings(host.name);
+    if (settings.pstate)
+      host.host->set_pstate(static_cast<unsigned long>(*settings.pstate));
+    double battery_wh = settings.battery_wh.value_or(probed.battery_wh);
+    host.battery_j = battery_wh * 3600.0;
+    has_batteries_ = has_batteries_ || host.battery_j > 0;
+    host.tenant_work.assign(scenario_.tenants.size(), 0.0);
+    hosts_.push_back(std::move(host));
+  }
+  // One station per (host, tenant fragment): the station's K and servers come from the
+  // host's settings.
+  for (std::size_t t = 0; t < scenario_.tenants.size(); ++t) {
+    TenantRuntime tenant;
+    tenant.spec = &scenario_.tenants[t];
+    tenant.policy = deployment_.tenants[t].exit_policy.get();
+    const ModelProfile& model = tenant.spec->model;
+    const auto& fragments = deployment_.tenants[t].fragments;
+    for (const auto& fragment : fragments) {
+      FragmentRuntime rt;
+      rt.host = platform_.index_of(fragment.host);
+      const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
+      const HostSettings& settings = scenario_.host_settings(fragment.host);
+      Station station;
+      station.host = rt.host;
+      station.capacity = settings.buffer;
+      station.servers = settings.servers;
+      rt.station = static_cast<int>(stations_.size());
+      stations_.push_back(std::move(station));
+      hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
+      rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
+      rt.efficiency = model.efficiency_on(probed.info.device_class);
+      rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
+      Segment current;
+      for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
+        current.flops += model.layers[l].flops;
+        for (std::size_t e = 0; e < model.exits.size(); ++e) {
+          if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
+            current.flops += model.exits[e].flops;
+            current.exit = static_cast<int>(e);
+            rt.segments.push_back(current);
+            current = Segment{};
+          }
+        }
+      }
+      if (current.flops > 0 || rt.segments.empty())
+        rt.segments.push_back(current);
+      tenant.fragments.push_back(std::move(rt));
+    }
+    tenant.oracle = std::make_unique<ExitOracle>(model, stream_seed(scenario_.simulation.seed, "exit-oracle", t));
+    tenant.arrivals = std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
+    tenant.work_rng = Rng(stream_seed(scenario_.simulation.seed, "work", t));
+    tenant.next_arrival = tenant.arrivals->next();
+    tenants_.push_back(std::move(tenant));
+  }
+}
+
+void Simulator::attach_wifi_stations() {
+  // SimGrid 3.32 needs each station's rate level on its WiFi link set explicitly; the
+  // host property wifi_rate (default 0) gives it. Routes exist only once the run starts.
+  for (std::size_t a = 0; a < hosts_.size(); ++a) {
+    for (std::size_t b = 0; b < hosts_.size(); ++b) {
+      if (a == b)
+        continue;
+      std::vector<sg4::Link*> route;
+      double latency = 0;
+      hosts_[a].host->route_to(hosts_[b].host, route, &latency);
+      for (auto* link : {route.empty() ? nullptr : route.front(), route.empty() ? nullptr : route.back()}) {
+        if (link == nullptr || link->get_sharing_policy() != sg4::Link::SharingPolicy::WIFI)
+          continue;
+        sg4::Host* station = link == route.front() ? hosts_[a].host : hosts_[b].host;
+        const char* rate = station->get_property("wifi_rate");
+        link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
+      }
+    }
+  }
+}
+
+void Simulator::exec_started(int host) {
+  auto& h = hosts_[static_cast<std::size_t>(host)];
+  if (h.running_execs++ == 0)
+    h.busy_since = sg4::Engine::get_clock();
+}
+
+void Simulator::exec_finished(int host) {
+  auto& h = hosts_[static_cast<std::size_t>(host)];
+  if (--h.running_execs == 0)
+    h.busy_time += sg4::Engine::get_clock() - h.busy_since;
+}
+
+void Simulator::on_arrival(std::size_t t, double at) {
+  TenantRuntime& tenant = tenants_[t];
+  const double now = sg4::Engine::get_clock();
+  if (tenant.generated > 0) {
+    const double gap = at - tenant.last_arrival;
+    tenant.mean_interarrival = tenant.generated == 1 ? gap : 0.9 * tenant.mean_interarrival + 0.1 * gap;
+  }
+  tenant.last_arrival = at;
+  tenant.generated++;
+
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(pool_.size());
+    pool_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Request& r = pool_[slot];
+  r = Request{};
+  r.id = next_id_++;
+  r.tenant = static_cast<std::uint16_t>(t);
+  r.arrival = at;
+  r.measured = at >= scenario_.simulation.warmup;
+  r.work_factor = draw_work_factor(tenant.spec->work, tenant.work_rng);
+  tenant.oracle->begin_request(r.difficulty, r.sample);
+  if (r.measured)
+    tenant.offered++;
+  (void)now;
+
+  const int source = platform_.index_of(tenant.spec->source);
+  if (hosts_[static_cast<std::size_t>(source)].down) {
+    lose(slot, LossReason::HostDown, source);
+    return;
+  }
+  const int first = tenant.fragments.front().host;
+  if (first != source && tenant.spec->input_bytes > 0)
+    send(slot, source, first, tenant.spec->input_bytes);
+  else
+    arrive_at_station(slot);
+}
+
+void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
+  auto comm = sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
+                                      static_cast<std::uint64_t>(std::llround(bytes)));
+  activities_.push_back(comm);
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to});
+}
+
+void Simulator::arrive_at_station(std::uint32_t slot) {
+  Request& r = pool_[slot];
+  const FragmentRuntime& fragment = tenants_[r.tenant].fragments[r.fragment];
+  Station& station = stations_[static_cast<std::size_t>(fragment.station)];
+  if (hosts_[static_cast<std::size_t>(fragment.host)].down) {
+    lose(slot, LossReason::HostDown, fragment.host);
+    return;
+  }
+  if (station.in_system >= station.capacity) {
+    lose(slot, LossReason::BufferFull, fragment.host);
+    return;
+  }
+  station.enter(sg4::Engine::get_clock());
+  if (station.busy < station.servers)
+    start_service(slot);
+  else
+    station.queue.push_back(slot);
+}
+
+void Simulator::start_service(std::uint32_t slot) {
+  Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  Station& station = stations_[static_cast<std::size_t>(fragment.station)];
+  station.busy++;
+  if (tenant.spec->drop_late && sg4::Engine::get_clock() - r.arrival > tenant.spec->slo) {
+    leave_station(fragment.station);
+    lose(slot, LossReason::Deadline, fragment.host);
+    return;
+  }
+  start_segment(slot);
+}
+
+void Simulator::start_segment(std::uint32_t slot) {
+  Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const Segment& segment = fragment.segments[r.segment];
+  const double per_thread = segment.flops * r.work_factor / (fragment.threads * fragment.efficiency);
+  HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
+  host.tenant_work[r.tenant] += per_thread * fragment.threads;
+  auto exec = sg4::Exec::init();
+  exec->set_flops_amount(per_thread)->set_host(host.host);
+  if (fragment.threads > 1)
+    exec->set_thread_count(fragment.threads);
+  exec->start();
+  exec_started(fragment.host);
+  activities_.push_back(exec);
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1});
+}
+
+void Simulator::leave_station(int station_index) {
+  Station& station = stations_[static_cast<std::size_t>(station_index)];
+  station.busy--;
+  station.leave(sg4::Engine::get_clock());
+  if (!station.queue.empty() && station.busy < station.servers) {
+    std::uint32_t next = station.queue.front();
+    station.queue.pop_front();
+    start_service(next);
+  }
+}
+
+void Simulator::on_exec_done(std::uint32_t slot, int host) {
+  exec_finished(host);
+  Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const Segment& segment = fragment.segments[r.segment];
+  const double now = sg4::Engine::get_clock();
+  if (segment.exit >= 0) {
+    const auto exit = static_cast<std::size_t>(segment.exit);
+    ExitOutcomeDraw draw = tenant.oracle->at_exit(exit, r.difficulty, r.sample);
+    ExitContext ctx;
+    ctx.request_id = r.id;
+    ctx.tenant = r.tenant;
+    ctx.exit_index = exit;
+    ctx.num_exits = tenant.spec->model.exits.size();
+    ctx.confidence = draw.confidence;
+    ctx.now = now;
+    ctx.elapsed = now - r.arrival;
+    ctx.deadline = tenant.spec->slo;
+    ctx.queue_length = stations_[static_cast<std::size_t>(fragment.station)].in_system;
+    ctx.arrival_rate = tenant.mean_interarrival > 0 ? 1.0 / tenant.mean_interarrival : 0.0;
+    const auto& h = hosts_[static_cast<std::size_t>(host)];
+    ctx.battery_soc = h.battery_j > 0 ? std::max(0.0, 1.0 - sg_host_get_consumed_energy(h.host) / h.battery_j) : 1.0;
+    if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
+      hosts_[static_cast<std::size_t>(host)].served++;
+      leave_station(fragment.station);
+      complete(slot, segment.exit, draw);
+      return;
+    }
+  }
+  if (static_cast<std::size_t>(r.segment) + 1 < fragment.segments.size()) {
+    r.segment++;
+    start_segment(slot);
+    return;
+  }
+  hosts_[static_cast<std::size_t>(host)].served++;
+  leave_station(fragment.station);
+  if (static_cast<std::size_t>(r.fragment) + 1 == tenant.fragments.size()) {
+    const std::size_t final_exit = tenant.spec->model.exits.size();
+    complete(slot, static_cast<int>(final_exit), tenant.oracle->at_exit(final_exit, r.difficulty, r.sample));
+    return;
+  }
+  r.fragment++;
+  r.segment = 0;
+  const int next_host = tenant.fragments[r.fragment].host;
+  if (next_host == host || fragment.out_bytes <= 0)
+    arrive_at_station(slot);
+  else
+    send(slot, host, next_host, fragment.out_bytes);
+}
+
+void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw) {
+  const Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const double now = sg4::Engine::get_clock();
+  const double latency = now - r.arrival;
+  if (r.measured) {
+    tenant.served++;
+    tenant.latency.add(latency);
+    tenant.correct += draw.correct ? 1 : 0;
+    tenant.slo_met += latency <= tenant.spec->slo ? 1 : 0;
+  }
+  tenant.policy->on_outcome(ExitOutcome{r.id, true, exit, draw.correct, latency, now});
+  if (sink_ != nullptr && scenario_.simulation.trace_requests) {
+    RequestRecord record;
+    record.id = r.id;
+    record.tenant = r.tenant;
+    record.arrival = r.arrival;
+    record.finish = now;
+    record.latency = latency;
+    record.exit = static_cast<std::int16_t>(exit);
+    record.correct = draw.correct ? 1 : 0;
+    record.confidence = static_cast<float>(draw.confidence);
+    record.lost_at = -1;
+    record.reason = static_cast<std::uint8_t>(LossReason::Served);
+    sink_->on_request(record);
+  }
+  release(slot);
+}
+
+void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
+  const Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  if (r.measured)
+    tenant.lost++;
+  hosts_[static_cast<std::size_t>(host)].lost++;
+  tenant.policy->on_outcome(ExitOutcome{r.id, false, -1, false, NAN, sg4::Engine::get_clock()});
+  if (sink_ != nullptr && scenario_.simulation.trace_requests) {
+    RequestRecord record;
+    record.id = r.id;
+    record.tenant = r.tenant;
+    record.arrival = r.arrival;
+    record.finish = NAN;
+    record.latency = NAN;
+    record.exit = -1;
+    record.correct = 0;
+    record.confidence = NAN;
+    record.lost_at = host;
+    record.reason = static_cast<std::uint8_t>(reason);
+    sink_->on_request(record);
+  }
+  release(slot);
+}
+
+void Simulator::release(std::uint32_t slot) { free_slots_.push_back(slot); }
+
+void Simulator::remove_activity(std::size_t index) {
+  activities_[index] = std::move(activities_.back());
+  activities_.pop_back();
+  tags_[index] = tags_.back();
+  tags_.pop_back();
+}
+
+void Simulator::sample_timeline(double at) {
+  if (sink_ == nullptr)
+    return;
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    const HostRuntime& host = hosts_[h];
+    TimelineRecord record;
+    record.t = at;
+    record.host = static_cast<std::int32_t>(h);
+    for (int s : host.stations)
+      record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
+    record.power_w = host.down ? 0.0 : sg_host_get_current_consumption(host.host);
+    record.battery_soc = host.battery_j > 0
+                             ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
+                             : 1.0;
+    sink_->on_timeline(record);
+  }
+}
+
+void Simulator::update_batteries() {
+  // Power is constant between events, so the time a battery empties is exact:
+  // now + remaining energy / current power, re-predicted after every event.
+  next_battery_ = kInf;
+  const double now = sg4::Engine::get_clock();
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    HostRuntime& host = hosts_[h];
+    if (host.battery_j <= 0 || host.down)
+      continue;
+    const double remaining = host.battery_j - sg_host_get_consumed_energy(host.host);
+    const double power = sg_host_get_current_consumption(host.host);
+    if (remaining <= 1e-9 * host.battery_j) {
+      take_host_down(static_cast<int>(h));
+      continue;
+    }
+    if (power > 0)
+      next_battery_ = std::min(next_battery_, now + remaining / power);
+  }
+}
+
+void Simulator::take_host_down(int h) {
+  HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
+  host.down = true;
+  host.down_at = sg4::Engine::get_clock();
+  host.energy_at_down = sg_host_get_consumed_energy(host.host);
+  // Everything running on, or travelling to or from, the host is lost.
+  for (std::size_t i = activities_.size(); i-- > 0;) {
+    const ActivityTag tag = tags_[i];
+    if (tag.host != h && tag.peer != h)
+      continue;
+    activities_[i]->cancel();
+    if (tag.kind == ActivityTag::Kind::Exec)
+      exec_finished(h);
+    remove_activity(i);
+    lose(tag.request, LossReason::HostDown, h);
+  }
+  for (int s : host.stations) {
+    Station& station = stations_[static_cast<std::size_t>(s)];
+    while (!station.queue.empty()) {
+      std::uint32_t slot = station.queue.front();
+      station.queue.pop_front();
+      lose(slot, LossReason::HostDown, h);
+    }
+    station.busy = 0;
+    station.reset(sg4::Engine::get_clock());
+  }
+}
+
+void Simulator::report_progress(bool final_line) {
+  if (!options_.progress)
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  // Short runs print nothing; long ones a line per second and a last one at the end.
+  if (now - wall_start_ < std::chrono::seconds(2) || (!final_line && now - last_progress_ < std::chrono::seconds(1)))
+    return;
+  last_progress_ = now;
+  const double wall = std::chrono::duration<double>(now - wall_start_).count();
+  const double sim = sg4::Engine::get_clock();
+  std::string line;
+  if (std::isfinite(scenario_.simulation.duration)) {
+    const double fraction = std::min(1.0, sim / scenario_.simulation.duration);
+    const double eta = fraction > 0 ? wall * (1 - fraction) / fraction : 0;
+    line = fmt::format("[edgesim] {:5.1f}%  simulated {:.1f}/{:.1f} s  requests {}  elapsed {:.1f} s  ETA {:.1f} s",
+                       100 * fraction, sim, scenario_.simulation.duration, next_id_, wall, eta);
+  } else {
+    line = fmt::format("[edgesim] simulated {:.1f} s  requests {}  elapsed {:.1f} s", sim, next_id_, wall);
+  }
+  static const bool tty = isatty(STDERR_FILENO) != 0;
+  std::fputs(tty ? ("\r" + line + (final_line ? "\n" : "")).c_str() : (line + "\n").c_str(), stderr);
+  std::fflush(stderr);
+}
+
+void Simulator::controller() {
+  attach_wifi_stations();
+  const auto& sim = scenario_.simulation;
+  next_sample_ = 0;
+  update_batteries();
+  while (true) {
+    if (++loop_iterations_ % 4096 == 0) {
+      report_progress(false);
+      if (options_.interrupted && !interrupted_ && options_.interrupted()) {
+        interrupted_ = true;
+        for (auto& tenant : tenants_)
+          tenant.next_arrival = kInf;
+      }
+    }
+    double next_arrival = kInf;
+    std::size_t next_tenant = 0;
+    for (std::size_t t = 0; t < tenants_.size(); ++t) {
+      auto& tenant = tenants_[t];
+      const bool exhausted = tenant.next_arrival > sim.duration || (sim.requests > 0 && tenant.generated >= sim.requests);
+      if (exhausted)
+        tenant.next_arrival = kInf;
+      if (tenant.next_arrival < next_arrival) {
+        next_arrival = tenant.next_arrival;
+        next_tenant = t;
+      }
+    }
+    arrivals_done_ = !std::isfinite(next_arrival);
+    if (arrivals_done_ && activities_.empty())
+      break;
+    const double next_timer = std::min({next_arrival, next_sample_, next_battery_});
+    const double now = sg4::Engine::get_clock();
+    ssize_t done = -1;
+    if (activities_.empty()) {
+      if (next_timer > now)
+        sg4::this_actor::sleep_for(next_timer - now);
+    } else if (std::isfinite(next_timer)) {
+      done = sg4::Activity::wait_any_for(activities_, std::max(0.0, next_timer - now));
+    } else {
+      done = sg4::Activity::wait_any(activities_);
+    }
+    if (done >= 0) {
+      const auto index = static_cast<std::size_t>(done);
+      const ActivityTag tag = tags_[index];
+      remove_activity(index);
+      if (tag.kind == ActivityTag::Kind::Exec)
+        on_exec_done(tag.request, tag.host);
+      else
+        arrive_at_station(tag.request);
+    } else {
+      const double clock = sg4::Engine::get_clock();
+      const double tolerance = 1e-12 * std::max(1.0, clock);
+      if (next_battery_ <= clock + tolerance)
+        update_batteries();
+      if (next_sample_ <= clock + tolerance) {
+        sample_timeline(next_sample_);
+        next_sample_ += sim.sample_every;
+      }
+      if (next_arrival <= clock + tolerance) {
+        on_arrival(next_tenant, next_arrival);
+        horizon_ = std::max(horizon_, next_arrival);
+        tenants_[next_tenant].next_arrival = tenants_[next_tenant].arrivals->next();
+      }
+    }
+    if (has_batteries_)
+      update_batteries();
+  }
+  // Account busy time of hosts still busy (none normally: the run drains).
+  report_progress(true);
+}
+
+RunOutput Simulator::collect() {
+  RunOutput out;
+  out.interrupted = interrupted_;
+  out.simulated_seconds = sg4::Engine::get_clock();
+  out.requests = next_id_;
+  const double end = out.simulated_seconds;
+  const auto& sim = scenario_.simulation;
+  const double window_end = std::isfinite(sim.duration) && !interrupted_ ? sim.duration : horizon_;
+  const double window = std::max(window_end - sim.warmup, 1e-12);
+
+  std::vector<double> host_energy(hosts_.size(), 0.0);
+  double total_energy = 0;
+  for (std::size_t h = 0; h < hosts_.size(); ++h) {
+    HostRuntime& host = hosts_[h];
+    HostRecord record;
+    record.name = host.name;
+    host_energy[h] = host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+    record.energy_j = host_energy[h];
+    record.busy_fraction = end > 0 ? host.busy_time / end : 0;
+    record.served = host.served;
+    record.lost = host.lost;
+    double area = 0;
+    for (int s : host.stations)
+      area += stations_[static_cast<std::size_t>(s)].area(end);
+    record.mean_queue = end > 0 ? area / end : 0;
+    record.battery_soc_end = host.battery_j > 0 ? std::max(0.0, 1.0 - host_energy[h] / host.battery_j) : 1.0;
+    record.down_at = host.down_at;
+    total_energy += host_energy[h];
+    out.hosts.push_back(std::move(record));
+  }
+  if (sg_link_energy_is_inited() != 0) {
+    for (auto* link : sg4::Engine::get_instance()->get_all_links()) {
+      if (link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI || link->get_name() == "__loopback__")
+        continue;
+      LinkRecord record;
+      record.name = link->get_name();
+      record.energy_j = sg_link_get_consumed_energy(link);
+      total_energy += record.energy_j;
+      out.links.push_back(std::move(record));
+    }
+  }
+
+  auto fill = [&](SummaryRow& row, std::uint64_t offered, std::uint64_t served, std::uint64_t lost,
+                  std::uint64_t correct, std::uint64_t slo_met, const LatencyHistogram& latency, double energy) {
+    row.offered = offered;
+    row.served = served;
+    row.lost = lost;
+    row.loss_ratio = offered > 0 ? static_cast<double>(lost) / static_cast<double>(offered) : 0;
+    row.throughput = static_cast<double>(served) / window;
+    row.latency_mean = latency.mean();
+    row.latency_p50 = latency.quantile(0.50);
+    row.latency_p95 = latency.quantile(0.95);
+    row.latency_p99 = latency.quantile(0.99);
+    row.accuracy = served > 0 ? static_cast<double>(correct) / static_cast<double>(served) : NAN;
+    row.effective_accuracy = offered > 0 ? static_cast<double>(correct) / static_cast<double>(offered) : NAN;
+    row.slo_violation_ratio = offered > 0 ? 1.0 - static_cast<double>(slo_met) / static_cast<double>(offered) : 0;
+    row.energy_j = energy;
+    row.energy_per_served_j = served > 0 ? energy / static_cast<double>(served) : NAN;
+  };
+  SummaryRow all;
+  all.tenant = "all";
+  LatencyHistogram all_latency;
+  std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0;
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    const TenantRuntime& tenant = tenants_[t];
+    // A tenant's energy: each host's energy shared by the work each tenant ran there.
+    double energy = 0;
+    for (std::size_t h = 0; h < hosts_.size(); ++h) {
+      double work_total = 0;
+      for (double w : hosts_[h].tenant_work)
+        work_total += w;
+      if (work_total > 0)
+        energy += host_energy[h] * hosts_[h].tenant_work[t] / work_total;
+    }
+    SummaryRow row;
+    row.tenant = tenant.spec->name;
+    fill(row, tenant.offered, tenant.served, tenant.lost, tenant.correct, tenant.slo_met, tenant.latency, energy);
+    out.summary.push_back(std::move(row));
+    offered += tenant.offered;
+    served += tenant.served;
+    lost += tenant.lost;
+    correct += tenant.correct;
+    slo_met += tenant.slo_met;
+    all_latency.merge(tenant.latency);
+  }
+  fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy);
+  out.summary.push_back(std::move(all));
+  return out;
+}
+
+RunOutput Simulator::run() {
+  std::vector<std::string> args{"edgesim"};
+  args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  // SimGrid's INFO lines (energy totals, config changes) would drown the summary;
+  // --log=... on the command line still overrides this.
+  xbt_log_control_set("root.thresh:warning");
+  sg4::Engine engine(&argc, argv.data());
+  sg_host_energy_plugin_init();
+  sg_link_energy_plugin_init();
+  sg_wifi_energy_plugin_init();
+  engine.set_config("network/model:" + scenario_.simulation.network_model);
+  engine.set_config("network/crosstraffic:0");
+  engine.load_platform(platform_.file);
+  build_runtime();
+  // The controller runs on a mains-powered host when there is one, so that a battery
+  // running out never takes the simulation's own actor down with it (hosts are never
+  // turned off by edgesim; a depleted host is marked down instead).
+  sg4::Host* home = hosts_.front().host;
+  sg4::Actor::create("edgesim-controller", home, [this] { controller(); });
+  engine.run();
+  return collect();
+}
+
+} // namespace
+
+RunOutput simulate(const Scenario& scenario, const PlatformInfo& platform, Deployment& deployment, TraceSink* sink,
+                   const EngineOptions& options) {
+  Simulator simulator(scenario, platform, deployment, sink, options);
+  return simulator.run();
+}
+
+} // namespace edgesim

@@ -1,0 +1,42 @@
+#pragma once
+// One simulation run on SimGrid (DESIGN §1, §9): a single controller actor drives every
+// request through stations, execs and comms with the activity API; no actor per request.
+#include <edgesim/results.hpp>
+
+#include "core/deployment.hpp"
+#include "core/platform_probe.hpp"
+#include "scenario/scenario.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace edgesim {
+
+/// Receives per-request and timeline rows as the run produces them (the HDF5 writer).
+class TraceSink {
+public:
+  virtual ~TraceSink() = default;
+  virtual void on_request(const RequestRecord& record) = 0;
+  virtual void on_timeline(const TimelineRecord& record) = 0;
+};
+
+struct EngineOptions {
+  std::vector<std::string> simgrid_args; // --cfg=... / --log=... passed to the Engine
+  bool progress = false;                 // periodic progress lines on stderr
+  std::function<bool()> interrupted;     // polled; true stops arrivals and drains
+};
+
+struct RunOutput {
+  std::vector<SummaryRow> summary; // one row per tenant, then "all"
+  std::vector<HostRecord> hosts;   // platform order (sorted by name)
+  std::vector<LinkRecord> links;
+  double simulated_seconds = 0;
+  std::uint64_t requests = 0; // arrivals simulated, all tenants, warmup included
+  bool interrupted = false;
+};
+
+RunOutput simulate(const Scenario& scenario, const PlatformInfo& platform, Deployment& deployment, TraceSink* sink,
+                   const EngineOptions& options);
+
+} // namespace edgesim

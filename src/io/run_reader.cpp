@@ -1,0 +1,83 @@
+#include "io/run_reader.hpp"
+
+#include "io/hdf5_support.hpp"
+#include "io/schema.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+
+namespace edgesim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+H5::H5File open_read_only(const fs::path& path) {
+  quiet_hdf5_errors();
+  return H5::H5File(path.string(), H5F_ACC_RDONLY);
+}
+
+std::string reading_context(const fs::path& path) { return "cannot read '" + path.string() + "'"; }
+
+template <class Record>
+std::vector<Record> read_table(const fs::path& path) {
+  const std::string dataset_name(TableSchema<Record>::dataset);
+  return translate_hdf5_errors(reading_context(path) + " (" + dataset_name + ")", [&] {
+    const H5::H5File file = open_read_only(path);
+    const H5::DataSet dataset = file.openDataSet(dataset_name);
+    const H5::DataSpace file_space = dataset.getSpace();
+    if (file_space.getSimpleExtentNdims() != 1) {
+      throw H5::DataSetIException("read_table", dataset_name + " is not one-dimensional");
+    }
+    hsize_t total_rows = 0;
+    file_space.getSimpleExtentDims(&total_rows);
+
+    // Reading with our packed type makes HDF5 pick columns by name; reading in blocks
+    // keeps the packed copy small next to the records.
+    const H5::CompType row_type = compound_type<Record>();
+    constexpr std::size_t kRowBytes = kPackedRowBytes<Record>;
+    const hsize_t block_rows = std::min<hsize_t>(total_rows, kDefaultChunkRows);
+    std::vector<std::byte> packed(block_rows * kRowBytes);
+    std::vector<Record> records(total_rows);
+    for (hsize_t first = 0; first < total_rows; first += block_rows) {
+      const hsize_t count = std::min(block_rows, total_rows - first);
+      H5::DataSpace selection = file_space;
+      selection.selectHyperslab(H5S_SELECT_SET, &count, &first);
+      const H5::DataSpace memory_space(1, &count);
+      dataset.read(packed.data(), row_type, memory_space, selection);
+      for (hsize_t row = 0; row < count; ++row) {
+        unpack_row(packed.data() + row * kRowBytes, records[first + row]);
+      }
+    }
+    return records;
+  });
+}
+
+} // namespace
+
+std::vector<RequestRecord> read_requests(const fs::path& path) { return read_table<RequestRecord>(path); }
+std::vector<TimelineRecord> read_timeline(const fs::path& path) { return read_table<TimelineRecord>(path); }
+std::vector<HostRecord> read_hosts(const fs::path& path) { return read_table<HostRecord>(path); }
+std::vector<LinkRecord> read_links(const fs::path& path) { return read_table<LinkRecord>(path); }
+std::vector<SummaryRow> read_summary(const fs::path& path) { return read_table<SummaryRow>(path); }
+
+RunMeta read_meta(const fs::path& path) {
+  return translate_hdf5_errors(reading_context(path) + " (" + std::string(kMetaGroup) + ")", [&] {
+    const H5::H5File file = open_read_only(path);
+    const H5::Group meta_group = file.openGroup(std::string(kMetaGroup));
+    RunMeta meta;
+    meta.edgesim_version = read_string_attribute(meta_group, kMetaEdgesimVersion);
+    meta.git_describe = read_string_attribute(meta_group, kMetaGitDescribe);
+    meta.scenario = read_string_attribute(meta_group, kMetaScenario);
+    meta.platform = read_string_attribute(meta_group, kMetaPlatform);
+    meta.seed = read_u64_attribute(meta_group, kMetaSeed);
+    meta.started_at = read_string_attribute(meta_group, kMetaStartedAt);
+    meta.wall_seconds = read_f64_attribute(meta_group, kMetaWallSeconds);
+    meta.interrupted = read_u64_attribute(meta_group, kMetaInterrupted) != 0;
+    return meta;
+  });
+}
+
+} // namespace edgesim::io

@@ -1,0 +1,298 @@
+#include "io/run_writer.hpp"
+
+#include "io/chunked_table.hpp"
+#include "io/hdf5_support.hpp"
+#include "io/schema.hpp"
+
+#include <edgesim/error.hpp>
+
+#include <H5Cpp.h>
+
+#include <cerrno>
+#include <charconv>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace edgesim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FileDescriptor {
+public:
+  explicit FileDescriptor(int descriptor) : descriptor_(descriptor) {}
+  ~FileDescriptor() {
+    if (descriptor_ >= 0) {
+      ::close(descriptor_);
+    }
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+
+  [[nodiscard]] int get() const { return descriptor_; }
+
+private:
+  int descriptor_;
+};
+
+// Returns 0, or the errno of the failing open() or fsync().
+int fsync_path(const fs::path& path, int extra_open_flags) {
+  const FileDescriptor descriptor(::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_open_flags));
+  if (descriptor.get() < 0) {
+    return errno;
+  }
+  if (::fsync(descriptor.get()) != 0) {
+    return errno;
+  }
+  return 0;
+}
+
+std::optional<pid_t> parse_pid(std::string_view digits) {
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+  if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) {
+    return std::nullopt;
+  }
+  return pid;
+}
+
+bool process_is_alive(pid_t pid) {
+  // Signal 0 only checks existence; EPERM means it exists but belongs to someone else.
+  return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+H5::H5File create_truncated_file(const fs::path& path) {
+  H5::FileAccPropList access;
+  // Closing the file then closes every object still open in it, so commit() never
+  // renames a file that HDF5 would write to later.
+  access.setFcloseDegree(H5F_CLOSE_STRONG);
+  return H5::H5File(path.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+}
+
+} // namespace
+
+struct RunWriter::Impl {
+  Impl(const fs::path& temp_path, const RunWriterOptions& writer_options)
+      : options(writer_options), file(create_truncated_file(temp_path)), root(file.openGroup("/")),
+        meta_group(root.createGroup(std::string(kMetaGroup))),
+        requests(root, std::string(kRequestsDataset), options.chunk_rows, options.deflate_level),
+        timeline(root, std::string(kTimelineDataset), options.chunk_rows, options.deflate_level) {
+    write_u32_attribute(meta_group, kMetaFileFormatVersion, kFileFormatVersion);
+  }
+
+  template <class Record>
+  void write_table(std::span<const Record> rows, bool& written) {
+    constexpr std::string_view dataset = TableSchema<Record>::dataset;
+    if (written) {
+      throw RuntimeError(std::string(dataset) + " can be written only once");
+    }
+    ChunkedTable<Record> table(root, std::string(dataset), options.chunk_rows, options.deflate_level);
+    for (const Record& row : rows) {
+      table.append(row);
+    }
+    table.finish();
+    table.close();
+    written = true;
+  }
+
+  void write_meta(const RunMeta& meta) {
+    if (meta_written) {
+      throw RuntimeError(std::string(kMetaGroup) + " can be written only once");
+    }
+    write_string_attribute(meta_group, kMetaEdgesimVersion, meta.edgesim_version);
+    write_string_attribute(meta_group, kMetaGitDescribe, meta.git_describe);
+    write_string_attribute(meta_group, kMetaScenario, meta.scenario);
+    write_string_attribute(meta_group, kMetaPlatform, meta.platform);
+    write_u64_attribute(meta_group, kMetaSeed, meta.seed);
+    write_string_attribute(meta_group, kMetaStartedAt, meta.started_at);
+    write_f64_attribute(meta_group, kMetaWallSeconds, meta.wall_seconds);
+    write_u8_attribute(meta_group, kMetaInterrupted, meta.interrupted ? 1 : 0);
+    meta_written = true;
+  }
+
+  // Writes what is still buffered and gives every table a dataset.
+  void finish() {
+    write_string_attribute(requests.finish(), kReasonCodesAttribute, kReasonCodesText);
+    timeline.finish();
+    if (!hosts_written) {
+      write_table(std::span<const HostRecord>(), hosts_written);
+    }
+    if (!links_written) {
+      write_table(std::span<const LinkRecord>(), links_written);
+    }
+    if (!summary_written) {
+      write_table(std::span<const SummaryRow>(), summary_written);
+    }
+  }
+
+  void close() {
+    requests.close();
+    timeline.close();
+    meta_group.close();
+    root.close();
+    file.close();
+  }
+
+  RunWriterOptions options;
+  pid_t creator_pid = ::getpid();
+  H5::H5File file;
+  H5::Group root;
+  H5::Group meta_group;
+  ChunkedTable<RequestRecord> requests;
+  ChunkedTable<TimelineRecord> timeline;
+  bool hosts_written = false;
+  bool links_written = false;
+  bool summary_written = false;
+  bool meta_written = false;
+};
+
+RunWriter::RunWriter(fs::path final_path, RunWriterOptions options)
+    : final_path_(std::move(final_path)), temp_path_(temp_path_for(final_path_, ::getpid())) {
+  quiet_hdf5_errors();
+  try {
+    impl_ = std::make_unique<Impl>(temp_path_, options);
+  } catch (const H5::Exception& error) {
+    // The file may exist already if a later step of the setup failed.
+    std::error_code ignored;
+    fs::remove(temp_path_, ignored);
+    throw_hdf5_failure(failure_context("creating the file"), error);
+  }
+}
+
+RunWriter::~RunWriter() {
+  if (!committed_) {
+    abandon();
+  }
+}
+
+RunWriter::RunWriter(RunWriter&& other) noexcept = default;
+
+std::string RunWriter::failure_context(std::string_view action) const {
+  return "cannot write '" + final_path_.string() + "' (" + std::string(action) + ", temporary file '" +
+         temp_path_.string() + "')";
+}
+
+template <class Body>
+void RunWriter::guarded(std::string_view action, Body&& body) {
+  if (!impl_ || failed_) {
+    throw RuntimeError(failure_context(action) + ": the writer " +
+                       (committed_ ? "was already committed"
+                        : failed_  ? "failed earlier"
+                                   : "was moved from"));
+  }
+  try {
+    std::forward<Body>(body)(*impl_);
+  } catch (const H5::Exception& error) {
+    failed_ = true;
+    throw_hdf5_failure(failure_context(action), error);
+  } catch (...) {
+    failed_ = true;
+    throw;
+  }
+}
+
+void RunWriter::append_request(const RequestRecord& record) {
+  guarded("appending to /requests", [&](Impl& impl) { impl.requests.append(record); });
+}
+
+void RunWriter::append_timeline(const TimelineRecord& record) {
+  guarded("appending to /timeline", [&](Impl& impl) { impl.timeline.append(record); });
+}
+
+void RunWriter::write_hosts(std::span<const HostRecord> hosts) {
+  guarded("writing /hosts", [&](Impl& impl) { impl.write_table(hosts, impl.hosts_written); });
+}
+
+void RunWriter::write_links(std::span<const LinkRecord> links) {
+  guarded("writing /links", [&](Impl& impl) { impl.write_table(links, impl.links_written); });
+}
+
+void RunWriter::write_summary(std::span<const SummaryRow> rows) {
+  guarded("writing /summary", [&](Impl& impl) { impl.write_table(rows, impl.summary_written); });
+}
+
+void RunWriter::write_meta(const RunMeta& meta) {
+  guarded("writing /meta", [&](Impl& impl) { impl.write_meta(meta); });
+}
+
+void RunWriter::commit() {
+  guarded("committing", [&](Impl& impl) {
+    impl.finish();
+    impl.close();
+    if (impl.options.fsync) {
+      if (const int error = fsync_path(temp_path_, 0); error != 0) {
+        throw RuntimeError(failure_context("committing") + ": fsync failed: " +
+                           std::generic_category().message(error));
+      }
+    }
+    std::error_code rename_error;
+    fs::rename(temp_path_, final_path_, rename_error);
+    if (rename_error) {
+      throw RuntimeError(failure_context("committing") + ": cannot rename the temporary file: " +
+                         rename_error.message());
+    }
+    if (impl.options.fsync) {
+      // Makes the rename itself durable. Best effort: some file systems refuse to
+      // fsync a directory, and the file's data is already safe.
+      const fs::path directory = final_path_.has_parent_path() ? final_path_.parent_path() : fs::path(".");
+      (void)fsync_path(directory, O_DIRECTORY);
+    }
+  });
+  committed_ = true;
+  impl_.reset();
+}
+
+void RunWriter::abandon() noexcept {
+  if (!impl_) {
+    return;
+  }
+  if (impl_->creator_pid != ::getpid()) {
+    // A forked child must neither close the parent's HDF5 file (closing flushes
+    // metadata into it) nor delete the parent's temporary file: leak the handles.
+    (void)impl_.release();
+    return;
+  }
+  try {
+    impl_->close();
+  } catch (...) {
+    // Best effort: the file is deleted next anyway.
+  }
+  impl_.reset();
+  std::error_code ignored;
+  fs::remove(temp_path_, ignored);
+}
+
+fs::path RunWriter::temp_path_for(const fs::path& final_path, long pid) {
+  return fs::path(final_path.native() + ".tmp." + std::to_string(pid));
+}
+
+std::size_t RunWriter::remove_stale_temps(const fs::path& final_path) {
+  const fs::path directory = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+  const std::string prefix = final_path.filename().string() + ".tmp.";
+  std::size_t removed = 0;
+  std::error_code iteration_error;
+  for (fs::directory_iterator entry(directory, iteration_error), end; !iteration_error && entry != end;
+       entry.increment(iteration_error)) {
+    const std::string name = entry->path().filename().string();
+    if (!name.starts_with(prefix)) {
+      continue;
+    }
+    const std::optional<pid_t> pid = parse_pid(std::string_view(name).substr(prefix.size()));
+    if (!pid || *pid == ::getpid() || process_is_alive(*pid)) {
+      continue;
+    }
+    std::error_code remove_error;
+    if (fs::remove(entry->path(), remove_error)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+} // namespace edgesim::io

@@ -1,0 +1,225 @@
+#include "model/model_loader.hpp"
+
+#include <edgesim/config_view.hpp>
+#include <edgesim/error.hpp>
+
+#include "scenario/paths.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace edgesim {
+namespace {
+
+double non_negative(const ConfigView& view, std::string_view key) {
+  double v = view.get_double(key);
+  if (v < 0)
+    view.fail(key, "a non-negative number");
+  return v;
+}
+
+double probability(const ConfigView& view, std::string_view key) {
+  double v = view.get_double(key);
+  if (!(v > 0 && v <= 1))
+    view.fail(key, "an accuracy in (0, 1]");
+  return v;
+}
+
+const toml::array& array_of_tables(const ConfigView& view, std::string_view key) {
+  const toml::node* node = view.table().get(key);
+  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
+  if (array == nullptr || !array->is_array_of_tables())
+    view.fail(key, "an array of tables ([[" + std::string(key) + "]])");
+  return *array;
+}
+
+std::size_t resolve_layer(const ConfigView& view, std::string_view key, const std::vector<Layer>& layers) {
+  const toml::node* node = view.table().get(key);
+  if (node == nullptr)
+    view.fail(key, "a layer name or index (missing)");
+  if (auto index = node->as_integer()) {
+    if (index->get() < 0 || static_cast<std::size_t>(index->get()) >= layers.size())
+      view.fail(key, fmt::format("a layer index in 0..{}", layers.size() - 1));
+    return static_cast<std::size_t>(index->get());
+  }
+  if (auto name = node->as_string()) {
+    auto it = std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l.name == name->get(); });
+    if (it == layers.end())
+      view.fail(key, fmt::format("the name of a layer of this model (no layer \"{}\")", name->get()));
+    return static_cast<std::size_t>(it - layers.begin());
+  }
+  view.fail(key, "a layer name or index");
+}
+
+} // namespace
+
+ModelProfile load_model_table(const toml::table& table, const std::string& file, const std::string& path,
+                              const std::string& base_dir) {
+  ConfigView view(table, file, path);
+  view.require_only({"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency"});
+  ModelProfile model;
+  model.source_file = file;
+  model.name = view.get_string("name");
+  model.input_bytes = non_negative(view, "input_bytes");
+
+  const auto& layers = array_of_tables(view, "layers");
+  if (layers.empty())
+    view.fail("layers", "at least one layer");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    ConfigView layer_view(*layers.get(i)->as_table(), file, fmt::format("{}{}layers.{}", path, path.empty() ? "" : ".", i));
+    layer_view.require_only({"name", "flops", "out_bytes", "param_bytes"});
+    Layer layer;
+    layer.name = layer_view.get_string("name");
+    if (!names.insert(layer.name).second)
+      layer_view.fail("name", fmt::format("a unique layer name (\"{}\" appears twice)", layer.name));
+    layer.flops = non_negative(layer_view, "flops");
+    layer.out_bytes = non_negative(layer_view, "out_bytes");
+    layer.param_bytes = layer_view.has("param_bytes") ? non_negative(layer_view, "param_bytes") : 0.0;
+    model.layers.push_back(std::move(layer));
+  }
+
+  if (view.has("exits")) {
+    const auto& exits = array_of_tables(view, "exits");
+    for (std::size_t i = 0; i < exits.size(); ++i) {
+      ConfigView exit_view(*exits.get(i)->as_table(), file, fmt::format("{}{}exits.{}", path, path.empty() ? "" : ".", i));
+      exit_view.require_only({"after", "flops", "accuracy"});
+      ExitSpec exit;
+      exit.after_layer = resolve_layer(exit_view, "after", model.layers);
+      if (exit.after_layer + 1 >= model.layers.size())
+        exit_view.fail("after", "a layer before the last one (the final classifier is [final])");
+      if (!model.exits.empty() && exit.after_layer <= model.exits.back().after_layer)
+        exit_view.fail("after", "exits in execution order, each after a later layer than the previous one");
+      exit.flops = non_negative(exit_view, "flops");
+      exit.accuracy = probability(exit_view, "accuracy");
+      model.exits.push_back(exit);
+    }
+  }
+
+  if (!view.has("final") || view.table().get("final")->as_table() == nullptr)
+    view.fail("final", "a table with the final classifier's accuracy ([final] accuracy = ...)");
+  ConfigView final_view(*view.table().get("final")->as_table(), file, path.empty() ? "final" : path + ".final");
+  final_view.require_only({"accuracy"});
+  model.final_accuracy = probability(final_view, "accuracy");
+
+  if (view.has("efficiency")) {
+    const auto* eff = view.table().get("efficiency")->as_table();
+    if (eff == nullptr)
+      view.fail("efficiency", "a table of device_class = factor");
+    ConfigView eff_view(*eff, file, path.empty() ? "efficiency" : path + ".efficiency");
+    for (const auto& [key, node] : *eff) {
+      double factor = eff_view.get_double(key.str());
+      if (!(factor > 0))
+        eff_view.fail(key.str(), "a positive efficiency factor");
+      model.efficiency[std::string(key.str())] = factor;
+    }
+  }
+
+  if (view.has("confidence")) {
+    const auto* conf = view.table().get("confidence")->as_table();
+    if (conf == nullptr)
+      view.fail("confidence", "a table ([confidence] source = \"synthetic\" or trace = \"file.csv\")");
+    ConfigView conf_view(*conf, file, path.empty() ? "confidence" : path + ".confidence");
+    conf_view.require_only({"source", "trace", "difficulty_correlation", "confidence_noise"});
+    if (conf_view.has("trace")) {
+      auto trace_file = resolve_input_path(conf_view.get_string("trace"), base_dir);
+      model.trace = load_exit_trace(trace_file, model.exits.size());
+    } else {
+      auto source = conf_view.get_string("source", "synthetic");
+      if (source != "synthetic")
+        conf_view.fail("source", "\"synthetic\" (or give trace = \"file.csv\")");
+    }
+    model.difficulty_correlation = conf_view.get_double("difficulty_correlation", model.difficulty_correlation);
+    if (!(model.difficulty_correlation >= 0 && model.difficulty_correlation < 1))
+      conf_view.fail("difficulty_correlation", "a correlation in [0, 1)");
+    model.confidence_noise = conf_view.get_double("confidence_noise", model.confidence_noise);
+    if (!(model.confidence_noise > 0))
+      conf_view.fail("confidence_noise", "a positive number");
+  }
+  return model;
+}
+
+ModelProfile load_model_file(const std::string& file) {
+  toml::table table;
+  try {
+    table = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
+  }
+  return load_model_table(table, file, "", parent_directory(file));
+}
+
+std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t num_exits) {
+  std::ifstream in(file);
+  if (!in)
+    throw InputError(fmt::format("{}: cannot open exit trace", file));
+  std::string line;
+  std::size_t line_no = 0;
+  std::vector<ExitTraceRow> rows;
+  bool header_seen = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.empty() || line.front() == '#')
+      continue;
+    if (!header_seen) {
+      header_seen = true;
+      if (line != "sample,exit,confidence,correct")
+        throw InputError(fmt::format("{}:{}: expected the header sample,exit,confidence,correct", file, line_no));
+      continue;
+    }
+    std::array<std::string_view, 4> fields{};
+    std::string_view rest(line);
+    for (std::size_t f = 0; f < 4; ++f) {
+      auto comma = rest.find(',');
+      if ((comma == std::string_view::npos) != (f == 3))
+        throw InputError(fmt::format("{}:{}: expected 4 comma-separated fields", file, line_no));
+      fields[f] = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    auto parse = [&](std::string_view text, auto& out, const char* what) {
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+      if (ec != std::errc{} || ptr != text.data() + text.size())
+        throw InputError(fmt::format("{}:{}: expected {} but found \"{}\"", file, line_no, what, text));
+    };
+    ExitTraceRow row;
+    int correct = 0;
+    parse(fields[0], row.sample, "a sample id (non-negative integer)");
+    parse(fields[1], row.exit, "an exit index (integer)");
+    parse(fields[2], row.confidence, "a confidence (number)");
+    parse(fields[3], correct, "correct as 0 or 1");
+    if (row.exit < 0 || static_cast<std::size_t>(row.exit) > num_exits)
+      throw InputError(fmt::format("{}:{}: exit {} out of range 0..{}", file, line_no, row.exit, num_exits));
+    if (!(row.confidence >= 0 && row.confidence <= 1))
+      throw InputError(fmt::format("{}:{}: confidence must be in [0, 1]", file, line_no));
+    if (correct != 0 && correct != 1)
+      throw InputError(fmt::format("{}:{}: correct must be 0 or 1", file, line_no));
+    row.correct = correct == 1;
+    rows.push_back(row);
+  }
+  if (rows.empty())
+    throw InputError(fmt::format("{}: exit trace has no rows", file));
+  // Canonical order: by sample then exit; every sample must have every exit once.
+  std::sort(rows.begin(), rows.end(),
+            [](const ExitTraceRow& a, const ExitTraceRow& b) { return std::tie(a.sample, a.exit) < std::tie(b.sample, b.exit); });
+  for (std::size_t i = 0; i < rows.size(); i += num_exits + 1) {
+    for (std::size_t e = 0; e <= num_exits; ++e) {
+      if (i + e >= rows.size() || rows[i + e].sample != rows[i].sample || rows[i + e].exit != static_cast<int>(e))
+        throw InputError(fmt::format("{}: sample {} must have exactly one row for each exit 0..{}", file,
+                                     rows[std::min(i + e, rows.size() - 1)].sample, num_exits));
+    }
+  }
+  return rows;
+}
+
+} // namespace edgesim

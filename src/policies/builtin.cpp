@@ -1,0 +1,14 @@
+#include "policies/builtin.hpp"
+
+namespace edgesim {
+
+void register_builtin_policies(Registry& registry) {
+  register_exit_none(registry);
+  register_exit_fixed(registry);
+  register_exit_probabilities(registry);
+  register_exit_threshold(registry);
+  register_place_manual(registry);
+  register_place_source_only(registry);
+}
+
+} // namespace edgesim

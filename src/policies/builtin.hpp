@@ -1,0 +1,19 @@
+#pragma once
+// Registration of the built-in policies. Each built-in lives in its own file under
+// policies/exit or policies/place and exposes one register_* function; listing them
+// here (rather than relying on static initialisers, which a static library drops)
+// makes the registry the single way every policy is found.
+#include <edgesim/policy.hpp>
+
+namespace edgesim {
+
+void register_builtin_policies(Registry& registry);
+
+void register_exit_none(Registry& registry);
+void register_exit_fixed(Registry& registry);
+void register_exit_probabilities(Registry& registry);
+void register_exit_threshold(Registry& registry);
+void register_place_manual(Registry& registry);
+void register_place_source_only(Registry& registry);
+
+} // namespace edgesim

@@ -1,0 +1,47 @@
+// `threshold`: leave at the first exit whose confidence reaches its threshold
+// (BranchyNet-style); `thresholds` has one value per intermediate exit, or one value
+// used for all of them.
+#include "policies/builtin.hpp"
+
+#include <fmt/format.h>
+
+namespace edgesim {
+namespace {
+
+class ThresholdPolicy final : public ExitPolicy {
+public:
+  explicit ThresholdPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
+  ExitDecision decide(const ExitContext& ctx) override {
+    if (ctx.exit_index >= ctx.num_exits)
+      return ExitDecision::Exit;
+    return ctx.confidence >= thresholds_[ctx.exit_index] ? ExitDecision::Exit : ExitDecision::Continue;
+  }
+
+private:
+  std::vector<double> thresholds_;
+};
+
+} // namespace
+
+void register_exit_threshold(Registry& registry) {
+  registry.add_exit_policy(
+      "threshold", "leave at the first exit whose confidence >= its threshold",
+      [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
+        args.config.require_only({"policy", "thresholds"});
+        const std::size_t n = args.model.exits.size();
+        std::vector<double> thresholds;
+        const toml::node* node = args.config.table().get("thresholds");
+        if (node != nullptr && node->is_number())
+          thresholds.assign(n, args.config.get_double("thresholds"));
+        else
+          thresholds = args.config.get_double_array("thresholds");
+        if (thresholds.size() != n)
+          args.config.fail("thresholds", fmt::format("{} thresholds (one per intermediate exit) or one number", n));
+        for (double t : thresholds)
+          if (!(t >= 0 && t <= 1))
+            args.config.fail("thresholds", "confidence thresholds in [0, 1]");
+        return std::make_unique<ThresholdPolicy>(std::move(thresholds));
+      });
+}
+
+} // namespace edgesim

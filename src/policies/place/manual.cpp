@@ -1,0 +1,85 @@
+// `manual`: fragments as listed, `fragments = [{ layers = "0-6", host = "pi4-1" }, ...]`.
+// Layer ranges are 0-based and inclusive; "7-" runs to the last layer. They must cover
+// the model contiguously from layer 0.
+#include "policies/builtin.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace edgesim {
+namespace {
+
+std::optional<std::size_t> parse_index(std::string_view text) {
+  std::size_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size())
+    return std::nullopt;
+  return value;
+}
+
+class ManualPlacement final : public PlacementPolicy {
+public:
+  explicit ManualPlacement(const ConfigView& config) : config_(config.table()), file_path_(config.where("fragments")) {}
+
+  std::vector<Fragment> place(const PlacementProblem& problem) override {
+    const auto fail = [&](std::size_t i, std::string_view what) -> void {
+      throw InputError(fmt::format("{}.{}: expected {}", file_path_, i, what));
+    };
+    const toml::node* node = config_.get("fragments");
+    const toml::array* list = node != nullptr ? node->as_array() : nullptr;
+    if (list == nullptr || list->empty() || !list->is_array_of_tables())
+      throw InputError(fmt::format("{}: expected a list of {{ layers = \"a-b\", host = \"name\" }}", file_path_));
+    const std::size_t last = problem.model.layers.size() - 1;
+    std::vector<Fragment> fragments;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::table& entry = *list->get(i)->as_table();
+      for (const auto& [key, value] : entry)
+        if (key.str() != "layers" && key.str() != "host")
+          fail(i, fmt::format("only the keys layers and host (unknown key {})", key.str()));
+      auto layers = entry["layers"].value<std::string>();
+      auto host = entry["host"].value<std::string>();
+      if (!layers)
+        fail(i, "layers = \"first-last\" (0-based, inclusive; \"7-\" to the end)");
+      if (!host)
+        fail(i, "host = \"<host name>\"");
+      Fragment fragment;
+      fragment.host = *host;
+      auto dash = layers->find('-');
+      auto first = parse_index(std::string_view(*layers).substr(0, dash));
+      std::optional<std::size_t> second = first;
+      if (dash != std::string::npos)
+        second = dash + 1 == layers->size() ? std::optional<std::size_t>(last)
+                                            : parse_index(std::string_view(*layers).substr(dash + 1));
+      if (!first || !second || *second < *first || *second > last)
+        fail(i, fmt::format("a layer range within 0..{} such as \"0-6\" or \"7-\" (got \"{}\")", last, *layers));
+      if (*first != next)
+        fail(i, fmt::format("fragments that cover the model contiguously: this one should start at layer {}", next));
+      fragment.first_layer = *first;
+      fragment.last_layer = *second;
+      next = *second + 1;
+      fragments.push_back(std::move(fragment));
+    }
+    if (next != last + 1)
+      throw InputError(fmt::format("{}: expected fragments covering every layer of {} (layers {}..{} are not placed)",
+                                   file_path_, problem.model.name, next, last));
+    return fragments;
+  }
+
+private:
+  toml::table config_;
+  std::string file_path_;
+};
+
+} // namespace
+
+void register_place_manual(Registry& registry) {
+  registry.add_placement_policy("manual", "fragments and hosts as listed in placement.fragments",
+                                [](const PlacementPolicyArgs& args) -> std::unique_ptr<PlacementPolicy> {
+                                  args.config.require_only({"policy", "fragments"});
+                                  return std::make_unique<ManualPlacement>(args.config);
+                                });
+}
+
+} // namespace edgesim

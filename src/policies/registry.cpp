@@ -1,0 +1,56 @@
+#include <edgesim/error.hpp>
+#include <edgesim/policy.hpp>
+
+#include "policies/builtin.hpp"
+
+#include <fmt/format.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+
+namespace edgesim {
+
+Registry& Registry::instance() {
+  static Registry registry; // the one registry SimGrid-style plugins need: per process
+  return registry;
+}
+
+Registry::Registry() { register_builtin_policies(*this); }
+
+void Registry::add_exit_policy(std::string name, std::string description, ExitPolicyFactory factory) {
+  if (exit_policy(name) != nullptr)
+    throw InputError(fmt::format("exit policy \"{}\" is registered twice", name));
+  exit_.push_back({std::move(name), std::move(description), std::move(factory)});
+}
+
+void Registry::add_placement_policy(std::string name, std::string description, PlacementPolicyFactory factory) {
+  if (placement_policy(name) != nullptr)
+    throw InputError(fmt::format("placement policy \"{}\" is registered twice", name));
+  place_.push_back({std::move(name), std::move(description), std::move(factory)});
+}
+
+const ExitPolicyEntry* Registry::exit_policy(std::string_view name) const {
+  auto it = std::find_if(exit_.begin(), exit_.end(), [&](const auto& e) { return e.name == name; });
+  return it == exit_.end() ? nullptr : &*it;
+}
+
+const PlacementPolicyEntry* Registry::placement_policy(std::string_view name) const {
+  auto it = std::find_if(place_.begin(), place_.end(), [&](const auto& e) { return e.name == name; });
+  return it == place_.end() ? nullptr : &*it;
+}
+
+void Registry::load_plugin(const std::string& path) {
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr)
+    throw InputError(fmt::format("{}: cannot load plugin: {}", path, dlerror()));
+  std::shared_ptr<void> owner(handle, [](void* h) { dlclose(h); });
+  using RegisterFn = void (*)(Registry&);
+  auto* fn = reinterpret_cast<RegisterFn>(dlsym(handle, "edgesim_register"));
+  if (fn == nullptr)
+    throw InputError(fmt::format("{}: not an edgesim plugin (no edgesim_register symbol)", path));
+  fn(*this);
+  plugin_handles_.push_back(std::move(owner));
+}
+
+} // namespace edgesim

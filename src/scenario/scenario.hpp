@@ -1,0 +1,91 @@
+#pragma once
+// The validated, typed form of a scenario file (DESIGN §5). Everything the simulator
+// needs is here; the TOML tree is kept only for policy tables and for /meta.
+#include <edgesim/model.hpp>
+#include <edgesim/policy.hpp>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace edgesim {
+
+struct ArrivalSpec {
+  enum class Kind { Poisson, Periodic, Mmpp2, Trace };
+  Kind kind = Kind::Poisson;
+  double rate = 1;                  // poisson, periodic
+  std::array<double, 2> rates{};    // mmpp2: arrival rate in state 0 and 1
+  std::array<double, 2> sojourn{};  // mmpp2: mean time spent in state 0 and 1
+  std::vector<double> trace_times;  // trace: absolute arrival times, ascending
+  [[nodiscard]] double mean_rate() const;
+};
+
+/// Per-request variability of the work a request brings: every layer's flops are
+/// multiplied by one factor drawn per request with mean 1. "deterministic" is what a
+/// real DNN does; the others turn a station into M/M/1/K, M/E_k/1/K, M/H2/1/K.
+struct WorkSpec {
+  enum class Kind { Deterministic, Exponential, Erlang, Hyperexponential };
+  Kind kind = Kind::Deterministic;
+  int stages = 1;       // erlang
+  double h2_p = 0.5;    // hyperexponential: probability of the first branch
+  double h2_scv = 4.0;  // hyperexponential: squared coefficient of variation (balanced means)
+};
+
+struct PolicySpec {
+  std::string name;
+  std::shared_ptr<const toml::table> table; // the policy's table, for ConfigView
+  std::string path;                          // key path of the table, for messages
+};
+
+struct TenantSpec {
+  std::string name;
+  ModelProfile model;
+  std::string source;
+  double input_bytes = 0;
+  double slo = std::numeric_limits<double>::infinity();
+  bool drop_late = false; // drop a request whose SLO passed before it starts a fragment
+  ArrivalSpec arrival;
+  WorkSpec work;
+  PolicySpec placement;
+  PolicySpec exits;
+};
+
+struct HostSettings {
+  int buffer = 10; // K: requests in system, including those in service
+  int servers = 1;
+  std::optional<double> battery_wh;
+  std::optional<int> pstate;
+};
+
+struct SimulationSpec {
+  std::uint64_t seed = 1;
+  double duration = std::numeric_limits<double>::infinity();
+  std::uint64_t requests = 0; // stop after this many arrivals per tenant (0 = by duration)
+  double warmup = 0;
+  double sample_every = 1.0;
+  std::string network_model = "CM02";
+  bool trace_requests = true;
+};
+
+struct Scenario {
+  std::string file;
+  std::string text; // TOML after overrides
+  std::string base_dir;
+  SimulationSpec simulation;
+  std::string platform_file;
+  HostSettings default_host;
+  std::map<std::string, HostSettings, std::less<>> host_overrides;
+  std::vector<TenantSpec> tenants;
+  std::vector<std::string> plugins;
+
+  [[nodiscard]] const HostSettings& host_settings(std::string_view host) const;
+};
+
+} // namespace edgesim

@@ -1,0 +1,374 @@
+#include "scenario/scenario_loader.hpp"
+
+#include <edgesim/config_view.hpp>
+#include <edgesim/error.hpp>
+
+#include "model/model_loader.hpp"
+#include "scenario/overrides.hpp"
+#include "scenario/paths.hpp"
+#include "scenario/units.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace edgesim {
+namespace {
+
+const toml::table* sub_table(const ConfigView& view, std::string_view key, bool required) {
+  const toml::node* node = view.table().get(key);
+  if (node == nullptr) {
+    if (required)
+      view.fail(key, "a table (missing)");
+    return nullptr;
+  }
+  if (const auto* table = node->as_table())
+    return table;
+  view.fail(key, "a table");
+}
+
+std::string join(std::string_view a, std::string_view b) {
+  return a.empty() ? std::string(b) : fmt::format("{}.{}", a, b);
+}
+
+double positive_seconds(const ConfigView& view, std::string_view key) {
+  double seconds = view.get_seconds(key);
+  if (!(seconds > 0))
+    view.fail(key, "a positive duration");
+  return seconds;
+}
+
+double energy_wh(const ConfigView& view, std::string_view key) {
+  const toml::node* node = view.table().get(key);
+  double joules = -1;
+  if (node->is_number())
+    joules = node->value<double>().value_or(-1) * 3600.0;
+  else if (auto text = node->as_string())
+    joules = units::parse_energy(text->get()).value_or(-1);
+  if (!(joules > 0))
+    view.fail(key, "a positive battery capacity in Wh (number) or with a unit (\"12.1Wh\", \"43kJ\")");
+  return joules / 3600.0;
+}
+
+HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
+  view.require_only({"buffer", "servers", "discipline", "battery_wh", "pstate"});
+  if (view.has("buffer")) {
+    auto k = view.get_int("buffer");
+    if (k < 1)
+      view.fail("buffer", "K >= 1 (requests in system, including the one in service)");
+    base.buffer = static_cast<int>(k);
+  }
+  if (view.has("servers")) {
+    auto c = view.get_int("servers");
+    if (c < 1)
+      view.fail("servers", "at least 1 server");
+    base.servers = static_cast<int>(c);
+  }
+  if (view.has("discipline") && view.get_string("discipline") != "fcfs")
+    view.fail("discipline", "\"fcfs\" (the only discipline implemented)");
+  if (view.has("battery_wh"))
+    base.battery_wh = energy_wh(view, "battery_wh");
+  if (view.has("pstate")) {
+    auto p = view.get_int("pstate");
+    if (p < 0)
+      view.fail("pstate", "a pstate index >= 0");
+    base.pstate = static_cast<int>(p);
+  }
+  return base;
+}
+
+std::vector<double> load_arrival_trace(const std::string& file, const std::string& where) {
+  std::ifstream in(file);
+  if (!in)
+    throw InputError(fmt::format("{}: cannot open arrival trace {}", where, file));
+  std::vector<double> times;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line.front() == '#' || (line_no == 1 && !line.empty() && std::isalpha(static_cast<unsigned char>(line.front()))))
+      continue;
+    auto comma = line.find(',');
+    std::string first = line.substr(0, comma);
+    char* end = nullptr;
+    double t = std::strtod(first.c_str(), &end);
+    if (end == first.c_str() || !std::isfinite(t) || t < 0)
+      throw InputError(fmt::format("{}:{}: expected an arrival time in seconds (>= 0), found \"{}\"", file, line_no, first));
+    if (!times.empty() && t < times.back())
+      throw InputError(fmt::format("{}:{}: arrival times must be non-decreasing", file, line_no));
+    times.push_back(t);
+  }
+  if (times.empty())
+    throw InputError(fmt::format("{}: arrival trace has no rows", file));
+  return times;
+}
+
+ArrivalSpec parse_arrival(const ConfigView& view, const std::string& base_dir) {
+  ArrivalSpec spec;
+  auto process = view.get_string("process", "poisson");
+  auto positive_rate = [&](std::string_view key) {
+    double r = view.get_double(key);
+    if (!(r > 0))
+      view.fail(key, "a positive arrival rate (requests per second)");
+    return r;
+  };
+  if (process == "poisson" || process == "periodic") {
+    view.require_only({"process", "rate"});
+    spec.kind = process == "poisson" ? ArrivalSpec::Kind::Poisson : ArrivalSpec::Kind::Periodic;
+    spec.rate = positive_rate("rate");
+  } else if (process == "mmpp2") {
+    view.require_only({"process", "rates", "sojourn"});
+    spec.kind = ArrivalSpec::Kind::Mmpp2;
+    auto rates = view.get_double_array("rates");
+    if (rates.size() != 2 || !(rates[0] >= 0 && rates[1] >= 0) || rates[0] + rates[1] <= 0)
+      view.fail("rates", "two non-negative arrival rates [high, low], not both zero");
+    const toml::array* sojourn = view.table().get("sojourn") ? view.table().get("sojourn")->as_array() : nullptr;
+    if (sojourn == nullptr || sojourn->size() != 2)
+      view.fail("sojourn", "two mean sojourn times [in state 0, in state 1] (\"2s\" or seconds)");
+    for (std::size_t i = 0; i < 2; ++i) {
+      const toml::node& n = *sojourn->get(i);
+      std::optional<double> s;
+      if (n.is_number())
+        s = n.value<double>();
+      else if (auto text = n.as_string())
+        s = units::parse_seconds(text->get());
+      if (!s || !(*s > 0))
+        view.fail("sojourn", "two positive mean sojourn times");
+      spec.sojourn[i] = *s;
+      spec.rates[i] = rates[i];
+    }
+  } else if (process == "trace") {
+    view.require_only({"process", "file"});
+    spec.kind = ArrivalSpec::Kind::Trace;
+    auto file = resolve_input_path(view.get_string("file"), base_dir);
+    spec.trace_times = load_arrival_trace(file, view.where("file"));
+  } else {
+    view.fail("process", "one of \"poisson\", \"periodic\", \"mmpp2\", \"trace\"");
+  }
+  return spec;
+}
+
+WorkSpec parse_work(const ConfigView& view) {
+  view.require_only({"distribution", "stages", "scv", "p"});
+  WorkSpec work;
+  auto dist = view.get_string("distribution", "deterministic");
+  if (dist == "deterministic") {
+    work.kind = WorkSpec::Kind::Deterministic;
+  } else if (dist == "exponential") {
+    work.kind = WorkSpec::Kind::Exponential;
+  } else if (dist == "erlang") {
+    work.kind = WorkSpec::Kind::Erlang;
+    auto k = view.get_int("stages");
+    if (k < 1)
+      view.fail("stages", "an integer >= 1");
+    work.stages = static_cast<int>(k);
+  } else if (dist == "hyperexponential") {
+    work.kind = WorkSpec::Kind::Hyperexponential;
+    work.h2_scv = view.get_double("scv", 4.0);
+    if (!(work.h2_scv > 1))
+      view.fail("scv", "a squared coefficient of variation > 1");
+    work.h2_p = view.get_double("p", 0.5);
+  } else {
+    view.fail("distribution", "one of \"deterministic\", \"exponential\", \"erlang\", \"hyperexponential\"");
+  }
+  return work;
+}
+
+PolicySpec parse_policy(const ConfigView& parent, std::string_view key, std::string_view fallback_name) {
+  PolicySpec spec;
+  spec.path = join("", key);
+  const toml::table* table = sub_table(parent, key, false);
+  if (table == nullptr) {
+    spec.name = std::string(fallback_name);
+    spec.table = std::make_shared<const toml::table>();
+    return spec;
+  }
+  ConfigView view(*table, "", "");
+  spec.name = table->contains("policy") ? ConfigView(*table, "", "").get_string("policy") : std::string(fallback_name);
+  spec.table = std::make_shared<const toml::table>(*table);
+  return spec;
+}
+
+} // namespace
+
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
+  Scenario scenario;
+  scenario.file = file;
+  scenario.base_dir = parent_directory(file);
+  toml::table root;
+  {
+    std::ifstream probe(file);
+    if (!probe)
+      throw InputError(fmt::format("{}: cannot open scenario file", file));
+  }
+  try {
+    root = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
+  }
+  for (const auto& assignment : overrides)
+    apply_override(root, assignment);
+  {
+    std::ostringstream text;
+    text << toml::toml_formatter(root);
+    scenario.text = text.str();
+  }
+
+  ConfigView top(root, file, "");
+  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins"});
+
+  // [simulation]
+  if (const auto* sim_table = sub_table(top, "simulation", true)) {
+    ConfigView sim(*sim_table, file, "simulation");
+    sim.require_only({"seed", "duration", "requests", "warmup", "sample_every", "network_model", "trace_requests"});
+    auto& spec = scenario.simulation;
+    if (sim.has("seed")) {
+      auto seed = sim.get_int("seed");
+      if (seed < 0)
+        sim.fail("seed", "a non-negative integer");
+      spec.seed = static_cast<std::uint64_t>(seed);
+    }
+    if (sim.has("duration"))
+      spec.duration = positive_seconds(sim, "duration");
+    if (sim.has("requests")) {
+      auto n = sim.get_int("requests");
+      if (n < 1)
+        sim.fail("requests", "a positive number of requests per tenant");
+      spec.requests = static_cast<std::uint64_t>(n);
+    }
+    if (!sim.has("duration") && !sim.has("requests"))
+      sim.fail("duration", "a simulated duration (\"600s\") or requests = N to bound the run");
+    spec.warmup = sim.get_seconds("warmup", 0.0);
+    if (spec.warmup < 0 || (std::isfinite(spec.duration) && spec.warmup >= spec.duration))
+      sim.fail("warmup", "a non-negative duration shorter than simulation.duration");
+    if (sim.has("sample_every"))
+      spec.sample_every = positive_seconds(sim, "sample_every");
+    spec.network_model = sim.get_string("network_model", spec.network_model);
+    static const std::set<std::string> models{"CM02", "LV08", "Constant", "SMPI"};
+    if (!models.contains(spec.network_model))
+      sim.fail("network_model", "one of CM02, LV08, Constant, SMPI (SimGrid network models)");
+    if (sim.has("trace_requests")) {
+      auto node = sim_table->get("trace_requests")->as_boolean();
+      if (node == nullptr)
+        sim.fail("trace_requests", "true or false");
+      spec.trace_requests = node->get();
+    }
+  }
+
+  // [platform]
+  {
+    ConfigView platform(*sub_table(top, "platform", true), file, "platform");
+    platform.require_only({"file"});
+    scenario.platform_file = resolve_input_path(platform.get_string("file"), scenario.base_dir);
+  }
+
+  // [hosts.*]
+  if (const auto* hosts = sub_table(top, "hosts", false)) {
+    ConfigView hosts_view(*hosts, file, "hosts");
+    if (const auto* defaults = sub_table(hosts_view, "default", false))
+      scenario.default_host = parse_host_settings(ConfigView(*defaults, file, "hosts.default"), scenario.default_host);
+    for (const auto& [name, node] : *hosts) {
+      if (name.str() == "default")
+        continue;
+      const auto* table = sub_table(hosts_view, name.str(), true);
+      scenario.host_overrides[std::string(name.str())] =
+          parse_host_settings(ConfigView(*table, file, join("hosts", name.str())), scenario.default_host);
+    }
+  }
+
+  // [plugins]
+  if (const auto* plugins = sub_table(top, "plugins", false)) {
+    ConfigView view(*plugins, file, "plugins");
+    view.require_only({"load"});
+    const auto* load = plugins->get("load") ? plugins->get("load")->as_array() : nullptr;
+    if (load == nullptr)
+      view.fail("load", "an array of shared library paths");
+    for (const auto& entry : *load) {
+      auto path = entry.value<std::string>();
+      if (!path)
+        view.fail("load", "an array of shared library paths (strings)");
+      scenario.plugins.push_back(resolve_input_path(*path, scenario.base_dir));
+    }
+  }
+
+  // [[tenants]]
+  const toml::node* tenants_node = root.get("tenants");
+  const toml::array* tenants = tenants_node ? tenants_node->as_array() : nullptr;
+  if (tenants == nullptr || tenants->empty() || !tenants->is_array_of_tables())
+    top.fail("tenants", "at least one [[tenants]] table");
+  if (tenants->size() > 65535)
+    top.fail("tenants", "at most 65535 tenants");
+  const PolicySpec global_placement = parse_policy(top, "placement", "source-only");
+  const PolicySpec global_exits = parse_policy(top, "exits", "none");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < tenants->size(); ++i) {
+    const std::string path = fmt::format("tenants.{}", i);
+    const toml::table& table = *tenants->get(i)->as_table();
+    ConfigView view(table, file, path);
+    view.require_only({"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement", "exits"});
+    TenantSpec tenant;
+    tenant.name = view.get_string("name", fmt::format("tenant-{}", i));
+    if (tenant.name.empty() || tenant.name == "all" || !names.insert(tenant.name).second)
+      view.fail("name", "a unique tenant name other than \"all\"");
+    const toml::node* model = table.get("model");
+    if (model == nullptr)
+      view.fail("model", "a model file path or an inline model table (missing)");
+    if (auto model_file = model->as_string()) {
+      auto resolved = resolve_input_path(model_file->get(), scenario.base_dir);
+      if (!std::ifstream(resolved))
+        view.fail("model", fmt::format("an existing model file (cannot open \"{}\")", model_file->get()));
+      tenant.model = load_model_file(resolved);
+    } else if (const auto* inline_model = model->as_table()) {
+      tenant.model = load_model_table(*inline_model, file, join(path, "model"), scenario.base_dir);
+    } else {
+      view.fail("model", "a model file path or an inline model table");
+    }
+    tenant.source = view.get_string("source");
+    tenant.input_bytes = tenant.model.input_bytes;
+    if (view.has("input_bytes")) {
+      const toml::node* node = table.get("input_bytes");
+      std::optional<double> bytes = node->is_number() ? node->value<double>()
+                                    : node->is_string() ? units::parse_bytes(node->as_string()->get())
+                                                        : std::nullopt;
+      if (!bytes || *bytes < 0)
+        view.fail("input_bytes", "a non-negative size in bytes (number or \"150kB\")");
+      tenant.input_bytes = *bytes;
+    }
+    if (view.has("slo"))
+      tenant.slo = positive_seconds(view, "slo");
+    if (view.has("drop_late")) {
+      const auto* flag = table.get("drop_late")->as_boolean();
+      if (flag == nullptr)
+        view.fail("drop_late", "true or false");
+      tenant.drop_late = flag->get();
+    }
+    const toml::table* arrival = sub_table(view, "arrival", true);
+    tenant.arrival = parse_arrival(ConfigView(*arrival, file, join(path, "arrival")), scenario.base_dir);
+    if (const toml::node* work = table.get("work")) {
+      if (auto name = work->as_string()) {
+        toml::table holder;
+        holder.insert("distribution", name->get());
+        tenant.work = parse_work(ConfigView(holder, file, join(path, "work")));
+      } else if (const auto* work_table = work->as_table()) {
+        tenant.work = parse_work(ConfigView(*work_table, file, join(path, "work")));
+      } else {
+        view.fail("work", "a distribution name or a table { distribution = ..., stages = ... }");
+      }
+    }
+    tenant.placement = table.contains("placement") ? parse_policy(view, "placement", global_placement.name) : global_placement;
+    if (table.contains("placement"))
+      tenant.placement.path = join(path, "placement");
+    tenant.exits = table.contains("exits") ? parse_policy(view, "exits", global_exits.name) : global_exits;
+    if (table.contains("exits"))
+      tenant.exits.path = join(path, "exits");
+    scenario.tenants.push_back(std::move(tenant));
+  }
+  return scenario;
+}
+
+} // namespace edgesim
