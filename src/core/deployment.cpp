@@ -5,6 +5,7 @@
 #include "util/random.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -41,6 +42,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
 
   Deployment deployment;
   std::map<std::string, double> memory_per_host;
+  std::map<std::string, std::vector<std::size_t>> tenants_per_host; // for the RAM message
   for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
     const TenantSpec& tenant = scenario.tenants[t];
     if (platform.find(tenant.source) == nullptr)
@@ -66,6 +68,9 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
         throw InputError(fmt::format("{}: {}.fragments.{}.host: no host named \"{}\" in platform {}", scenario.file,
                                      tenant.placement.path, f, fragment.host, platform.file));
       memory_per_host[fragment.host] += fragment_memory_bytes(tenant.model, fragment);
+      auto& on_host = tenants_per_host[fragment.host];
+      if (on_host.empty() || on_host.back() != t)
+        on_host.push_back(t);
     }
     ConfigView exit_config(*tenant.exits.table, scenario.file, tenant.exits.path);
     plan.exit_policy = exit_entry->factory(ExitPolicyArgs{exit_config, tenant.model, stream_seed(scenario.simulation.seed, "exit-policy", t)});
@@ -74,10 +79,21 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
 
   for (const auto& [name, bytes] : memory_per_host) {
     const ProbedHost* host = platform.find(name);
-    if (host->info.ram_bytes > 0 && bytes > host->info.ram_bytes)
-      throw InputError(fmt::format("{}: placement puts {:.1f} MB of parameters and activations on host {}, which has "
-                                   "{:.1f} MB of RAM (ram_bytes in {})",
-                                   scenario.file, bytes / 1e6, name, host->info.ram_bytes / 1e6, platform.file));
+    if (host->info.ram_bytes > 0 && bytes > host->info.ram_bytes) {
+      // Name the placement key(s) and the tenants whose fragments share the host.
+      std::vector<std::string> paths;
+      std::string tenants;
+      for (std::size_t t : tenants_per_host[name]) {
+        const TenantSpec& tenant = scenario.tenants[t];
+        if (std::find(paths.begin(), paths.end(), tenant.placement.path) == paths.end())
+          paths.push_back(tenant.placement.path);
+        tenants += fmt::format("{}tenants.{} ({})", tenants.empty() ? "" : ", ", t, tenant.name);
+      }
+      throw InputError(fmt::format("{}: {}: expected fragments that fit in host RAM: {} put {:.1f} MB of parameters "
+                                   "and activations on host {}, which has {:.1f} MB of RAM (ram_bytes in {})",
+                                   scenario.file, fmt::join(paths, ", "), tenants, bytes / 1e6, name, host->info.ram_bytes / 1e6,
+                                   platform.file));
+    }
   }
   return deployment;
 }

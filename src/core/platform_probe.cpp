@@ -21,6 +21,24 @@
 namespace edgesim {
 namespace {
 
+// First line the child writes on the pipe once SimGrid accepted the --cfg/--log options:
+// a failure without it is an option error, not a platform error.
+constexpr const char* kOptionsAccepted = "#options-ok";
+// Prefix of the line the child writes on stderr for an exception it caught.
+constexpr const char* kChildError = "edgesim-probe: ";
+
+void write_all(int fd, const std::string& text) {
+  const char* data = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    auto written = ::write(fd, data, left);
+    if (written <= 0)
+      std::_Exit(4);
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+}
+
 // Runs in the child: prints one tab-separated line per host on `out`.
 [[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args, const std::string& network_model,
                                  int out_fd) {
@@ -31,51 +49,70 @@ namespace {
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());
   xbt_log_control_set("root.thresh:critical");
-  simgrid::s4u::Engine engine(&argc, argv.data());
-  sg_host_energy_plugin_init();
-  engine.set_config("network/model:" + network_model);
-  engine.load_platform(file);
-  std::string text;
-  for (const auto* host : engine.get_all_hosts()) {
-    const char* ram = host->get_property("ram_bytes");
-    const char* device_class = host->get_property("device_class");
-    const char* battery = host->get_property("battery_wh");
-    std::string speeds;
-    for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
-      speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
-    text += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
-                        ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
-                        battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
-  }
-  const char* data = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    auto written = ::write(out_fd, data, left);
-    if (written <= 0)
-      std::_Exit(4);
-    data += written;
-    left -= static_cast<std::size_t>(written);
+  // SimGrid reports some errors by throwing (platform parse errors): they must not
+  // unwind into the parent's code that this forked child shares. The engine is never
+  // destroyed: the child ends with _Exit.
+  try {
+    auto* engine = new simgrid::s4u::Engine(&argc, argv.data());
+    write_all(out_fd, std::string(kOptionsAccepted) + "\n");
+    sg_host_energy_plugin_init();
+    engine->set_config("network/model:" + network_model);
+    engine->load_platform(file);
+    std::string text;
+    for (const auto* host : engine->get_all_hosts()) {
+      const char* ram = host->get_property("ram_bytes");
+      const char* device_class = host->get_property("device_class");
+      const char* battery = host->get_property("battery_wh");
+      std::string speeds;
+      for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
+        speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
+      text += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
+                          ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
+                          battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+    }
+    write_all(out_fd, text);
+  } catch (const std::exception& e) {
+    std::string message = fmt::format("{}{}\n", kChildError, e.what());
+    std::fputs(message.c_str(), stderr);
+    std::fflush(stderr);
+    std::_Exit(1);
+  } catch (...) {
+    std::fputs(kChildError, stderr);
+    std::fputs("unknown exception\n", stderr);
+    std::fflush(stderr);
+    std::_Exit(1);
   }
   std::_Exit(0);
 }
 
+// The one line of SimGrid's output that says what went wrong: the message of an
+// exception the child caught, else the first CRITICAL line (an abort), else the last
+// line before a backtrace.
 std::string last_message(const std::string& text) {
   std::istringstream in(text);
   std::string line;
-  std::string best;
+  std::string last;
+  std::string critical;
   while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.rfind(kChildError, 0) == 0)
+      return line.substr(std::string_view(kChildError).size());
     if (line.find("Backtrace") != std::string::npos)
       break;
-    if (line.empty() || line.rfind("  ->", 0) == 0)
+    if (line.empty() || line.rfind("  ", 0) == 0)
       continue;
-    best = line;
+    // Strip SimGrid's "[time] file:line: [category/PRIORITY] " prefix.
+    if (auto pos = line.find("/CRITICAL] "); pos != std::string::npos && line.front() == '[') {
+      if (critical.empty())
+        critical = line.substr(pos + 11);
+      continue;
+    }
+    last = line;
   }
-  // Strip SimGrid's "[time] file:line: [category/PRIORITY] " prefix.
-  if (auto pos = best.find("] "); pos != std::string::npos && best.front() == '[') {
-    auto bracket = best.find("/CRITICAL] ");
-    if (bracket != std::string::npos)
-      best = best.substr(bracket + 11);
-  }
+  std::string best = !critical.empty() ? critical : last;
+  if (best.rfind("Uncaught exception ", 0) == 0)
+    best = best.substr(19);
   return best.empty() ? "SimGrid could not load it" : best;
 }
 
@@ -145,8 +182,19 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   }
   ::close(err_fd);
   std::remove(err_template);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  const std::string accepted = std::string(kOptionsAccepted) + "\n";
+  const bool options_ok = output.rfind(accepted, 0) == 0;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!options_ok) {
+      std::string options;
+      for (const auto& a : simgrid_args)
+        options += (options.empty() ? "" : " ") + a;
+      throw InputError(fmt::format("SimGrid options {}: {}", options.empty() ? "(none)" : options, last_message(errors)));
+    }
     throw InputError(fmt::format("{}: invalid platform: {}", file, last_message(errors)));
+  }
+  if (options_ok)
+    output.erase(0, accepted.size());
 
   std::istringstream lines(output);
   std::string line;

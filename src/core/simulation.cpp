@@ -60,6 +60,7 @@ struct TenantRuntime {
   double mean_interarrival = 0; // EWMA, for ExitContext::arrival_rate
   // Statistics over requests arriving after the warm-up.
   std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0;
+  std::uint64_t served_whole_run = 0; // warm-up included: energy covers the whole run
   LatencyHistogram latency;
 };
 
@@ -81,6 +82,7 @@ struct HostRuntime {
   int cores = 1;
   std::vector<int> stations;
   int running_execs = 0;
+  int running_threads = 0; // cores asked for by running execs (may exceed cores)
   double busy_time = 0;
   double busy_since = 0;
   std::uint64_t served = 0;
@@ -97,6 +99,7 @@ struct ActivityTag {
   std::uint32_t request = 0;
   int host = 0;     // exec host, or comm source
   int peer = -1;    // comm destination
+  int threads = 0;  // exec thread count
 };
 
 double draw_work_factor(const WorkSpec& work, Rng& rng) {
@@ -139,7 +142,7 @@ private:
   void arrive_at_station(std::uint32_t slot);
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
-  void on_exec_done(std::uint32_t slot, int host);
+  void on_exec_done(std::uint32_t slot, int host, int threads);
   void leave_station(int station);
   void send(std::uint32_t slot, int from, int to, double bytes);
   void complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw);
@@ -149,8 +152,9 @@ private:
   void sample_timeline(double at);
   void update_batteries();
   void take_host_down(int host);
-  void exec_started(int host);
-  void exec_finished(int host);
+  void exec_started(int host, int threads);
+  void exec_finished(int host, int threads);
+  [[nodiscard]] double predicted_power(const HostRuntime& host) const;
   void remove_activity(std::size_t index);
   void report_progress(bool final_line);
   RunOutput collect();
@@ -264,16 +268,31 @@ void Simulator::attach_wifi_stations() {
   }
 }
 
-void Simulator::exec_started(int host) {
+void Simulator::exec_started(int host, int threads) {
   auto& h = hosts_[static_cast<std::size_t>(host)];
+  h.running_threads += threads;
   if (h.running_execs++ == 0)
     h.busy_since = sg4::Engine::get_clock();
 }
 
-void Simulator::exec_finished(int host) {
+void Simulator::exec_finished(int host, int threads) {
   auto& h = hosts_[static_cast<std::size_t>(host)];
+  h.running_threads -= threads;
   if (--h.running_execs == 0)
     h.busy_time += sg4::Engine::get_clock() - h.busy_since;
+}
+
+double Simulator::predicted_power(const HostRuntime& host) const {
+  // The energy plugin's own law (Idle when nothing runs, else Epsilon + (AllCores -
+  // Epsilon) x busy cores / cores), evaluated from the execs edgesim started: SimGrid
+  // only refreshes a host's load at its next model solve, so right after an exec starts
+  // sg_host_get_current_consumption still reports the idle power.
+  const auto pstate = static_cast<int>(host.host->get_pstate());
+  if (host.running_threads == 0)
+    return sg_host_get_idle_consumption_at(host.host, pstate);
+  const double load = std::min(1.0, static_cast<double>(host.running_threads) / host.cores);
+  const double epsilon = sg_host_get_wattmin_at(host.host, pstate);
+  return epsilon + (sg_host_get_wattmax_at(host.host, pstate) - epsilon) * load;
 }
 
 void Simulator::on_arrival(std::size_t t, double at) {
@@ -300,7 +319,6 @@ void Simulator::on_arrival(std::size_t t, double at) {
   r.tenant = static_cast<std::uint16_t>(t);
   r.arrival = at;
   r.measured = at >= scenario_.simulation.warmup;
-  r.work_factor = draw_work_factor(tenant.spec->work, tenant.work_rng);
   tenant.oracle->begin_request(r.difficulty, r.sample);
   if (r.measured)
     tenant.offered++;
@@ -350,6 +368,9 @@ void Simulator::start_service(std::uint32_t slot) {
   const FragmentRuntime& fragment = tenant.fragments[r.fragment];
   Station& station = stations_[static_cast<std::size_t>(fragment.station)];
   station.busy++;
+  // One work factor per fragment visit: stations see independent service times, as in
+  // a Jackson network, and a fragment's segments scale together.
+  r.work_factor = draw_work_factor(tenant.spec->work, tenant.work_rng);
   if (tenant.spec->drop_late && sg4::Engine::get_clock() - r.arrival > tenant.spec->slo) {
     leave_station(fragment.station);
     lose(slot, LossReason::Deadline, fragment.host);
@@ -371,9 +392,9 @@ void Simulator::start_segment(std::uint32_t slot) {
   if (fragment.threads > 1)
     exec->set_thread_count(fragment.threads);
   exec->start();
-  exec_started(fragment.host);
+  exec_started(fragment.host, fragment.threads);
   activities_.push_back(exec);
-  tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1});
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, fragment.threads});
 }
 
 void Simulator::leave_station(int station_index) {
@@ -387,8 +408,8 @@ void Simulator::leave_station(int station_index) {
   }
 }
 
-void Simulator::on_exec_done(std::uint32_t slot, int host) {
-  exec_finished(host);
+void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
+  exec_finished(host, threads);
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   const FragmentRuntime& fragment = tenant.fragments[r.fragment];
@@ -443,6 +464,7 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
   TenantRuntime& tenant = tenants_[r.tenant];
   const double now = sg4::Engine::get_clock();
   const double latency = now - r.arrival;
+  tenant.served_whole_run++;
   if (r.measured) {
     tenant.served++;
     tenant.latency.add(latency);
@@ -510,7 +532,7 @@ void Simulator::sample_timeline(double at) {
     record.host = static_cast<std::int32_t>(h);
     for (int s : host.stations)
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
-    record.power_w = host.down ? 0.0 : sg_host_get_current_consumption(host.host);
+    record.power_w = host.down ? 0.0 : predicted_power(host);
     record.battery_soc = host.battery_j > 0
                              ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
                              : 1.0;
@@ -528,7 +550,7 @@ void Simulator::update_batteries() {
     if (host.battery_j <= 0 || host.down)
       continue;
     const double remaining = host.battery_j - sg_host_get_consumed_energy(host.host);
-    const double power = sg_host_get_current_consumption(host.host);
+    const double power = predicted_power(host);
     if (remaining <= 1e-9 * host.battery_j) {
       take_host_down(static_cast<int>(h));
       continue;
@@ -550,7 +572,7 @@ void Simulator::take_host_down(int h) {
       continue;
     activities_[i]->cancel();
     if (tag.kind == ActivityTag::Kind::Exec)
-      exec_finished(h);
+      exec_finished(h, tag.threads);
     remove_activity(i);
     lose(tag.request, LossReason::HostDown, h);
   }
@@ -635,7 +657,7 @@ void Simulator::controller() {
       const ActivityTag tag = tags_[index];
       remove_activity(index);
       if (tag.kind == ActivityTag::Kind::Exec)
-        on_exec_done(tag.request, tag.host);
+        on_exec_done(tag.request, tag.host, tag.threads);
       else
         arrive_at_station(tag.request);
     } else {
@@ -703,7 +725,8 @@ RunOutput Simulator::collect() {
   }
 
   auto fill = [&](SummaryRow& row, std::uint64_t offered, std::uint64_t served, std::uint64_t lost,
-                  std::uint64_t correct, std::uint64_t slo_met, const LatencyHistogram& latency, double energy) {
+                  std::uint64_t correct, std::uint64_t slo_met, const LatencyHistogram& latency, double energy,
+                  std::uint64_t served_whole_run) {
     row.offered = offered;
     row.served = served;
     row.lost = lost;
@@ -717,12 +740,14 @@ RunOutput Simulator::collect() {
     row.effective_accuracy = offered > 0 ? static_cast<double>(correct) / static_cast<double>(offered) : NAN;
     row.slo_violation_ratio = offered > 0 ? 1.0 - static_cast<double>(slo_met) / static_cast<double>(offered) : 0;
     row.energy_j = energy;
-    row.energy_per_served_j = served > 0 ? energy / static_cast<double>(served) : NAN;
+    // Energy is measured over the whole run (SimGrid's meters start at 0), so it is
+    // divided by every request served in that time, warm-up included.
+    row.energy_per_served_j = served_whole_run > 0 ? energy / static_cast<double>(served_whole_run) : NAN;
   };
   SummaryRow all;
   all.tenant = "all";
   LatencyHistogram all_latency;
-  std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0;
+  std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0, served_whole_run = 0;
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     const TenantRuntime& tenant = tenants_[t];
     // A tenant's energy: each host's energy shared by the work each tenant ran there.
@@ -736,7 +761,9 @@ RunOutput Simulator::collect() {
     }
     SummaryRow row;
     row.tenant = tenant.spec->name;
-    fill(row, tenant.offered, tenant.served, tenant.lost, tenant.correct, tenant.slo_met, tenant.latency, energy);
+    fill(row, tenant.offered, tenant.served, tenant.lost, tenant.correct, tenant.slo_met, tenant.latency, energy,
+         tenant.served_whole_run);
+    served_whole_run += tenant.served_whole_run;
     out.summary.push_back(std::move(row));
     offered += tenant.offered;
     served += tenant.served;
@@ -745,7 +772,7 @@ RunOutput Simulator::collect() {
     slo_met += tenant.slo_met;
     all_latency.merge(tenant.latency);
   }
-  fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy);
+  fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy, served_whole_run);
   out.summary.push_back(std::move(all));
   return out;
 }
@@ -763,16 +790,22 @@ RunOutput Simulator::run() {
   xbt_log_control_set("root.thresh:warning");
   sg4::Engine engine(&argc, argv.data());
   sg_host_energy_plugin_init();
-  sg_link_energy_plugin_init();
-  sg_wifi_energy_plugin_init();
+  // The link plugins hook every transfer (and look its route up each time): load them
+  // only when the platform declares what they measure.
+  if (platform_.xml_text.find("wattage_range") != std::string::npos)
+    sg_link_energy_plugin_init();
+  if (platform_.xml_text.find("wifi_watt_values") != std::string::npos)
+    sg_wifi_energy_plugin_init();
   engine.set_config("network/model:" + scenario_.simulation.network_model);
   engine.set_config("network/crosstraffic:0");
   engine.load_platform(platform_.file);
   build_runtime();
-  // The controller runs on a mains-powered host when there is one, so that a battery
-  // running out never takes the simulation's own actor down with it (hosts are never
-  // turned off by edgesim; a depleted host is marked down instead).
-  sg4::Host* home = hosts_.front().host;
+  // The controller runs on a mains-powered host when there is one. Hosts are never
+  // turned off (that would kill the controller's actor on a one-host platform); a
+  // depleted host is marked down instead: its activities are cancelled, its requests
+  // lost, and its energy frozen at the capacity (it draws nothing once empty).
+  auto mains = std::find_if(hosts_.begin(), hosts_.end(), [](const HostRuntime& h) { return h.battery_j <= 0; });
+  sg4::Host* home = (mains != hosts_.end() ? *mains : hosts_.front()).host;
   sg4::Actor::create("edgesim-controller", home, [this] { controller(); });
   engine.run();
   return collect();

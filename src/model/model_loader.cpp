@@ -165,6 +165,7 @@ std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t n
   std::string line;
   std::size_t line_no = 0;
   std::vector<ExitTraceRow> rows;
+  std::map<std::uint64_t, std::size_t> first_line; // of each sample, for messages
   bool header_seen = false;
   while (std::getline(in, line)) {
     ++line_no;
@@ -205,6 +206,7 @@ std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t n
     if (correct != 0 && correct != 1)
       throw InputError(fmt::format("{}:{}: correct must be 0 or 1", file, line_no));
     row.correct = correct == 1;
+    first_line.emplace(row.sample, line_no);
     rows.push_back(row);
   }
   if (rows.empty())
@@ -212,12 +214,21 @@ std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t n
   // Canonical order: by sample then exit; every sample must have every exit once.
   std::sort(rows.begin(), rows.end(),
             [](const ExitTraceRow& a, const ExitTraceRow& b) { return std::tie(a.sample, a.exit) < std::tie(b.sample, b.exit); });
-  for (std::size_t i = 0; i < rows.size(); i += num_exits + 1) {
+  for (std::size_t i = 0; i < rows.size();) {
+    const std::uint64_t sample = rows[i].sample;
+    std::size_t end = i;
+    while (end < rows.size() && rows[end].sample == sample)
+      ++end;
     for (std::size_t e = 0; e <= num_exits; ++e) {
-      if (i + e >= rows.size() || rows[i + e].sample != rows[i].sample || rows[i + e].exit != static_cast<int>(e))
-        throw InputError(fmt::format("{}: sample {} must have exactly one row for each exit 0..{}", file,
-                                     rows[std::min(i + e, rows.size() - 1)].sample, num_exits));
+      const std::size_t n = static_cast<std::size_t>(std::count_if(
+          rows.begin() + static_cast<std::ptrdiff_t>(i), rows.begin() + static_cast<std::ptrdiff_t>(end),
+          [&](const ExitTraceRow& r) { return r.exit == static_cast<int>(e); }));
+      if (n != 1)
+        throw InputError(fmt::format("{}:{}: sample {} must have exactly one row for each exit 0..{} ({} for exit {})",
+                                     file, first_line[sample], sample, num_exits, n == 0 ? "no row" : "several rows",
+                                     e));
     }
+    i = end;
   }
   return rows;
 }

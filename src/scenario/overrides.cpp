@@ -60,6 +60,7 @@ void apply_override(toml::table& root, std::string_view assignment) {
   std::string walked;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     const auto& part = parts[i];
+    const std::string parent = walked; // the path of `current`
     walked += (walked.empty() ? "" : ".") + part;
     if (auto* table = current->as_table()) {
       if (!table->contains(part))
@@ -72,7 +73,7 @@ void apply_override(toml::table& root, std::string_view assignment) {
                                      array->size()));
       current = array->get(*index);
     } else {
-      throw InputError(fmt::format("--set {}: {} is a value, not a table or array", key, walked));
+      throw InputError(fmt::format("--set {}: {} is a value, not a table or array", key, parent));
     }
   }
   const auto& last = parts.back();
@@ -92,7 +93,7 @@ void apply_override(toml::table& root, std::string_view assignment) {
         array->replace(array->begin() + static_cast<std::ptrdiff_t>(*index), concrete);
     });
   } else {
-    throw InputError(fmt::format("--set {}: parent of {} is a value, not a table or array", key, last));
+    throw InputError(fmt::format("--set {}: {} is a value, not a table or array", key, walked));
   }
 }
 

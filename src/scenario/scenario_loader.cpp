@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -29,6 +30,11 @@ const toml::table* sub_table(const ConfigView& view, std::string_view key, bool 
   if (const auto* table = node->as_table())
     return table;
   view.fail(key, "a table");
+}
+
+bool is_readable_file(const std::string& path) {
+  std::error_code ec;
+  return !std::filesystem::is_directory(path, ec) && std::ifstream(path).good();
 }
 
 std::string join(std::string_view a, std::string_view b) {
@@ -172,23 +178,26 @@ WorkSpec parse_work(const ConfigView& view) {
     if (!(work.h2_scv > 1))
       view.fail("scv", "a squared coefficient of variation > 1");
     work.h2_p = view.get_double("p", 0.5);
+    if (!(work.h2_p > 0 && work.h2_p < 1))
+      view.fail("p", "a branch probability in (0, 1)");
   } else {
     view.fail("distribution", "one of \"deterministic\", \"exponential\", \"erlang\", \"hyperexponential\"");
   }
   return work;
 }
 
-PolicySpec parse_policy(const ConfigView& parent, std::string_view key, std::string_view fallback_name) {
+PolicySpec parse_policy(const ConfigView& parent, const std::string& file, const std::string& parent_path,
+                        std::string_view key, std::string_view fallback_name) {
   PolicySpec spec;
-  spec.path = join("", key);
+  spec.path = join(parent_path, key);
   const toml::table* table = sub_table(parent, key, false);
   if (table == nullptr) {
     spec.name = std::string(fallback_name);
     spec.table = std::make_shared<const toml::table>();
     return spec;
   }
-  ConfigView view(*table, "", "");
-  spec.name = table->contains("policy") ? ConfigView(*table, "", "").get_string("policy") : std::string(fallback_name);
+  ConfigView view(*table, file, spec.path);
+  spec.name = table->contains("policy") ? view.get_string("policy") : std::string(fallback_name);
   spec.table = std::make_shared<const toml::table>(*table);
   return spec;
 }
@@ -233,8 +242,11 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
         sim.fail("seed", "a non-negative integer");
       spec.seed = static_cast<std::uint64_t>(seed);
     }
-    if (sim.has("duration"))
+    if (sim.has("duration")) {
       spec.duration = positive_seconds(sim, "duration");
+      if (!std::isfinite(spec.duration))
+        sim.fail("duration", "a finite duration (or requests = N to bound the run)");
+    }
     if (sim.has("requests")) {
       auto n = sim.get_int("requests");
       if (n < 1)
@@ -244,7 +256,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     if (!sim.has("duration") && !sim.has("requests"))
       sim.fail("duration", "a simulated duration (\"600s\") or requests = N to bound the run");
     spec.warmup = sim.get_seconds("warmup", 0.0);
-    if (spec.warmup < 0 || (std::isfinite(spec.duration) && spec.warmup >= spec.duration))
+    if (!(spec.warmup >= 0) || !std::isfinite(spec.warmup) || spec.warmup >= spec.duration)
       sim.fail("warmup", "a non-negative duration shorter than simulation.duration");
     if (sim.has("sample_every"))
       spec.sample_every = positive_seconds(sim, "sample_every");
@@ -264,7 +276,10 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   {
     ConfigView platform(*sub_table(top, "platform", true), file, "platform");
     platform.require_only({"file"});
-    scenario.platform_file = resolve_input_path(platform.get_string("file"), scenario.base_dir);
+    const std::string name = platform.get_string("file");
+    scenario.platform_file = resolve_input_path(name, scenario.base_dir);
+    if (!is_readable_file(scenario.platform_file))
+      platform.fail("file", fmt::format("an existing platform file (cannot open \"{}\")", name));
   }
 
   // [hosts.*]
@@ -303,8 +318,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     top.fail("tenants", "at least one [[tenants]] table");
   if (tenants->size() > 65535)
     top.fail("tenants", "at most 65535 tenants");
-  const PolicySpec global_placement = parse_policy(top, "placement", "source-only");
-  const PolicySpec global_exits = parse_policy(top, "exits", "none");
+  const PolicySpec global_placement = parse_policy(top, file, "", "placement", "source-only");
+  const PolicySpec global_exits = parse_policy(top, file, "", "exits", "none");
   std::set<std::string> names;
   for (std::size_t i = 0; i < tenants->size(); ++i) {
     const std::string path = fmt::format("tenants.{}", i);
@@ -320,7 +335,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
       view.fail("model", "a model file path or an inline model table (missing)");
     if (auto model_file = model->as_string()) {
       auto resolved = resolve_input_path(model_file->get(), scenario.base_dir);
-      if (!std::ifstream(resolved))
+      if (!is_readable_file(resolved))
         view.fail("model", fmt::format("an existing model file (cannot open \"{}\")", model_file->get()));
       tenant.model = load_model_file(resolved);
     } else if (const auto* inline_model = model->as_table()) {
@@ -360,12 +375,9 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
         view.fail("work", "a distribution name or a table { distribution = ..., stages = ... }");
       }
     }
-    tenant.placement = table.contains("placement") ? parse_policy(view, "placement", global_placement.name) : global_placement;
-    if (table.contains("placement"))
-      tenant.placement.path = join(path, "placement");
-    tenant.exits = table.contains("exits") ? parse_policy(view, "exits", global_exits.name) : global_exits;
-    if (table.contains("exits"))
-      tenant.exits.path = join(path, "exits");
+    tenant.placement =
+        table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name) : global_placement;
+    tenant.exits = table.contains("exits") ? parse_policy(view, file, path, "exits", global_exits.name) : global_exits;
     scenario.tenants.push_back(std::move(tenant));
   }
   return scenario;

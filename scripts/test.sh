@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything with warnings as errors and runs the whole
+# test suite (GoogleTest unit and integration tests, pytest for analysis/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGESIM_WERROR=ON
+cmake --build build
+ctest --test-dir build --output-on-failure -j "$(nproc)"

@@ -1,0 +1,93 @@
+#include "cli_runner.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace edgesim::test {
+namespace {
+
+std::string slurp(const std::string& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds) {
+  TempDir dir;
+  const std::string out_file = dir.file("stdout");
+  const std::string err_file = dir.file("stderr");
+  std::vector<std::string> argv_text{"timeout", "-s", "KILL", std::to_string(timeout_seconds), EDGESIM_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::FILE* out = std::freopen(out_file.c_str(), "w", stdout);
+    std::FILE* err = std::freopen(err_file.c_str(), "w", stderr);
+    if (out == nullptr || err == nullptr)
+      std::_Exit(127);
+    std::vector<char*> argv;
+    for (auto& a : argv_text)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::_Exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // timeout(1) reports a killed child as 128 + signal; treat as a crash/hang.
+  if (result.exit_code >= 124 && result.exit_code != 127)
+    result.exit_code = -1;
+  result.out = slurp(out_file);
+  result.err = slurp(err_file);
+  return result;
+}
+
+double json_field(const std::string& json, const std::string& object, const std::string& field) {
+  std::size_t start = 0;
+  if (object == "all") {
+    start = json.find("\"all\":");
+  } else {
+    start = json.find("\"tenant\":\"" + object + "\"");
+  }
+  if (start == std::string::npos)
+    throw std::runtime_error("no object " + object + " in JSON summary");
+  const std::string key = "\"" + field + "\":";
+  auto pos = json.find(key, start);
+  if (pos == std::string::npos)
+    throw std::runtime_error("no field " + field + " in JSON summary");
+  pos += key.size();
+  if (json.compare(pos, 4, "null") == 0)
+    return NAN;
+  return std::strtod(json.c_str() + pos, nullptr);
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "edgesim-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& text) const {
+  std::string file = this->file(name);
+  std::ofstream(file) << text;
+  return file;
+}
+
+} // namespace edgesim::test
