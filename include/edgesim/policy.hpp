@@ -27,6 +27,9 @@ struct ExitContext {
   int queue_length = 0;       // requests in the local station (incl. in service)
   double arrival_rate = 0;    // recent arrival rate of this tenant, 1/s
   double battery_soc = 1;     // state of charge of the local host, 0..1 (1 if mains powered)
+  double exit_accuracy = 0;   // calibrated top-1 accuracy of this exit
+  double flops_so_far = 0;    // flops the request has executed, classifiers included
+  double energy_so_far = 0;   // dynamic energy of its execs so far, J (busy minus idle power)
 };
 
 enum class ExitDecision { Continue, Exit };
@@ -58,6 +61,14 @@ struct ExitPolicyArgs {
   const ConfigView& config;
   const ModelProfile& model;
   std::uint64_t seed;
+  /// Compute time from a request's start to reaching exit i on its placement, without
+  /// queueing or transfers, with every earlier classifier evaluated; index num_exits is
+  /// the final classifier. What knapsack/queueing models of a station need.
+  std::vector<double> exit_times;
+  int station_capacity = 1; // K of the tenant's first station
+  int station_servers = 1;
+  double mean_arrival_rate = 0; // of the tenant's arrival process, 1/s
+  double slo = 0;               // seconds (infinity if none)
 };
 
 using ExitPolicyFactory = std::function<std::unique_ptr<ExitPolicy>(const ExitPolicyArgs&)>;

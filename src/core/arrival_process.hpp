@@ -1,7 +1,7 @@
 #pragma once
 // Generates a tenant's arrival times one at a time (poisson, periodic, mmpp2, trace).
 #include "scenario/scenario.hpp"
-#include "util/random.hpp"
+#include <edgesim/random.hpp>
 
 #include <limits>
 

@@ -2,7 +2,7 @@
 
 #include <edgesim/error.hpp>
 
-#include "util/random.hpp"
+#include <edgesim/random.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -22,6 +22,30 @@ double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment
   return params + largest_activation;
 }
 
+std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
+                               const PlatformInfo& platform, const Scenario& scenario) {
+  std::vector<double> times;
+  double elapsed = 0;
+  for (const Fragment& fragment : fragments) {
+    const ProbedHost& host = *platform.find(fragment.host);
+    const HostSettings& settings = scenario.host_settings(fragment.host);
+    const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
+    const double speed = host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) *
+                         model.efficiency_on(host.info.device_class);
+    for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
+      elapsed += model.layers[l].flops / speed;
+      for (const auto& exit : model.exits) {
+        if (exit.after_layer == l) {
+          elapsed += exit.flops / speed;
+          times.push_back(elapsed);
+        }
+      }
+    }
+  }
+  times.push_back(elapsed);
+  return times;
+}
+
 Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform) {
   for (const auto& plugin : scenario.plugins)
     Registry::instance().load_plugin(plugin);
@@ -34,6 +58,14 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
     if (settings.pstate && *settings.pstate >= static_cast<int>(host->pstate_speeds.size()))
       throw InputError(fmt::format("{}: hosts.{}.pstate: expected a pstate in 0..{}", scenario.file, name,
                                    host->pstate_speeds.size() - 1));
+  }
+
+  for (const auto& host : platform.hosts) {
+    const double battery = scenario.host_settings(host.info.name).battery_wh.value_or(host.battery_wh);
+    if (battery > 0 && !host.has_wattage)
+      throw InputError(fmt::format("{}: host {} has a battery but no wattage_per_state property: its energy cannot "
+                                   "be measured",
+                                   platform.file, host.info.name));
   }
 
   std::vector<HostInfo> hosts;
@@ -73,7 +105,14 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
         on_host.push_back(t);
     }
     ConfigView exit_config(*tenant.exits.table, scenario.file, tenant.exits.path);
-    plan.exit_policy = exit_entry->factory(ExitPolicyArgs{exit_config, tenant.model, stream_seed(scenario.simulation.seed, "exit-policy", t)});
+    ExitPolicyArgs exit_args{exit_config, tenant.model, stream_seed(scenario.simulation.seed, "exit-policy", t), {}};
+    exit_args.exit_times = exit_times(tenant.model, plan.fragments, platform, scenario);
+    const HostSettings& first = scenario.host_settings(plan.fragments.front().host);
+    exit_args.station_capacity = first.buffer;
+    exit_args.station_servers = first.servers;
+    exit_args.mean_arrival_rate = tenant.arrival.mean_rate();
+    exit_args.slo = tenant.slo;
+    plan.exit_policy = exit_entry->factory(exit_args);
     deployment.tenants.push_back(std::move(plan));
   }
 

@@ -24,6 +24,10 @@ struct Deployment {
 /// Memory a fragment needs on its host: its parameters plus its largest activation.
 double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment);
 
+/// Compute-only time from a request's start to each exit (last: the final classifier).
+std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
+                               const PlatformInfo& platform, const Scenario& scenario);
+
 Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform);
 
 } // namespace edgesim

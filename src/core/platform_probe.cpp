@@ -185,11 +185,11 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   const std::string accepted = std::string(kOptionsAccepted) + "\n";
   const bool options_ok = output.rfind(accepted, 0) == 0;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    if (!options_ok) {
+    if (!options_ok && !simgrid_args.empty()) {
       std::string options;
       for (const auto& a : simgrid_args)
         options += (options.empty() ? "" : " ") + a;
-      throw InputError(fmt::format("SimGrid options {}: {}", options.empty() ? "(none)" : options, last_message(errors)));
+      throw InputError(fmt::format("SimGrid options {}: {}", options, last_message(errors)));
     }
     throw InputError(fmt::format("{}: invalid platform: {}", file, last_message(errors)));
   }

@@ -4,9 +4,9 @@
 
 #include "core/arrival_process.hpp"
 #include "core/station.hpp"
-#include "model/exit_oracle.hpp"
+#include <edgesim/exit_oracle.hpp>
 #include "util/latency_histogram.hpp"
-#include "util/random.hpp"
+#include <edgesim/random.hpp>
 
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
@@ -74,6 +74,9 @@ struct Request {
   double work_factor = 1;
   double difficulty = 0;
   std::uint64_t sample = 0;
+  double flops_done = 0;
+  double energy_done = 0;   // dynamic energy of the request's execs, J
+  double segment_start = 0; // when its running exec started
 };
 
 struct HostRuntime {
@@ -87,6 +90,7 @@ struct HostRuntime {
   double busy_since = 0;
   std::uint64_t served = 0;
   std::uint64_t lost = 0;
+  bool metered = false;  // has wattage_per_state: SimGrid's energy plugin measures it
   double battery_j = 0; // capacity, 0 = mains powered
   bool down = false;
   double down_at = -1;
@@ -191,6 +195,7 @@ void Simulator::build_runtime() {
     host.host = engine->host_by_name(probed.info.name);
     host.name = probed.info.name;
     host.cores = std::max(1, probed.info.cores);
+    host.metered = probed.has_wattage;
     const HostSettings& settings = scenario_.host_settings(host.name);
     if (settings.pstate)
       host.host->set_pstate(static_cast<unsigned long>(*settings.pstate));
@@ -287,6 +292,8 @@ double Simulator::predicted_power(const HostRuntime& host) const {
   // Epsilon) x busy cores / cores), evaluated from the execs edgesim started: SimGrid
   // only refreshes a host's load at its next model solve, so right after an exec starts
   // sg_host_get_current_consumption still reports the idle power.
+  if (!host.metered)
+    return 0.0;
   const auto pstate = static_cast<int>(host.host->get_pstate());
   if (host.running_threads == 0)
     return sg_host_get_idle_consumption_at(host.host, pstate);
@@ -387,6 +394,7 @@ void Simulator::start_segment(std::uint32_t slot) {
   const double per_thread = segment.flops * r.work_factor / (fragment.threads * fragment.efficiency);
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
   host.tenant_work[r.tenant] += per_thread * fragment.threads;
+  r.segment_start = sg4::Engine::get_clock();
   auto exec = sg4::Exec::init();
   exec->set_flops_amount(per_thread)->set_host(host.host);
   if (fragment.threads > 1)
@@ -415,6 +423,15 @@ void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
   const FragmentRuntime& fragment = tenant.fragments[r.fragment];
   const Segment& segment = fragment.segments[r.segment];
   const double now = sg4::Engine::get_clock();
+  {
+    // The request's share of its host's dynamic power while its exec ran.
+    const HostRuntime& h = hosts_[static_cast<std::size_t>(host)];
+    const auto pstate = static_cast<int>(h.host->get_pstate());
+    const double dynamic =
+        h.metered ? sg_host_get_wattmax_at(h.host, pstate) - sg_host_get_idle_consumption_at(h.host, pstate) : 0.0;
+    r.energy_done += (now - r.segment_start) * dynamic * std::min(1.0, static_cast<double>(threads) / h.cores);
+    r.flops_done += segment.flops * r.work_factor;
+  }
   if (segment.exit >= 0) {
     const auto exit = static_cast<std::size_t>(segment.exit);
     ExitOutcomeDraw draw = tenant.oracle->at_exit(exit, r.difficulty, r.sample);
@@ -430,6 +447,9 @@ void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
     ctx.queue_length = stations_[static_cast<std::size_t>(fragment.station)].in_system;
     ctx.arrival_rate = tenant.mean_interarrival > 0 ? 1.0 / tenant.mean_interarrival : 0.0;
     const auto& h = hosts_[static_cast<std::size_t>(host)];
+    ctx.exit_accuracy = tenant.spec->model.exit_accuracy(exit);
+    ctx.flops_so_far = r.flops_done;
+    ctx.energy_so_far = r.energy_done;
     ctx.battery_soc = h.battery_j > 0 ? std::max(0.0, 1.0 - sg_host_get_consumed_energy(h.host) / h.battery_j) : 1.0;
     if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
       hosts_[static_cast<std::size_t>(host)].served++;
@@ -698,7 +718,7 @@ RunOutput Simulator::collect() {
     HostRuntime& host = hosts_[h];
     HostRecord record;
     record.name = host.name;
-    host_energy[h] = host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+    host_energy[h] = !host.metered ? 0.0 : host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
     record.energy_j = host_energy[h];
     record.busy_fraction = end > 0 ? host.busy_time / end : 0;
     record.served = host.served;

@@ -1,4 +1,4 @@
-#include "model/exit_oracle.hpp"
+#include <edgesim/exit_oracle.hpp>
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 // that M/G/1/K models of early-exit networks assume.
 #include "policies/builtin.hpp"
 
-#include "util/random.hpp"
+#include <edgesim/random.hpp>
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 // and right) at exit 1 likely to be easy later too.
 #include <edgesim/model.hpp>
 
-#include "util/random.hpp"
+#include <edgesim/random.hpp>
 
 #include <vector>
 
