@@ -7,6 +7,11 @@ void register_builtin_policies(Registry& registry) {
   register_exit_fixed(registry);
   register_exit_probabilities(registry);
   register_exit_threshold(registry);
+  register_exit_knapsack(registry);
+  register_exit_ucb(registry);
+  register_exit_criteria(registry);
+  register_exit_queueing_lp(registry);
+  register_exit_pareto(registry);
   register_place_manual(registry);
   register_place_source_only(registry);
 }

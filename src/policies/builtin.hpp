@@ -13,6 +13,11 @@ void register_exit_none(Registry& registry);
 void register_exit_fixed(Registry& registry);
 void register_exit_probabilities(Registry& registry);
 void register_exit_threshold(Registry& registry);
+void register_exit_knapsack(Registry& registry);
+void register_exit_ucb(Registry& registry);
+void register_exit_criteria(Registry& registry);
+void register_exit_queueing_lp(Registry& registry);
+void register_exit_pareto(Registry& registry);
 void register_place_manual(Registry& registry);
 void register_place_source_only(Registry& registry);
 

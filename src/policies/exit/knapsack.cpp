@@ -1,0 +1,118 @@
+// `knapsack`: deterministic single-exit scheduling after G. Casale and M. Roveri,
+// "Scheduling Inputs in Early Exit Neural Networks", IEEE Transactions on Computers, 2023
+// (doi:10.1109/TC.2023.3333189). The paper's point is that fixing a request's exit when
+// its processing starts makes the station's service time predictable, so it can be sized
+// to the load: a knapsack whose capacity is the time the station can afford to spend on
+// the request and whose items are the exits (weight: cumulative compute time; value:
+// accuracy, which grows with depth, so the most valuable item that fits is the deepest).
+//
+// At a request's first decision (its processing has just started) the policy computes
+//   λ = ctx.arrival_rate if > 0, else args.mean_arrival_rate     (1/s)
+//   q = max(ctx.queue_length, 1)     requests in the station, this one included
+//   K = args.station_capacity
+//   B = budget_scale · (K − q + 1) / λ                           (B = ∞ when λ = 0)
+// and fixes the target exit: the deepest j ≥ min_exit with exit_times[j] ≤ B (j =
+// num_exits is the final classifier), or min_exit when none fits. The request continues
+// at earlier exits and leaves at the target.
+//
+// Why this B: with q requests present and none leaving, the (K − q + 1)-th next arrival
+// finds the buffer full; (K − q + 1)/λ is when it is expected. Under FCFS the request in
+// service is the first to leave, so finishing it within B avoids that loss. With an empty
+// queue and K = 1 this is the keep-up condition service ≤ 1/λ; as the queue grows the
+// budget shrinks and requests leave earlier until the backlog drains. With several
+// servers other departures may come first, so B is conservative there. K is the first
+// station's capacity, the one the paper's single-queue model describes.
+//
+// Keys: `policy`, `budget_scale` (> 0, default 1), `min_exit` (0..num_exits, default 0;
+// classifiers before it are not evaluated).
+#include "policies/builtin.hpp"
+
+#include <edgesim/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+namespace edgesim {
+namespace {
+
+class KnapsackPolicy final : public ExitPolicy {
+public:
+  KnapsackPolicy(std::vector<double> exit_times, int capacity, double mean_rate, double budget_scale,
+                 std::size_t min_exit)
+      : exit_times_(std::move(exit_times)), capacity_(std::max(1, capacity)), mean_rate_(mean_rate),
+        budget_scale_(budget_scale), min_exit_(min_exit) {}
+
+  [[nodiscard]] bool evaluates_exit(std::size_t exit) const override { return exit >= min_exit_; }
+
+  ExitDecision decide(const ExitContext& ctx) override {
+    if (ctx.exit_index >= ctx.num_exits)
+      return ExitDecision::Exit;
+    // The plan is made once per request and kept, so its service time is what was
+    // budgeted even if the queue changes while it runs (the paper's single-exit rule).
+    auto [it, planned_now] = targets_.try_emplace(ctx.request_id, 0);
+    if (planned_now)
+      it->second = target(budget(ctx));
+    if (ctx.exit_index < it->second)
+      return ExitDecision::Continue;
+    targets_.erase(it);
+    return ExitDecision::Exit;
+  }
+
+  // Requests that reach the final classifier or are lost never see their target exit.
+  void on_outcome(const ExitOutcome& outcome) override { targets_.erase(outcome.request_id); }
+
+private:
+  [[nodiscard]] double budget(const ExitContext& ctx) const {
+    const double rate = ctx.arrival_rate > 0 ? ctx.arrival_rate : mean_rate_;
+    if (!(rate > 0))
+      return std::numeric_limits<double>::infinity();
+    const int in_system = std::max(ctx.queue_length, 1);
+    const int room = std::max(capacity_ - in_system + 1, 1);
+    return budget_scale_ * static_cast<double>(room) / rate;
+  }
+
+  [[nodiscard]] std::size_t target(double budget) const {
+    std::size_t best = min_exit_;
+    for (std::size_t j = min_exit_; j < exit_times_.size(); ++j)
+      if (exit_times_[j] <= budget)
+        best = j; // exit_times grows with depth: the last fitting exit is the deepest
+    return best;
+  }
+
+  std::vector<double> exit_times_;
+  int capacity_;
+  double mean_rate_;
+  double budget_scale_;
+  std::size_t min_exit_;
+  std::unordered_map<std::uint64_t, std::size_t> targets_; // request → planned exit, while in flight
+};
+
+} // namespace
+
+void register_exit_knapsack(Registry& registry) {
+  registry.add_exit_policy(
+      "knapsack",
+      "fix each request's exit at its start: the deepest whose compute time fits "
+      "budget_scale·(K − queue + 1)/arrival_rate (Casale & Roveri, IEEE TC 2023)",
+      [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
+        args.config.require_only({"policy", "budget_scale", "min_exit"});
+        const double scale = args.config.get_double("budget_scale", 1.0);
+        if (!(scale > 0))
+          args.config.fail("budget_scale", "a positive number");
+        const auto n = static_cast<std::int64_t>(args.model.exits.size());
+        const std::int64_t min_exit = args.config.get_int("min_exit", 0);
+        if (min_exit < 0 || min_exit > n)
+          args.config.fail("min_exit", fmt::format("an exit index in 0..{} ({} = final classifier)", n, n));
+        if (args.exit_times.size() != args.model.exits.size() + 1)
+          throw RuntimeError(fmt::format("knapsack exit policy: got {} exit times for a model with {} exits",
+                                         args.exit_times.size(), n));
+        return std::make_unique<KnapsackPolicy>(args.exit_times, args.station_capacity, args.mean_arrival_rate,
+                                                scale, static_cast<std::size_t>(min_exit));
+      });
+}
+
+} // namespace edgesim

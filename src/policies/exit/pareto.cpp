@@ -1,0 +1,145 @@
+// `pareto`: Dělen's Pareto-optimal early exits (Liang et al., "Dynamic DNNs Meet Runtime
+// Resource Management on Mobile and Embedded Platforms" / Dělen, IoTDI 2023). At
+// construction the model's exit behaviour is profiled, every threshold vector of a grid
+// is scored (accuracy, compute latency, energy), the non-dominated vectors are kept and
+// the one serving the tenant's objective becomes the policy's thresholds. A second point,
+// the cheapest acceptable one, takes over while the local battery is below `low_battery`.
+#include "policies/builtin.hpp"
+#include "policies/exit/pareto_frontier.hpp"
+
+#include <edgesim/random.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace edgesim {
+namespace {
+
+// Profiling cost is grid points x samples x exits; beyond this a scenario waits long
+// enough at start-up that a smaller grid is what the user wants.
+constexpr double kMaxProfileWork = 5e8;
+
+class ParetoPolicy final : public ExitPolicy {
+public:
+  ParetoPolicy(std::vector<double> thresholds, std::vector<double> low_battery_thresholds, double low_battery)
+      : thresholds_(std::move(thresholds)), low_battery_thresholds_(std::move(low_battery_thresholds)),
+        low_battery_(low_battery) {}
+
+  ExitDecision decide(const ExitContext& ctx) override {
+    if (ctx.exit_index >= thresholds_.size())
+      return ExitDecision::Exit;
+    // Both points were picked at construction, so crossing the level (either way)
+    // switches at once, with no re-profiling on the simulated clock.
+    const auto& active = ctx.battery_soc < low_battery_ ? low_battery_thresholds_ : thresholds_;
+    return ctx.confidence >= active[ctx.exit_index] ? ExitDecision::Exit : ExitDecision::Continue;
+  }
+
+private:
+  std::vector<double> thresholds_;
+  std::vector<double> low_battery_thresholds_;
+  double low_battery_;
+};
+
+std::vector<std::vector<double>> read_grid(const ConfigView& config, std::size_t exits) {
+  static const std::vector<double> kDefault{0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01};
+  std::vector<std::vector<double>> grid;
+  const toml::node* node = config.table().get("grid");
+  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
+  if (node == nullptr) {
+    grid.assign(exits, kDefault);
+  } else if (array != nullptr && !array->empty() && array->front().is_array()) {
+    // One list per intermediate exit.
+    if (array->size() != exits)
+      config.fail("grid", fmt::format("{} threshold lists (one per intermediate exit) or one list for all", exits));
+    for (const auto& element : *array) {
+      const toml::array* list = element.as_array();
+      if (list == nullptr)
+        config.fail("grid", "a list of thresholds, or one list of thresholds per intermediate exit");
+      std::vector<double> values;
+      for (const auto& value : *list) {
+        auto v = value.value<double>();
+        if (!v || !value.is_number())
+          config.fail("grid", "lists of numbers");
+        values.push_back(*v);
+      }
+      grid.push_back(std::move(values));
+    }
+  } else {
+    grid.assign(exits, config.get_double_array("grid"));
+  }
+  for (const auto& list : grid) {
+    if (list.empty())
+      config.fail("grid", "at least one candidate threshold per exit");
+    for (double t : list)
+      if (!(std::isfinite(t) && t >= 0))
+        config.fail("grid", "thresholds >= 0 (a threshold above 1 never leaves at that exit)");
+  }
+  return grid;
+}
+
+} // namespace
+
+void register_exit_pareto(Registry& registry) {
+  registry.add_exit_policy(
+      "pareto",
+      "Pareto-optimal exit thresholds from an offline profile (Dělen); objective max-accuracy, min-energy or "
+      "balanced, min-energy below low_battery",
+      [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
+        const ConfigView& config = args.config;
+        config.require_only({"policy", "profile_samples", "grid", "objective", "latency_budget", "min_accuracy",
+                             "low_battery"});
+        const std::size_t n = args.model.exits.size();
+        const std::int64_t samples = config.get_int("profile_samples", 2000);
+        if (samples < 1)
+          config.fail("profile_samples", "a number of profiled requests >= 1");
+        const auto grid = read_grid(config, n);
+        double work = static_cast<double>(samples) * static_cast<double>(n + 1);
+        for (const auto& list : grid)
+          work *= static_cast<double>(list.size());
+        if (work > kMaxProfileWork)
+          config.fail("grid", fmt::format("fewer threshold combinations (grid points x profile_samples x exits "
+                                          "<= {:g})",
+                                          kMaxProfileWork));
+
+        pareto::Goal goal;
+        const std::string objective = config.get_string("objective", "max-accuracy");
+        if (auto parsed = pareto::parse_objective(objective))
+          goal.objective = *parsed;
+        else
+          config.fail("objective", "\"max-accuracy\", \"min-energy\" or \"balanced\"");
+        goal.latency_budget = config.get_seconds("latency_budget", args.slo);
+        if (!(goal.latency_budget > 0))
+          config.fail("latency_budget", "a positive duration");
+        goal.min_accuracy = config.get_double("min_accuracy", 0.0);
+        if (!(goal.min_accuracy >= 0 && goal.min_accuracy <= 1))
+          config.fail("min_accuracy", "an accuracy in [0, 1]");
+        const double low_battery = config.get_double("low_battery", 0.3);
+        if (!(low_battery >= 0 && low_battery <= 1))
+          config.fail("low_battery", "a state of charge in [0, 1] (0 never switches)");
+        if (args.exit_times.size() != n + 1)
+          throw InputError(fmt::format("{}: the placement gives {} exit times for a model with {} exits",
+                                       config.where("policy"), args.exit_times.size(), n));
+
+        const auto profile =
+            pareto::profile_exits(args.model, stream_seed(args.seed, "pareto-profile"), static_cast<std::size_t>(samples));
+        const auto candidates = pareto::evaluate_grid(profile, grid, args.exit_times, pareto::exit_energy(args.model));
+        std::vector<pareto::Metrics> metrics;
+        metrics.reserve(candidates.size());
+        for (const auto& candidate : candidates)
+          metrics.push_back(candidate.metrics);
+        std::vector<pareto::Metrics> front;
+        std::vector<std::size_t> front_index;
+        for (std::size_t i : pareto::frontier(metrics)) {
+          front.push_back(metrics[i]);
+          front_index.push_back(i);
+        }
+        const auto chosen = front_index[pareto::select(front, goal)];
+        pareto::Goal saving = goal;
+        saving.objective = pareto::Objective::MinEnergy;
+        const auto low = front_index[pareto::select(front, saving)];
+        return std::make_unique<ParetoPolicy>(candidates[chosen].thresholds, candidates[low].thresholds, low_battery);
+      });
+}
+
+} // namespace edgesim
