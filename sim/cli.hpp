@@ -21,5 +21,6 @@ std::string summary_table(const std::vector<SummaryRow>& summary, const std::vec
 int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);
 int cmd_list(std::vector<std::string> args);
+int cmd_validate(std::vector<std::string> args);
 
 } // namespace edgesim::cli

@@ -56,10 +56,10 @@ int cmd_list(std::vector<std::string> args) {
   if (what == "policies") {
     fmt::print("exit policies:\n");
     for (const auto& e : Registry::instance().exit_policies())
-      fmt::print("  {:<16} {}\n", e.name, e.description);
+      fmt::print("  {:<22} {}\n", e.name, e.description);
     fmt::print("placement policies:\n");
     for (const auto& p : Registry::instance().placement_policies())
-      fmt::print("  {:<16} {}\n", p.name, p.description);
+      fmt::print("  {:<22} {}\n", p.name, p.description);
     return kOk;
   }
   if (what == "platforms") {

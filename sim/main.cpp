@@ -22,6 +22,8 @@ commands:
                      validate a scenario (and its platform, models, placement) without running
   list policies|platforms|models
                      show what is available
+  validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [-o val.h5]
+                     simulate one M/G/1/K station over a grid and compare with exact values
 
 `edgesim <command> --help` describes a command's options. SimGrid's own --cfg=KEY:VALUE
 and --log=... options are passed through to the engine.
@@ -49,6 +51,8 @@ int main(int argc, char** argv) {
       return edgesim::cli::cmd_check(std::move(args));
     if (command == "list")
       return edgesim::cli::cmd_list(std::move(args));
+    if (command == "validate")
+      return edgesim::cli::cmd_validate(std::move(args));
     fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);
     return edgesim::cli::kUsage;
   } catch (const edgesim::InputError& e) {

@@ -30,6 +30,10 @@ struct ExitContext {
   double exit_accuracy = 0;   // calibrated top-1 accuracy of this exit
   double flops_so_far = 0;    // flops the request has executed, classifiers included
   double energy_so_far = 0;   // dynamic energy of its execs so far, J (busy minus idle power)
+  /// Share of the local host's CPU this tenant can count on: 1 without a multitenant
+  /// policy; its own share when non-cooperative; share / (sum of the shares of the
+  /// tenants active on the host) when cooperative, so it grows when others go idle.
+  double cpu_share = 1;
 };
 
 enum class ExitDecision { Continue, Exit };
@@ -140,9 +144,11 @@ public:
 
 private:
   Registry();
+  // Declared first so it is destroyed last: the factories below may hold code and data
+  // of a plugin, which must stay mapped until they are gone.
+  std::vector<std::shared_ptr<void>> plugin_handles_;
   std::vector<ExitPolicyEntry> exit_;
   std::vector<PlacementPolicyEntry> place_;
-  std::vector<std::shared_ptr<void>> plugin_handles_;
 };
 
 } // namespace edgesim

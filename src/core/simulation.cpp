@@ -29,7 +29,6 @@ namespace edgesim {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
 
 /// A run of layers executed as one exec: it ends at an evaluated exit or at the end of
 /// its fragment.
@@ -77,6 +76,7 @@ struct Request {
   double flops_done = 0;
   double energy_done = 0;   // dynamic energy of the request's execs, J
   double segment_start = 0; // when its running exec started
+  std::uint16_t pending_execs = 0; // execs of the current segment still running
 };
 
 struct HostRuntime {
@@ -146,7 +146,7 @@ private:
   void arrive_at_station(std::uint32_t slot);
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
-  void on_exec_done(std::uint32_t slot, int host, int threads);
+  void on_exec_done(std::uint32_t slot, int host);
   void leave_station(int station);
   void send(std::uint32_t slot, int from, int to, double bytes);
   void complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw);
@@ -159,6 +159,7 @@ private:
   void exec_started(int host, int threads);
   void exec_finished(int host, int threads);
   [[nodiscard]] double predicted_power(const HostRuntime& host) const;
+  [[nodiscard]] double cpu_share(std::size_t tenant, int host) const;
   void remove_activity(std::size_t index);
   void report_progress(bool final_line);
   RunOutput collect();
@@ -220,6 +221,7 @@ void Simulator::build_runtime() {
       const HostSettings& settings = scenario_.host_settings(fragment.host);
       Station station;
       station.host = rt.host;
+      station.tenant = static_cast<int>(t);
       station.capacity = settings.buffer;
       station.servers = settings.servers;
       rt.station = static_cast<int>(stations_.size());
@@ -287,6 +289,28 @@ void Simulator::exec_finished(int host, int threads) {
     h.busy_time += sg4::Engine::get_clock() - h.busy_since;
 }
 
+double Simulator::cpu_share(std::size_t tenant, int host) const {
+  const double own = tenants_[tenant].spec->share;
+  switch (scenario_.multitenant) {
+  case MultitenantPolicy::None:
+    return 1.0;
+  case MultitenantPolicy::NonCooperative:
+    return own;
+  case MultitenantPolicy::Cooperative:
+    break;
+  }
+  // Re-divide the host among the tenants that have work on it right now.
+  std::vector<bool> active(tenants_.size(), false);
+  active[tenant] = true;
+  for (int s : hosts_[static_cast<std::size_t>(host)].stations)
+    if (stations_[static_cast<std::size_t>(s)].in_system > 0)
+      active[static_cast<std::size_t>(stations_[static_cast<std::size_t>(s)].tenant)] = true;
+  double total = 0;
+  for (std::size_t t = 0; t < tenants_.size(); ++t)
+    total += active[t] ? tenants_[t].spec->share : 0.0;
+  return std::min(1.0, own / total);
+}
+
 double Simulator::predicted_power(const HostRuntime& host) const {
   // The energy plugin's own law (Idle when nothing runs, else Epsilon + (AllCores -
   // Epsilon) x busy cores / cores), evaluated from the execs edgesim started: SimGrid
@@ -346,7 +370,7 @@ void Simulator::on_arrival(std::size_t t, double at) {
 void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
   auto comm = sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
                                       static_cast<std::uint64_t>(std::llround(bytes)));
-  activities_.push_back(comm);
+  activities_.emplace_back(std::move(comm));
   tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to});
 }
 
@@ -395,14 +419,34 @@ void Simulator::start_segment(std::uint32_t slot) {
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
   host.tenant_work[r.tenant] += per_thread * fragment.threads;
   r.segment_start = sg4::Engine::get_clock();
-  auto exec = sg4::Exec::init();
-  exec->set_flops_amount(per_thread)->set_host(host.host);
-  if (fragment.threads > 1)
-    exec->set_thread_count(fragment.threads);
-  exec->start();
-  exec_started(fragment.host, fragment.threads);
-  activities_.push_back(exec);
-  tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, fragment.threads});
+  if (scenario_.multitenant == MultitenantPolicy::None) {
+    auto exec = sg4::Exec::init();
+    exec->set_flops_amount(per_thread)->set_host(host.host);
+    if (fragment.threads > 1)
+      exec->set_thread_count(fragment.threads);
+    exec->start();
+    exec_started(fragment.host, fragment.threads);
+    activities_.emplace_back(std::move(exec));
+    tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, fragment.threads});
+    r.pending_execs = 1;
+    return;
+  }
+  // SimGrid 3.32 ignores priorities and bounds of multi-threaded execs, so with shares a
+  // segment runs as one single-threaded exec per thread: cooperative tenants weight them
+  // by share (work-conserving), non-cooperative ones are capped at share x core speed.
+  for (int thread = 0; thread < fragment.threads; ++thread) {
+    auto exec = sg4::Exec::init();
+    exec->set_flops_amount(per_thread)->set_host(host.host);
+    if (scenario_.multitenant == MultitenantPolicy::Cooperative)
+      exec->set_priority(tenant.spec->share);
+    else
+      exec->set_bound(tenant.spec->share * host.host->get_speed());
+    exec->start();
+    exec_started(fragment.host, 1);
+    activities_.emplace_back(std::move(exec));
+    tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, 1});
+  }
+  r.pending_execs = static_cast<std::uint16_t>(fragment.threads);
 }
 
 void Simulator::leave_station(int station_index) {
@@ -416,8 +460,7 @@ void Simulator::leave_station(int station_index) {
   }
 }
 
-void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
-  exec_finished(host, threads);
+void Simulator::on_exec_done(std::uint32_t slot, int host) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   const FragmentRuntime& fragment = tenant.fragments[r.fragment];
@@ -429,7 +472,8 @@ void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
     const auto pstate = static_cast<int>(h.host->get_pstate());
     const double dynamic =
         h.metered ? sg_host_get_wattmax_at(h.host, pstate) - sg_host_get_idle_consumption_at(h.host, pstate) : 0.0;
-    r.energy_done += (now - r.segment_start) * dynamic * std::min(1.0, static_cast<double>(threads) / h.cores);
+    r.energy_done +=
+        (now - r.segment_start) * dynamic * std::min(1.0, static_cast<double>(fragment.threads) / h.cores);
     r.flops_done += segment.flops * r.work_factor;
   }
   if (segment.exit >= 0) {
@@ -448,6 +492,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host, int threads) {
     ctx.arrival_rate = tenant.mean_interarrival > 0 ? 1.0 / tenant.mean_interarrival : 0.0;
     const auto& h = hosts_[static_cast<std::size_t>(host)];
     ctx.exit_accuracy = tenant.spec->model.exit_accuracy(exit);
+    ctx.cpu_share = cpu_share(r.tenant, host);
     ctx.flops_so_far = r.flops_done;
     ctx.energy_so_far = r.energy_done;
     ctx.battery_soc = h.battery_j > 0 ? std::max(0.0, 1.0 - sg_host_get_consumed_energy(h.host) / h.battery_j) : 1.0;
@@ -585,7 +630,9 @@ void Simulator::take_host_down(int h) {
   host.down = true;
   host.down_at = sg4::Engine::get_clock();
   host.energy_at_down = sg_host_get_consumed_energy(host.host);
-  // Everything running on, or travelling to or from, the host is lost.
+  // Everything running on, or travelling to or from, the host is lost (a request may
+  // have several execs running: it is lost once).
+  std::vector<std::uint32_t> victims;
   for (std::size_t i = activities_.size(); i-- > 0;) {
     const ActivityTag tag = tags_[i];
     if (tag.host != h && tag.peer != h)
@@ -594,8 +641,11 @@ void Simulator::take_host_down(int h) {
     if (tag.kind == ActivityTag::Kind::Exec)
       exec_finished(h, tag.threads);
     remove_activity(i);
-    lose(tag.request, LossReason::HostDown, h);
+    if (std::find(victims.begin(), victims.end(), tag.request) == victims.end())
+      victims.push_back(tag.request);
   }
+  for (std::uint32_t slot : victims)
+    lose(slot, LossReason::HostDown, h);
   for (int s : host.stations) {
     Station& station = stations_[static_cast<std::size_t>(s)];
     while (!station.queue.empty()) {
@@ -676,9 +726,11 @@ void Simulator::controller() {
       const auto index = static_cast<std::size_t>(done);
       const ActivityTag tag = tags_[index];
       remove_activity(index);
-      if (tag.kind == ActivityTag::Kind::Exec)
-        on_exec_done(tag.request, tag.host, tag.threads);
-      else
+      if (tag.kind == ActivityTag::Kind::Exec) {
+        exec_finished(tag.host, tag.threads);
+        if (--pool_[tag.request].pending_execs == 0)
+          on_exec_done(tag.request, tag.host);
+      } else
         arrive_at_station(tag.request);
     } else {
       const double clock = sg4::Engine::get_clock();
@@ -801,6 +853,7 @@ RunOutput Simulator::run() {
   std::vector<std::string> args{"edgesim"};
   args.insert(args.end(), options_.simgrid_args.begin(), options_.simgrid_args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);

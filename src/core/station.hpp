@@ -9,6 +9,7 @@ namespace edgesim {
 
 struct Station {
   int host = 0;
+  int tenant = 0;
   int capacity = 1;
   int servers = 1;
   int in_system = 0;

@@ -55,6 +55,14 @@ struct TenantSpec {
   WorkSpec work;
   PolicySpec placement;
   PolicySpec exits;
+  double share = 1; // fraction of each host's CPU it is entitled to (multitenant mode)
+};
+
+/// How tenants on one host divide it (DESIGN: multi-tenant adaptation).
+enum class MultitenantPolicy {
+  None,           // SimGrid's fair sharing between running execs
+  Cooperative,    // weighted by share; unused share is re-divided; exit criteria see the effective share
+  NonCooperative, // each tenant capped at its share; each adapts on its own
 };
 
 struct HostSettings {
@@ -84,6 +92,7 @@ struct Scenario {
   std::map<std::string, HostSettings, std::less<>> host_overrides;
   std::vector<TenantSpec> tenants;
   std::vector<std::string> plugins;
+  MultitenantPolicy multitenant = MultitenantPolicy::None;
 
   [[nodiscard]] const HostSettings& host_settings(std::string_view host) const;
 };

@@ -229,7 +229,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   }
 
   ConfigView top(root, file, "");
-  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins"});
+  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins", "multitenant"});
 
   // [simulation]
   if (const auto* sim_table = sub_table(top, "simulation", true)) {
@@ -311,6 +311,19 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     }
   }
 
+  // [multitenant]
+  if (const auto* multitenant = sub_table(top, "multitenant", false)) {
+    ConfigView view(*multitenant, file, "multitenant");
+    view.require_only({"policy"});
+    const auto policy = view.get_string("policy");
+    if (policy == "cooperative")
+      scenario.multitenant = MultitenantPolicy::Cooperative;
+    else if (policy == "non-cooperative")
+      scenario.multitenant = MultitenantPolicy::NonCooperative;
+    else if (policy != "none")
+      view.fail("policy", "one of \"none\", \"cooperative\", \"non-cooperative\"");
+  }
+
   // [[tenants]]
   const toml::node* tenants_node = root.get("tenants");
   const toml::array* tenants = tenants_node ? tenants_node->as_array() : nullptr;
@@ -325,7 +338,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     const std::string path = fmt::format("tenants.{}", i);
     const toml::table& table = *tenants->get(i)->as_table();
     ConfigView view(table, file, path);
-    view.require_only({"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement", "exits"});
+    view.require_only(
+        {"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement", "exits", "share"});
     TenantSpec tenant;
     tenant.name = view.get_string("name", fmt::format("tenant-{}", i));
     if (tenant.name.empty() || tenant.name == "all" || !names.insert(tenant.name).second)
@@ -377,6 +391,11 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     }
     tenant.placement =
         table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name) : global_placement;
+    if (view.has("share")) {
+      tenant.share = view.get_double("share");
+      if (!(tenant.share > 0 && tenant.share <= 1))
+        view.fail("share", "a CPU share in (0, 1]");
+    }
     tenant.exits = table.contains("exits") ? parse_policy(view, file, path, "exits", global_exits.name) : global_exits;
     scenario.tenants.push_back(std::move(tenant));
   }

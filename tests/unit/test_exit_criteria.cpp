@@ -23,9 +23,9 @@ ExitContext context() {
   ctx.exit_index = 1;
   ctx.num_exits = 3;
   ctx.confidence = 0.75;
-  ctx.elapsed = 0.040;        // 40 ms
+  ctx.elapsed = 0.040; // 40 ms
   ctx.exit_accuracy = 0.62;
-  ctx.energy_so_far = 0.002;  // 2 mJ
+  ctx.energy_so_far = 0.002; // 2 mJ
   ctx.flops_so_far = 1.5e9;
   ctx.battery_soc = 0.25;
   ctx.queue_length = 3;
@@ -184,8 +184,7 @@ TEST(CriteriaExitPolicy, SyntaxErrorsNameFileKeyAndColumn) {
   EXPECT_NE(message.find("at column 21 in \"confidence > 0.8 OR > 3\""), std::string::npos) << message;
   EXPECT_NE(error_of("policy = \"criteria\"").find("tenants.0.exits.rule"), std::string::npos);
   EXPECT_NE(error_of("policy = \"criteria\"\nrule = 3").find("a string"), std::string::npos);
-  EXPECT_NE(error_of("policy = \"criteria\"\nrule = \"queue > 1\"\nrules = 1").find("unknown key"),
-            std::string::npos);
+  EXPECT_NE(error_of("policy = \"criteria\"\nrule = \"queue > 1\"\nrules = 1").find("unknown key"), std::string::npos);
 }
 
 } // namespace

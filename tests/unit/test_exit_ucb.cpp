@@ -71,14 +71,14 @@ std::size_t arm_of(ExitPolicy& policy, ExitContext ctx) {
   return kThresholds.size();
 }
 
-struct Run {
+struct Pulls {
   std::vector<std::size_t> pulls = std::vector<std::size_t>(kThresholds.size(), 0);
   std::vector<std::size_t> arms; // per request
 };
 
-Run simulate(ExitPolicy& policy, int requests) {
+Pulls simulate(ExitPolicy& policy, int requests) {
   Environment env;
-  Run run;
+  Pulls run;
   for (int r = 0; r < requests; ++r) {
     ExitContext ctx;
     ctx.request_id = static_cast<std::uint64_t>(r) + 1;
@@ -100,9 +100,9 @@ Run simulate(ExitPolicy& policy, int requests) {
 TEST(UcbExitPolicy, LearnsTheBestThreshold) {
   auto policy = make("policy = \"ucb\"");
   constexpr int kRequests = 20000;
-  const Run run = simulate(*policy, kRequests);
+  const Pulls run = simulate(*policy, kRequests);
   const auto most = static_cast<std::size_t>(std::max_element(run.pulls.begin(), run.pulls.end()) - run.pulls.begin());
-  EXPECT_EQ(most, 2U) << "threshold 0.7 should be pulled most";
+  EXPECT_EQ(most, 2U) << "threshold 0.7 should be pulled most; pulls " << ::testing::PrintToString(run.pulls);
   EXPECT_GT(static_cast<double>(run.pulls[2]) / kRequests, 0.5);
   // Late in the run the best arm dominates further.
   const auto late = std::count(run.arms.end() - 2000, run.arms.end(), 2U);

@@ -32,12 +32,13 @@ constexpr std::array kUnits{
     Unit{"kJ", Dimension::Energy, 1e3},    Unit{"Wh", Dimension::Energy, 3600.0}, Unit{"mWh", Dimension::Energy, 3.6},
     Unit{"kWh", Dimension::Energy, 3.6e6},
 };
-constexpr std::array kFlopPrefixes{std::pair<std::string_view, double>{"", 1.0},
-                                   {"k", 1e3},
-                                   {"K", 1e3},
-                                   {"M", 1e6},
-                                   {"G", 1e9},
-                                   {"T", 1e12}};
+struct FlopPrefix {
+  std::string_view prefix;
+  double factor;
+};
+
+constexpr std::array kFlopPrefixes{FlopPrefix{"", 1.0},  FlopPrefix{"k", 1e3}, FlopPrefix{"K", 1e3},
+                                   FlopPrefix{"M", 1e6}, FlopPrefix{"G", 1e9}, FlopPrefix{"T", 1e12}};
 constexpr std::array<std::string_view, 5> kFlopNames{"FLOP", "FLOPs", "FLOPS", "flop", "flops"};
 
 constexpr std::string_view kUnitList =
@@ -77,7 +78,7 @@ constexpr std::string_view kMetricList =
 
 struct Token {
   enum class Type : std::uint8_t { Name, Number, LParen, RParen, Compare, And, Or, Not, End } type = Type::End;
-  std::string_view text; // as written (a number includes its unit)
+  std::string_view text;  // as written (a number includes its unit)
   std::size_t column = 0; // 1-based
   double number = 0;
   std::string_view unit;
@@ -85,9 +86,15 @@ struct Token {
   Comparison op = Comparison::Less;
 };
 
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size())
@@ -163,8 +170,8 @@ private:
       }
       throw ParseError(fmt::format("\"{}{}\" instead of \"{}\"", c, c, c), start + 1, rule_);
     default:
-      throw ParseError(fmt::format("a metric, a number, an operator or a parenthesis instead of \"{}\"", c),
-                       start + 1, rule_);
+      throw ParseError(fmt::format("a metric, a number, an operator or a parenthesis instead of \"{}\"", c), start + 1,
+                       rule_);
     }
   }
 
@@ -381,7 +388,9 @@ private:
   Expression* out_ = nullptr;
 };
 
-Expression Expression::parse(std::string_view rule) { return Parser(rule).parse(); }
+Expression Expression::parse(std::string_view rule) {
+  return Parser(rule).parse();
+}
 
 namespace {
 

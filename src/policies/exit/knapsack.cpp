@@ -110,8 +110,8 @@ void register_exit_knapsack(Registry& registry) {
         if (args.exit_times.size() != args.model.exits.size() + 1)
           throw RuntimeError(fmt::format("knapsack exit policy: got {} exit times for a model with {} exits",
                                          args.exit_times.size(), n));
-        return std::make_unique<KnapsackPolicy>(args.exit_times, args.station_capacity, args.mean_arrival_rate,
-                                                scale, static_cast<std::size_t>(min_exit));
+        return std::make_unique<KnapsackPolicy>(args.exit_times, args.station_capacity, args.mean_arrival_rate, scale,
+                                                static_cast<std::size_t>(min_exit));
       });
 }
 

@@ -1,9 +1,10 @@
-// `pareto`: Dělen's Pareto-optimal early exits (Liang et al., "Dynamic DNNs Meet Runtime
-// Resource Management on Mobile and Embedded Platforms" / Dělen, IoTDI 2023). At
-// construction the model's exit behaviour is profiled, every threshold vector of a grid
-// is scored (accuracy, compute latency, energy), the non-dominated vectors are kept and
-// the one serving the tenant's objective becomes the policy's thresholds. A second point,
-// the cheapest acceptable one, takes over while the local battery is below `low_battery`.
+// `pareto`: Pareto-optimal early exits after Dělen (Liang, Hanafy, Bashir, Ali-Eldin,
+// Irwin, Shenoy, "Dělen: Enabling Flexible and Adaptive Model-serving for Multi-tenant
+// Edge AI", IoTDI 2023). At construction the model's exit behaviour is profiled, every
+// threshold vector of a grid is scored (accuracy, compute latency, energy), the
+// non-dominated vectors are kept and the one serving the tenant's objective becomes the
+// policy's thresholds. A second point, the cheapest acceptable one, takes over while the
+// local battery is below `low_battery`.
 #include "policies/builtin.hpp"
 #include "policies/exit/pareto_frontier.hpp"
 
@@ -87,8 +88,8 @@ void register_exit_pareto(Registry& registry) {
       "balanced, min-energy below low_battery",
       [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
         const ConfigView& config = args.config;
-        config.require_only({"policy", "profile_samples", "grid", "objective", "latency_budget", "min_accuracy",
-                             "low_battery"});
+        config.require_only(
+            {"policy", "profile_samples", "grid", "objective", "latency_budget", "min_accuracy", "low_battery"});
         const std::size_t n = args.model.exits.size();
         const std::int64_t samples = config.get_int("profile_samples", 2000);
         if (samples < 1)
@@ -121,8 +122,8 @@ void register_exit_pareto(Registry& registry) {
           throw InputError(fmt::format("{}: the placement gives {} exit times for a model with {} exits",
                                        config.where("policy"), args.exit_times.size(), n));
 
-        const auto profile =
-            pareto::profile_exits(args.model, stream_seed(args.seed, "pareto-profile"), static_cast<std::size_t>(samples));
+        const auto profile = pareto::profile_exits(args.model, stream_seed(args.seed, "pareto-profile"),
+                                                   static_cast<std::size_t>(samples));
         const auto candidates = pareto::evaluate_grid(profile, grid, args.exit_times, pareto::exit_energy(args.model));
         std::vector<pareto::Metrics> metrics;
         metrics.reserve(candidates.size());

@@ -50,9 +50,8 @@ std::vector<std::size_t> frontier(std::span<const Metrics> points) {
   std::vector<std::size_t> kept;
   for (std::size_t index : order) {
     const Metrics& p = points[index];
-    const bool covered = std::any_of(kept.begin(), kept.end(), [&](std::size_t k) {
-      return dominates(points[k], p) || same(points[k], p);
-    });
+    const bool covered = std::any_of(kept.begin(), kept.end(),
+                                     [&](std::size_t k) { return dominates(points[k], p) || same(points[k], p); });
     if (!covered)
       kept.push_back(index);
   }
@@ -187,8 +186,7 @@ std::size_t select(std::span<const Metrics> points, const Goal& goal) {
       if (!eligible(m))
         continue;
       low = {std::min(low.accuracy, m.accuracy), std::min(low.latency, m.latency), std::min(low.energy, m.energy)};
-      high = {std::max(high.accuracy, m.accuracy), std::max(high.latency, m.latency),
-              std::max(high.energy, m.energy)};
+      high = {std::max(high.accuracy, m.accuracy), std::max(high.latency, m.latency), std::max(high.energy, m.energy)};
     }
     // Axes on which every point agrees carry no trade-off and are left out.
     auto scaled = [](double gap, double range) { return range > 0 ? gap / range : 0.0; };

@@ -8,6 +8,8 @@
 // Loss is nonlinear in q, so the problem is not an LP. It is solved as a family of LPs
 // (GLPK) parameterised by the service-time moments, each LP optimum checked against the
 // loss model; see docs/exit-policies-queueing-pareto.md for the formulation.
+#include "policies/exit/queueing_lp.hpp"
+
 #include "policies/builtin.hpp"
 
 #include "queueing/mg1k.hpp"
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -32,24 +35,14 @@
 
 namespace edgesim::queueing_lp {
 
-// The solver's entry points have external linkage (and only standard types in their
-// signatures) so that tests/unit/test_exit_queueing_lp.cpp can check them directly.
-std::vector<double> max_accuracy_lp(std::span<const double> exit_times, std::span<const double> accuracies,
-                                    double mean_bound, double second_moment_bound);
-double station_loss(std::span<const double> exit_times, std::span<const double> q, double lambda, int K,
-                    bool exact);
-std::vector<double> optimal_exit_probabilities(std::span<const double> exit_times,
-                                               std::span<const double> accuracies, double lambda, int K,
-                                               double max_loss, bool exact);
-
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Mean-service-time levels scanned between the fastest and the slowest exit (the exit
 // times themselves are always added): fine enough that the bisection below only polishes.
 constexpr int kMeanLevels = 64;
-// Caps on E[S^2] / level^2 tried when a level's unconstrained LP optimum loses too much:
-// for the same mean, a law with a lighter tail loses less.
+// Caps on E[S^2] / level^2, one LP family each besides the uncapped one: for the same
+// mean, a law with a lighter tail loses less.
 constexpr std::array<double, 7> kSecondMomentCaps{1.5, 1.2, 1.1, 1.05, 1.02, 1.01, 1.0};
 constexpr int kBisectionSteps = 40;
 // Probabilities below this are LP round-off, not a decision.
@@ -195,8 +188,7 @@ std::vector<double> max_accuracy_lp(std::span<const double> exit_times, std::spa
   return lp.solve(mean_bound, second_moment_bound).value_or(std::vector<double>{});
 }
 
-double station_loss(std::span<const double> exit_times, std::span<const double> q, double lambda, int K,
-                    bool exact) {
+double station_loss(std::span<const double> exit_times, std::span<const double> q, double lambda, int K, bool exact) {
   if (!(lambda > 0))
     return 0.0; // no arrivals, nothing to lose
   const auto times = sanitised_times(exit_times);
@@ -216,9 +208,8 @@ double station_loss(std::span<const double> exit_times, std::span<const double> 
   return queueing::solve_mg1k(lambda, service, K).loss_probability;
 }
 
-std::vector<double> optimal_exit_probabilities(std::span<const double> exit_times,
-                                               std::span<const double> accuracies, double lambda, int K,
-                                               double max_loss, bool exact) {
+std::vector<double> optimal_exit_probabilities(std::span<const double> exit_times, std::span<const double> accuracies,
+                                               double lambda, int K, double max_loss, bool exact) {
   if (exit_times.size() != accuracies.size())
     throw std::invalid_argument("queueing-lp: one accuracy per exit time is required");
   const auto times = sanitised_times(exit_times);
@@ -246,41 +237,49 @@ std::vector<double> optimal_exit_probabilities(std::span<const double> exit_time
     return true;
   };
 
-  // Mean-time levels, scanned from the slowest down. The LP optimum's accuracy U(s)
-  // does not decrease with the level s, so once U(s) cannot beat the best feasible
-  // answer no lower level can either.
+  // Mean-time levels, from the slowest down. U(s), the accuracy of LP(s, inf), does not
+  // decrease with s and bounds every LP at level s, so once U(s) cannot beat the best
+  // feasible answer, no lower level can either.
   std::vector<double> levels(times.begin(), times.end());
   for (int j = 0; j < kMeanLevels; ++j)
     levels.push_back(t_min + (t_max - t_min) * j / (kMeanLevels - 1));
   std::sort(levels.begin(), levels.end(), std::greater<>());
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  std::vector<double> upper(levels.size(), -kInf);
+  for (std::size_t k = 0; k < levels.size(); ++k)
+    if (auto q = lp.solve(levels[k], kInf))
+      upper[k] = expected_accuracy(*q, accuracies);
 
-  std::optional<double> infeasible_above; // lowest scanned level whose LP optimum lost too much
-  std::optional<double> feasible_level;   // highest level whose LP optimum met the loss bound
-  for (double level : levels) {
-    auto q = lp.solve(level, kInf);
-    if (!q)
-      continue;
-    if (expected_accuracy(*q, accuracies) <= best.accuracy + 1e-12)
-      break;
-    if (feasible(*q)) {
-      feasible_level = level;
-      break; // every lower level's LP optimum is at most this accurate
+  // One family of LPs per second-moment cap (infinity first: no cap). Within a family,
+  // accuracy falls and so does loss as the level s falls, so the family's best answer
+  // is where its loss crosses the bound: the highest feasible level, refined by
+  // bisection toward the infeasible level above it. A cap trades a little accuracy for a
+  // lighter tail, which for the same mean loses less.
+  std::vector<double> families{kInf};
+  families.insert(families.end(), kSecondMomentCaps.begin(), kSecondMomentCaps.end());
+  for (double cap : families) {
+    auto bound = [cap](double level) { return std::isfinite(cap) ? cap * level * level : kInf; };
+    std::optional<double> infeasible_above; // lowest level whose optimum lost too much
+    std::optional<double> feasible_level;   // highest level whose optimum met the bound
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      if (upper[k] <= best.accuracy + 1e-12)
+        break;
+      auto q = lp.solve(levels[k], bound(levels[k]));
+      if (!q)
+        continue;
+      if (feasible(*q)) {
+        feasible_level = levels[k];
+        break;
+      }
+      infeasible_above = levels[k];
     }
-    infeasible_above = level;
-    // Same mean bound, lighter tail: trades a little accuracy for a lower loss.
-    for (double cap : kSecondMomentCaps)
-      if (auto capped = lp.solve(level, cap * level * level))
-        feasible(*capped);
-  }
-
-  // The loss bound is crossed between two grid levels: bisect on the mean bound.
-  if (feasible_level && infeasible_above) {
+    if (!feasible_level || !infeasible_above)
+      continue;
     double lo = *feasible_level;
     double hi = *infeasible_above;
     for (int step = 0; step < kBisectionSteps && hi - lo > 1e-12 * t_max; ++step) {
       const double mid = 0.5 * (lo + hi);
-      auto q = lp.solve(mid, kInf);
+      auto q = lp.solve(mid, bound(mid));
       if (q && feasible(*q))
         lo = mid;
       else
@@ -343,8 +342,8 @@ private:
   }
 
   void plan(double rate) {
-    const auto q = optimal_exit_probabilities(times_, accuracies_, rate, capacity_, settings_.max_loss,
-                                              settings_.exact);
+    const auto q =
+        optimal_exit_probabilities(times_, accuracies_, rate, capacity_, settings_.max_loss, settings_.exact);
     // decide() runs at each exit reached, so store P(leave here | reached here).
     conditional_.clear();
     double remaining = 1.0;
@@ -394,14 +393,13 @@ void register_exit_queueing_lp(Registry& registry) {
           throw InputError(fmt::format("{}: the placement gives {} exit times for a model with {} exits",
                                        config.where("policy"), args.exit_times.size(), n));
         if (args.station_capacity < 1)
-          throw InputError(fmt::format("{}: station capacity {} (expected >= 1)", config.where("policy"),
-                                       args.station_capacity));
+          throw InputError(
+              fmt::format("{}: station capacity {} (expected >= 1)", config.where("policy"), args.station_capacity));
         std::vector<double> accuracies;
         for (std::size_t i = 0; i <= n; ++i)
           accuracies.push_back(args.model.exit_accuracy(i));
-        return std::make_unique<queueing_lp::QueueingLpPolicy>(settings, args.exit_times, std::move(accuracies),
-                                                               args.station_capacity, args.mean_arrival_rate,
-                                                               args.seed);
+        return std::make_unique<queueing_lp::QueueingLpPolicy>(
+            settings, args.exit_times, std::move(accuracies), args.station_capacity, args.mean_arrival_rate, args.seed);
       });
 }
 

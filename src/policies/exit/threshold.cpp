@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace edgesim {
 namespace {
 
@@ -14,7 +16,12 @@ public:
   ExitDecision decide(const ExitContext& ctx) override {
     if (ctx.exit_index >= ctx.num_exits)
       return ExitDecision::Exit;
-    return ctx.confidence >= thresholds_[ctx.exit_index] ? ExitDecision::Exit : ExitDecision::Continue;
+    // A tenant holding a fraction of the CPU accepts proportionally more doubt, so it
+    // keeps up when a cooperative host is shared: t' = 1 - (1 - t) / share.
+    double threshold = thresholds_[ctx.exit_index];
+    if (ctx.cpu_share < 1)
+      threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
+    return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
   }
 
 private:

@@ -16,7 +16,7 @@
 // Reward (AdaEE: the confidence gained by offloading minus μ times its overhead, and 0
 // when the sample is classified at the branch), given to exit i's arm once the request
 // finishes:
-//   r_i = 0                                     if the request left at exit i
+//   r_i = 0                                                    if it left at exit i
 //   r_i = (c_leave − c_i) − cost · (T_leave − T_i) / T_final   if it continued
 // with T_j = args.exit_times[j] and c_leave the confidence where it left. The final
 // classifier's confidence is not reported to exit policies, so there c_leave is the
@@ -28,9 +28,10 @@
 // Keys: `policy`, `thresholds` (values in [0, 1], default [0.5, 0.6, 0.7, 0.8, 0.9,
 // 0.95]), `exploration` (≥ 0, default √2), `cost` (μ ≥ 0, default 0.1).
 //
-// decide() is idempotent per (request, exit): a repeated call answers with the arm drawn
-// at the first one and keeps that call's confidence. Per-request state lives from the
-// first decision to the outcome, so it is bounded by the requests in flight.
+// A repeated decide() for the same request and exit reuses the arm drawn at the first
+// call (comparing it with the confidence it is given) and keeps the first call's
+// confidence for the reward, so re-asking never pulls an arm twice. Per-request state
+// lives from the first decision to the outcome: it is bounded by the requests in flight.
 #include "policies/builtin.hpp"
 
 #include <edgesim/error.hpp>
@@ -106,8 +107,8 @@ class UcbPolicy final : public ExitPolicy {
 public:
   UcbPolicy(std::vector<double> thresholds, double exploration, double cost, std::vector<double> exit_times,
             std::uint64_t seed)
-      : thresholds_(std::move(thresholds)), exploration_(exploration), cost_(cost),
-        exit_times_(std::move(exit_times)), rng_(seed) {
+      : thresholds_(std::move(thresholds)), exploration_(exploration), cost_(cost), exit_times_(std::move(exit_times)),
+        rng_(seed) {
     const std::size_t exits = exit_times_.size() - 1;
     bandits_.assign(exits, ThresholdBandit(thresholds_.size()));
     const double whole = exit_times_.back();
@@ -123,7 +124,7 @@ public:
       visits.push_back({ctx.exit_index, bandits_[ctx.exit_index].choose(exploration_, rng_), ctx.confidence});
       visit = visits.end() - 1;
     }
-    return visit->confidence >= thresholds_[visit->arm] ? ExitDecision::Exit : ExitDecision::Continue;
+    return ctx.confidence >= thresholds_[visit->arm] ? ExitDecision::Exit : ExitDecision::Continue;
   }
 
   void on_outcome(const ExitOutcome& outcome) override {
@@ -147,10 +148,9 @@ public:
     }
 
     for (const Visit& v : visits) {
-      const double reward =
-          v.exit == leave_exit
-              ? 0.0
-              : (leave_confidence - v.confidence) - cost_ * (leave_time - exit_times_[v.exit]) * time_scale_;
+      const double reward = v.exit == leave_exit ? 0.0
+                                                 : (leave_confidence - v.confidence) -
+                                                       cost_ * (leave_time - exit_times_[v.exit]) * time_scale_;
       bandits_[v.exit].reward(v.arm, reward);
     }
     in_flight_.erase(it);

@@ -1,0 +1,493 @@
+// `edgesim validate`: the simulator against the exact M/G/1/K queue (DESIGN §3, §4).
+// Every replication of every (rho, K) point is one `edgesim run` in a child process of
+// this binary (one SimGrid engine per process), at most --jobs at once.
+#include "cli.hpp"
+
+#include <edgesim/error.hpp>
+
+#include "validate/validation.hpp"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace edgesim::cli {
+namespace {
+
+constexpr int kValidationMismatch = 4; // every child ran, but some exact value lies outside its interval
+
+std::atomic<bool> g_validate_stop{false}; // set from a signal handler: must be global
+
+extern "C" void validate_stop_handler(int /*signal*/) { g_validate_stop.store(true); }
+
+/// A scratch directory for the generated inputs and the children's outputs.
+class ScratchDir {
+public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "edgesim-validate-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr)
+      throw RuntimeError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+/// Restores the previous SIGINT/SIGTERM handlers on scope exit.
+class StopSignals {
+public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = validate_stop_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; // no SA_RESTART: waitpid() returns EINTR so the stop is seen at once
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+unsigned available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  auto path = fs::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    throw RuntimeError(fmt::format("cannot locate the edgesim executable (/proc/self/exe): {}", ec.message()));
+  return path.string();
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string last_line(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
+    trimmed.pop_back();
+  const auto newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<long long>(seconds + 0.5);
+  if (s >= 3600)
+    return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
+  if (s >= 60)
+    return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+std::string command_line(const std::vector<std::string>& args) {
+  std::string text = "edgesim validate";
+  for (const auto& a : args) {
+    const bool plain = !a.empty() && a.find_first_of(" \t\"'\\$`") == std::string::npos;
+    text += " " + (plain ? a : "'" + a + "'");
+  }
+  return text;
+}
+
+/// `--rho -1` would reach Program_options as an option named "-1": glue a negative
+/// number to its option so that it is rejected as a value (exit 1), not as usage.
+void glue_negative_values(std::vector<std::string>& args) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    const std::string& next = args[i + 1];
+    if ((args[i] == "--rho" || args[i] == "--K") && next.size() > 1 && next[0] == '-' &&
+        (std::isdigit(static_cast<unsigned char>(next[1])) != 0 || next[1] == '.')) {
+      args[i] += "=" + next;
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
+  }
+}
+
+struct Task {
+  std::size_t point = 0;
+  std::uint64_t seed = 0;
+};
+
+struct Point {
+  double rho = 0;
+  int K = 0;
+  fs::path scenario;
+  std::vector<validate::Replication> replications;
+};
+
+/// Starts `argv` with stdout/stderr redirected to files; returns the child's pid.
+pid_t spawn(const std::vector<std::string>& argv_text, const fs::path& out_file, const fs::path& err_file) {
+  const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0 || err < 0) {
+    if (out >= 0)
+      ::close(out);
+    if (err >= 0)
+      ::close(err);
+    throw RuntimeError(fmt::format("cannot create {}: {}", out_file.parent_path().string(), std::strerror(errno)));
+  }
+  std::vector<std::string> copy = argv_text;
+  std::vector<char*> argv;
+  for (auto& a : copy)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0)
+      _exit(127);
+    ::execv(argv[0], argv.data());
+    static const char message[] = "edgesim validate: cannot execute the edgesim binary\n";
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
+    _exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(out);
+  ::close(err);
+  if (pid < 0)
+    throw RuntimeError(fmt::format("fork failed: {}", std::strerror(fork_errno)));
+  return pid;
+}
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status))
+    return fmt::format("exit code {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  return "abnormal termination";
+}
+
+// ----- table -------------------------------------------------------------------------
+
+std::string table_header(double pass_level) {
+  const std::string ok = fmt::format("in{:g}%", pass_level * 100);
+  return fmt::format("{:<8} {:>5} {:>4}  {:>21}  {:>9}  {:>9}  {:>8}  {:<7}  {:>19}  {:>9}  {:>8}  {}\n", "dist",
+                     "rho", "K", "sim loss ± 95%", "exact", "smith", "|err|", ok, "sim T ms ± 95%", "exact ms",
+                     "|err| ms", ok);
+}
+
+std::string table_row(const validate::ValidationRow& r) {
+  const std::string smith = std::isnan(r.smith_loss) ? "-" : fmt::format("{:.6f}", r.smith_loss);
+  return fmt::format(
+      "{:<8} {:>5.2f} {:>4}  {:>10.6f} ± {:<8.6f}  {:>9.6f}  {:>9}  {:>8.2e}  {:<7}  {:>9.3f} ± {:<7.3f}  {:>9.3f}  "
+      "{:>8.3f}  {}\n",
+      r.dist, r.rho, r.K, r.sim_loss, r.sim_loss_hw95, r.exact_loss, smith, r.loss_abs_err,
+      r.loss_in_ci ? "yes" : "NO", r.sim_response * 1e3, r.sim_response_hw95 * 1e3, r.exact_response * 1e3,
+      r.response_abs_err * 1e3, r.response_in_ci ? "yes" : "NO");
+}
+
+constexpr const char* kDescription = R"(edgesim validate [options]
+
+Simulates one M/G/1/K station (Poisson arrivals at rate rho / E[S], capacity K including
+the request in service, E[S] = 10 ms on a generated 1 Gflop/s host) for every (rho, K) of
+the grid, R replications each (seeds S..S+R-1, each an `edgesim run` child process), and
+compares the loss ratio and the mean response time with the exact M/G/1/K solution
+(embedded Markov chain) and the Smith approximation of the loss.
+
+The table prints 95 % Student-t half-widths. Pass/fail: each exact value must lie inside
+its interval at --level (default 99.9 %, two-sided Student t over the replications; for
+the loss, widened to the exact binomial interval of the pooled counts, which only matters
+when too few losses were seen). Exit codes: 0 all inside, 4 some outside, 1 invalid
+arguments, 2 usage error, 3 a replication failed or the run was interrupted.
+
+options)";
+
+} // namespace
+
+int cmd_validate(std::vector<std::string> args) {
+  const std::vector<std::string> original_args = args;
+  auto simgrid_args = take_simgrid_args(args);
+  glue_negative_values(args);
+
+  std::string dist_text = "exp";
+  std::vector<std::string> rho_tokens;
+  std::vector<std::string> k_tokens;
+  int reps = 10;
+  long long requests = 20000;
+  int jobs = 0;
+  std::string output;
+  std::string csv;
+  std::uint64_t seed = 1;
+  double level = validate::kDefaultPassLevel;
+  po::options_description options(kDescription);
+  options.add_options()("help,h", "show this help")(
+      "dist", po::value(&dist_text), "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
+      "rho", po::value(&rho_tokens)->multitoken()->composing(),
+      "loads, comma-separated (default 0.5,0.7,0.9,1.0,1.2,1.5)")(
+      "K", po::value(&k_tokens)->multitoken()->composing(), "capacities, comma-separated (default 1,2,5,10)")(
+      "reps", po::value(&reps), "replications per point, >= 2 (default 10)")(
+      "requests", po::value(&requests), "arrivals per replication, >= 100 (default 20000)")(
+      "jobs,j", po::value(&jobs), "child processes at once (default: number of cores)")(
+      "output,o", po::value(&output), "write the table as HDF5 (dataset /validation)")(
+      "csv", po::value(&csv), "write the table as CSV")("seed", po::value(&seed), "seed of the first replication (default 1)")(
+      "level", po::value(&level), "confidence level of the pass/fail intervals (default 0.999)")(
+      "quiet,q", "no progress lines");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help") != 0) {
+    std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
+    return kOk;
+  }
+  const bool quiet = vm.count("quiet") != 0;
+
+  const validate::ServiceSpec service = validate::parse_service(dist_text);
+  const std::vector<double> rhos =
+      rho_tokens.empty() ? std::vector<double>{0.5, 0.7, 0.9, 1.0, 1.2, 1.5} : validate::parse_rho_list(rho_tokens);
+  const std::vector<int> capacities = k_tokens.empty() ? std::vector<int>{1, 2, 5, 10} : validate::parse_k_list(k_tokens);
+  if (reps < 2)
+    throw InputError(fmt::format("--reps: expected at least 2 replications (an interval needs two), got {}", reps));
+  if (requests < 100)
+    throw InputError(fmt::format("--requests: expected at least 100 arrivals per replication, got {}", requests));
+  if (vm.count("jobs") != 0 && jobs < 1)
+    throw InputError(fmt::format("--jobs: expected at least 1, got {}", jobs));
+  if (!(level > 0 && level < 1))
+    throw InputError(fmt::format("--level: expected a confidence level in (0, 1), got {}", level));
+  for (const std::string* file : {&output, &csv}) {
+    if (file->empty())
+      continue;
+    const fs::path parent = fs::absolute(*file).parent_path();
+    if (!fs::is_directory(parent))
+      throw InputError(fmt::format("{}: directory {} does not exist", *file, parent.string()));
+  }
+  const unsigned job_count = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : available_cores();
+
+  const std::string exe = self_executable();
+  ScratchDir scratch;
+  const auto law = service.distribution();
+  std::vector<Point> points;
+  for (double rho : rhos) {
+    for (int K : capacities) {
+      Point point;
+      point.rho = rho;
+      point.K = K;
+      point.scenario = validate::write_point_scenario(scratch.path(), fmt::format("p{}", points.size()), service,
+                                                      rho / law.mean(), K, static_cast<std::uint64_t>(requests));
+      points.push_back(std::move(point));
+    }
+  }
+  std::vector<Task> tasks;
+  for (std::size_t p = 0; p < points.size(); ++p)
+    for (int r = 0; r < reps; ++r)
+      tasks.push_back(Task{p, seed + static_cast<std::uint64_t>(r)});
+
+  fmt::print("validate: M/G/1/K, service {} (E[S] = {:g} ms, scv {:g}), {} points x {} replications of {} requests, "
+             "seeds {}..{}\n\n",
+             service.name(), law.mean() * 1e3, law.scv(), points.size(), reps, requests, seed,
+             seed + static_cast<std::uint64_t>(reps) - 1);
+  std::cout << table_header(level) << std::flush;
+
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto last_progress = start;
+  std::size_t done = 0;
+  bool progress_shown = false;
+  auto clear_progress = [&] {
+    if (progress_shown && tty) {
+      std::fputs("\r\033[K", stderr);
+      progress_shown = false;
+    }
+  };
+  auto show_progress = [&](bool force) {
+    if (quiet)
+      return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    if (!tty && !force && (now - last_progress < std::chrono::seconds(10) || done == tasks.size()))
+      return;
+    last_progress = now;
+    const std::string eta =
+        done == 0 ? "?" : duration_text(elapsed / static_cast<double>(done) * static_cast<double>(tasks.size() - done));
+    const std::string line = fmt::format("[validate] {}/{} runs  elapsed {}  ETA {}", done, tasks.size(),
+                                         duration_text(elapsed), eta);
+    if (tty) {
+      fmt::print(stderr, "\r\033[K{}", line);
+      progress_shown = true;
+    } else {
+      fmt::print(stderr, "{}\n", line);
+    }
+    std::fflush(stderr);
+  };
+
+  std::vector<std::optional<validate::ValidationRow>> rows(points.size());
+  std::vector<int> remaining(points.size(), reps);
+  std::size_t next_to_print = 0;
+  std::map<pid_t, std::size_t> running; // pid -> task
+  std::size_t next_task = 0;
+  std::string failure;
+  bool forwarded_stop = false;
+  g_validate_stop.store(false);
+  StopSignals signals;
+
+  auto stop_children = [&] {
+    for (const auto& [pid, task] : running)
+      ::kill(pid, SIGTERM);
+  };
+
+  while (true) {
+    while (!g_validate_stop.load() && failure.empty() && running.size() < job_count && next_task < tasks.size()) {
+      const Task& task = tasks[next_task];
+      const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
+      std::vector<std::string> argv{exe,    "run", points[task.point].scenario.string(), "--json", "-q", "--seed",
+                                    std::to_string(task.seed), "--no-trace", "-o",
+                                    (scratch.path() / (tag + ".h5")).string()};
+      argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
+      running.emplace(spawn(argv, scratch.path() / (tag + ".out"), scratch.path() / (tag + ".err")), next_task);
+      ++next_task;
+    }
+    if (running.empty())
+      break;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno != EINTR)
+        throw RuntimeError(fmt::format("waitpid failed: {}", std::strerror(errno)));
+      if (g_validate_stop.load() && !forwarded_stop) {
+        forwarded_stop = true;
+        stop_children();
+      }
+      continue;
+    }
+    auto it = running.find(pid);
+    if (it == running.end())
+      continue;
+    const Task task = tasks[it->second];
+    running.erase(it);
+    const Point& point = points[task.point];
+    const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
+    const std::string where = fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      if (failure.empty() && !g_validate_stop.load()) {
+        const std::string err = last_line(slurp(scratch.path() / (tag + ".err")));
+        failure = fmt::format("replication {} failed ({}){}{}", where, describe_status(status), err.empty() ? "" : ": ",
+                              err);
+        stop_children();
+      }
+      continue;
+    }
+    validate::Replication rep;
+    try {
+      rep = validate::parse_run_json(slurp(scratch.path() / (tag + ".out")), task.seed);
+    } catch (const RuntimeError& e) {
+      if (failure.empty()) {
+        failure = fmt::format("replication {}: {}", where, e.what());
+        stop_children();
+      }
+      continue;
+    }
+    std::error_code ec;
+    for (const char* suffix : {".out", ".err", ".h5"})
+      fs::remove(scratch.path() / (tag + suffix), ec);
+    points[task.point].replications.push_back(rep);
+    ++done;
+    if (--remaining[task.point] == 0) {
+      auto& replications = points[task.point].replications;
+      std::sort(replications.begin(), replications.end(),
+                [](const auto& a, const auto& b) { return a.seed < b.seed; });
+      rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
+                                                  replications, level);
+      clear_progress();
+      while (next_to_print < rows.size() && rows[next_to_print]) {
+        std::cout << table_row(*rows[next_to_print]);
+        ++next_to_print;
+      }
+      std::cout << std::flush;
+    }
+    show_progress(false);
+  }
+  clear_progress();
+  if (!failure.empty())
+    throw RuntimeError(failure);
+  if (g_validate_stop.load())
+    throw RuntimeError("validate interrupted; no output written");
+
+  std::vector<validate::ValidationRow> table;
+  std::size_t inside = 0;
+  for (const auto& row : rows) {
+    table.push_back(*row);
+    inside += (row->loss_in_ci ? 1U : 0U) + (row->response_in_ci ? 1U : 0U);
+  }
+  const std::size_t comparisons = 2 * table.size();
+  const bool passed = inside == comparisons;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("\n{}: {}/{} exact values inside their {:g} % intervals ({} runs in {}, {} jobs)\n",
+             passed ? "PASS" : "FAIL", inside, comparisons, level * 100, tasks.size(), duration_text(wall), job_count);
+
+  validate::ValidationMeta meta;
+  meta.command_line = command_line(original_args);
+  meta.dist = service.name();
+  meta.seed = seed;
+  meta.reps = static_cast<std::uint32_t>(reps);
+  meta.requests = static_cast<std::uint64_t>(requests);
+  meta.pass_level = level;
+  meta.passed = passed;
+  meta.created_at = utc_now();
+  if (!output.empty()) {
+    validate::write_validation_hdf5(output, table, meta);
+    fmt::print("wrote {}\n", output);
+  }
+  if (!csv.empty()) {
+    validate::write_validation_csv(csv, table);
+    fmt::print("wrote {}\n", csv);
+  }
+  return passed ? kOk : kValidationMismatch;
+}
+
+} // namespace edgesim::cli

@@ -1,0 +1,611 @@
+#include "validate/validation.hpp"
+
+#include <edgesim/error.hpp>
+
+#include "io/hdf5_support.hpp"
+#include "queueing/mg1k.hpp"
+#include "queueing/smith_approx.hpp"
+
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/beta.hpp>
+#include <fmt/format.h>
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <numeric>
+
+namespace edgesim::validate {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string number(double v) { return fmt::format("{:.17g}", v); }
+
+std::string toml_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out)
+    throw RuntimeError(fmt::format("{}: cannot write", path.string()));
+}
+
+std::vector<std::string> split_commas(const std::vector<std::string>& tokens) {
+  std::vector<std::string> values;
+  for (const auto& token : tokens) {
+    std::size_t start = 0;
+    while (start <= token.size()) {
+      const std::size_t comma = std::min(token.find(',', start), token.size());
+      std::string value = token.substr(start, comma - start);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t") + 1);
+      if (!value.empty())
+        values.push_back(std::move(value));
+      start = comma + 1;
+    }
+  }
+  return values;
+}
+
+// ----- HDF5 row layout ---------------------------------------------------------------
+
+constexpr std::size_t kDistBytes = 16;
+
+struct PackedRow {
+  char dist[kDistBytes];
+  double rho;
+  std::int32_t K;
+  std::uint32_t reps;
+  std::uint64_t requests;
+  double lambda;
+  double mean_service;
+  double scv;
+  std::uint64_t offered;
+  std::uint64_t lost;
+  double sim_loss;
+  double sim_loss_hw95;
+  double sim_loss_lo;
+  double sim_loss_hi;
+  double exact_loss;
+  double smith_loss;
+  double loss_abs_err;
+  std::uint8_t loss_in_ci;
+  double sim_response;
+  double sim_response_hw95;
+  double sim_response_lo;
+  double sim_response_hi;
+  double exact_response;
+  double response_abs_err;
+  std::uint8_t response_in_ci;
+};
+
+H5::CompType packed_row_type() {
+  H5::StrType dist_type(H5::PredType::C_S1, kDistBytes);
+  dist_type.setStrpad(H5T_STR_NULLPAD);
+  H5::CompType type(sizeof(PackedRow));
+  const auto f64 = H5::PredType::NATIVE_DOUBLE;
+  const auto u64 = H5::PredType::NATIVE_UINT64;
+  const auto u8 = H5::PredType::NATIVE_UINT8;
+  type.insertMember("dist", HOFFSET(PackedRow, dist), dist_type);
+  type.insertMember("rho", HOFFSET(PackedRow, rho), f64);
+  type.insertMember("K", HOFFSET(PackedRow, K), H5::PredType::NATIVE_INT32);
+  type.insertMember("reps", HOFFSET(PackedRow, reps), H5::PredType::NATIVE_UINT32);
+  type.insertMember("requests", HOFFSET(PackedRow, requests), u64);
+  type.insertMember("lambda", HOFFSET(PackedRow, lambda), f64);
+  type.insertMember("mean_service", HOFFSET(PackedRow, mean_service), f64);
+  type.insertMember("scv", HOFFSET(PackedRow, scv), f64);
+  type.insertMember("offered", HOFFSET(PackedRow, offered), u64);
+  type.insertMember("lost", HOFFSET(PackedRow, lost), u64);
+  type.insertMember("sim_loss", HOFFSET(PackedRow, sim_loss), f64);
+  type.insertMember("sim_loss_hw95", HOFFSET(PackedRow, sim_loss_hw95), f64);
+  type.insertMember("sim_loss_lo", HOFFSET(PackedRow, sim_loss_lo), f64);
+  type.insertMember("sim_loss_hi", HOFFSET(PackedRow, sim_loss_hi), f64);
+  type.insertMember("exact_loss", HOFFSET(PackedRow, exact_loss), f64);
+  type.insertMember("smith_loss", HOFFSET(PackedRow, smith_loss), f64);
+  type.insertMember("loss_abs_err", HOFFSET(PackedRow, loss_abs_err), f64);
+  type.insertMember("loss_in_ci", HOFFSET(PackedRow, loss_in_ci), u8);
+  type.insertMember("sim_response", HOFFSET(PackedRow, sim_response), f64);
+  type.insertMember("sim_response_hw95", HOFFSET(PackedRow, sim_response_hw95), f64);
+  type.insertMember("sim_response_lo", HOFFSET(PackedRow, sim_response_lo), f64);
+  type.insertMember("sim_response_hi", HOFFSET(PackedRow, sim_response_hi), f64);
+  type.insertMember("exact_response", HOFFSET(PackedRow, exact_response), f64);
+  type.insertMember("response_abs_err", HOFFSET(PackedRow, response_abs_err), f64);
+  type.insertMember("response_in_ci", HOFFSET(PackedRow, response_in_ci), u8);
+  return type;
+}
+
+PackedRow pack(const ValidationRow& r) {
+  PackedRow p{};
+  std::memcpy(p.dist, r.dist.data(), std::min(r.dist.size(), kDistBytes));
+  p.rho = r.rho;
+  p.K = r.K;
+  p.reps = r.reps;
+  p.requests = r.requests;
+  p.lambda = r.lambda;
+  p.mean_service = r.mean_service;
+  p.scv = r.scv;
+  p.offered = r.offered;
+  p.lost = r.lost;
+  p.sim_loss = r.sim_loss;
+  p.sim_loss_hw95 = r.sim_loss_hw95;
+  p.sim_loss_lo = r.sim_loss_lo;
+  p.sim_loss_hi = r.sim_loss_hi;
+  p.exact_loss = r.exact_loss;
+  p.smith_loss = r.smith_loss;
+  p.loss_abs_err = r.loss_abs_err;
+  p.loss_in_ci = r.loss_in_ci ? 1 : 0;
+  p.sim_response = r.sim_response;
+  p.sim_response_hw95 = r.sim_response_hw95;
+  p.sim_response_lo = r.sim_response_lo;
+  p.sim_response_hi = r.sim_response_hi;
+  p.exact_response = r.exact_response;
+  p.response_abs_err = r.response_abs_err;
+  p.response_in_ci = r.response_in_ci ? 1 : 0;
+  return p;
+}
+
+ValidationRow unpack(const PackedRow& p) {
+  ValidationRow r;
+  r.dist.assign(p.dist, strnlen(p.dist, kDistBytes));
+  r.rho = p.rho;
+  r.K = p.K;
+  r.reps = p.reps;
+  r.requests = p.requests;
+  r.lambda = p.lambda;
+  r.mean_service = p.mean_service;
+  r.scv = p.scv;
+  r.offered = p.offered;
+  r.lost = p.lost;
+  r.sim_loss = p.sim_loss;
+  r.sim_loss_hw95 = p.sim_loss_hw95;
+  r.sim_loss_lo = p.sim_loss_lo;
+  r.sim_loss_hi = p.sim_loss_hi;
+  r.exact_loss = p.exact_loss;
+  r.smith_loss = p.smith_loss;
+  r.loss_abs_err = p.loss_abs_err;
+  r.loss_in_ci = p.loss_in_ci != 0;
+  r.sim_response = p.sim_response;
+  r.sim_response_hw95 = p.sim_response_hw95;
+  r.sim_response_lo = p.sim_response_lo;
+  r.sim_response_hi = p.sim_response_hi;
+  r.exact_response = p.exact_response;
+  r.response_abs_err = p.response_abs_err;
+  r.response_in_ci = p.response_in_ci != 0;
+  return r;
+}
+
+std::filesystem::path temporary_for(const std::filesystem::path& path) {
+  return std::filesystem::path(path.string() + fmt::format(".tmp.{}", ::getpid()));
+}
+
+void commit(const std::filesystem::path& temporary, const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw RuntimeError(fmt::format("{}: cannot write: {}", path.string(), ec.message()));
+  }
+}
+
+} // namespace
+
+// ----- service laws ------------------------------------------------------------------
+
+std::string ServiceSpec::name() const {
+  switch (kind) {
+  case Kind::Deterministic:
+    return "det";
+  case Kind::Exponential:
+    return "exp";
+  case Kind::Erlang:
+    return fmt::format("erlang{}", stages);
+  case Kind::Hyperexponential:
+    return "h2";
+  case Kind::Exits:
+    return "exits";
+  }
+  return "?";
+}
+
+queueing::ServiceDistribution ServiceSpec::distribution() const {
+  switch (kind) {
+  case Kind::Deterministic:
+    return queueing::ServiceDistribution::deterministic(kMeanService);
+  case Kind::Exponential:
+    return queueing::ServiceDistribution::exponential(kMeanService);
+  case Kind::Erlang:
+    return queueing::ServiceDistribution::erlang(stages, kMeanService);
+  case Kind::Hyperexponential: {
+    // The balanced-means H2 the simulator draws (simulation.cpp, draw_work_factor):
+    // p / mu1 = (1 - p) / mu2 with overall mean 1, scaled by E[S].
+    const double p = 0.5 * (1.0 + std::sqrt((kH2Scv - 1.0) / (kH2Scv + 1.0)));
+    return queueing::ServiceDistribution::hyperexponential2(p, kMeanService / (2.0 * p),
+                                                            kMeanService / (2.0 * (1.0 - p)));
+  }
+  case Kind::Exits:
+    return queueing::ServiceDistribution::mixture_of_deterministic(kExitProbabilities, kExitSegments);
+  }
+  throw std::logic_error("unknown service kind");
+}
+
+ServiceSpec parse_service(std::string_view text) {
+  ServiceSpec spec;
+  if (text == "det" || text == "deterministic") {
+    spec.kind = ServiceSpec::Kind::Deterministic;
+  } else if (text == "exp" || text == "exponential") {
+    spec.kind = ServiceSpec::Kind::Exponential;
+  } else if (text == "h2") {
+    spec.kind = ServiceSpec::Kind::Hyperexponential;
+  } else if (text == "exits") {
+    spec.kind = ServiceSpec::Kind::Exits;
+  } else if (text.starts_with("erlang")) {
+    const std::string_view digits = text.substr(6);
+    int k = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), k);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || k < 1 || k > 1000)
+      throw InputError(fmt::format("--dist: expected erlang<k> with an integer k in 1..1000, got \"{}\"", text));
+    spec.kind = ServiceSpec::Kind::Erlang;
+    spec.stages = k;
+  } else {
+    throw InputError(
+        fmt::format("--dist: expected one of det, exp, erlang<k> (e.g. erlang4), h2, exits; got \"{}\"", text));
+  }
+  return spec;
+}
+
+std::vector<double> parse_rho_list(const std::vector<std::string>& tokens) {
+  std::vector<double> values;
+  for (const auto& value : split_commas(tokens)) {
+    double rho = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), rho);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(rho) || !(rho > 0))
+      throw InputError(fmt::format("--rho: expected loads > 0 (comma-separated numbers), got \"{}\"", value));
+    values.push_back(rho);
+  }
+  if (values.empty())
+    throw InputError("--rho: expected at least one load > 0");
+  return values;
+}
+
+std::vector<int> parse_k_list(const std::vector<std::string>& tokens) {
+  std::vector<int> values;
+  for (const auto& value : split_commas(tokens)) {
+    long long k = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), k);
+    if (ec != std::errc() || end != value.data() + value.size() || k < 1 || k > 100000)
+      throw InputError(
+          fmt::format("--K: expected capacities >= 1 (comma-separated integers up to 100000), got \"{}\"", value));
+    values.push_back(static_cast<int>(k));
+  }
+  if (values.empty())
+    throw InputError("--K: expected at least one capacity >= 1");
+  return values;
+}
+
+// ----- generated inputs --------------------------------------------------------------
+
+std::filesystem::path write_point_scenario(const std::filesystem::path& dir, const std::string& tag,
+                                           const ServiceSpec& service, double lambda, int K,
+                                           std::uint64_t requests) {
+  const auto platform = dir / "station.xml";
+  if (!std::filesystem::exists(platform))
+    write_text(platform, R"(<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<!-- One 1 Gflop/s single-core station: a layer of F flops takes F / 1e9 seconds. -->
+<platform version="4.1">
+  <zone id="lab" routing="Full">
+    <host id="s1" speed="1Gf" core="1">
+      <prop id="wattage_per_state" value="1:2:2"/>
+      <prop id="wattage_off" value="0"/>
+    </host>
+  </zone>
+</platform>
+)");
+
+  std::string model;
+  std::string exits = "[exits]\npolicy = \"none\"\n";
+  std::string work = "\"deterministic\"";
+  if (service.kind == ServiceSpec::Kind::Exits) {
+    // Layer flops are the segment times minus the exit classifiers' (1 Mflop each).
+    model = fmt::format(R"(name = "ee"
+input_bytes = 0
+final = {{ accuracy = 0.9 }}
+layers = [ {{ name = "a", flops = {}, out_bytes = 0 }}, {{ name = "b", flops = {}, out_bytes = 0 }}, {{ name = "c", flops = {}, out_bytes = 0 }} ]
+exits = [ {{ after = "a", flops = 1e6, accuracy = 0.6 }}, {{ after = "b", flops = 1e6, accuracy = 0.8 }} ]
+)",
+                        number(kExitSegments[0] * kHostSpeed - 1e6), number(kExitSegments[1] * kHostSpeed - 1e6),
+                        number(kExitSegments[2] * kHostSpeed));
+    exits = fmt::format("[exits]\npolicy = \"probabilities\"\nprobabilities = [{}, {}, {}]\n",
+                        number(kExitProbabilities[0]), number(kExitProbabilities[1]), number(kExitProbabilities[2]));
+  } else {
+    model = fmt::format(R"(name = "one"
+input_bytes = 0
+final = {{ accuracy = 0.9 }}
+layers = [ {{ name = "l", flops = {}, out_bytes = 0 }} ]
+)",
+                        number(kMeanService * kHostSpeed));
+    switch (service.kind) {
+    case ServiceSpec::Kind::Exponential:
+      work = "\"exponential\"";
+      break;
+    case ServiceSpec::Kind::Erlang:
+      work = fmt::format("{{ distribution = \"erlang\", stages = {} }}", service.stages);
+      break;
+    case ServiceSpec::Kind::Hyperexponential:
+      work = fmt::format("{{ distribution = \"hyperexponential\", scv = {} }}", number(kH2Scv));
+      break;
+    default:
+      break;
+    }
+  }
+  const auto model_file = dir / fmt::format("{}.model.toml", tag);
+  write_text(model_file, model);
+
+  const double mean_service = service.distribution().mean();
+  const double warmup = std::min(200 * mean_service, 0.1 * static_cast<double>(requests) / lambda);
+  const std::string text = fmt::format(R"([simulation]
+seed = 1
+requests = {}
+warmup = {}
+sample_every = "1000s"
+trace_requests = false
+
+[platform]
+file = {}
+
+[hosts.default]
+buffer = {}
+
+[[tenants]]
+name = "station"
+source = "s1"
+work = {}
+arrival = {{ process = "poisson", rate = {} }}
+model = {}
+
+{})",
+                                       requests, number(warmup), toml_string(platform.string()), K, work,
+                                       number(lambda), toml_string(model_file.string()), exits);
+  const auto scenario = dir / fmt::format("{}.toml", tag);
+  write_text(scenario, text);
+  return scenario;
+}
+
+// ----- statistics --------------------------------------------------------------------
+
+double student_t_quantile(double level, int dof) {
+  if (!(level > 0 && level < 1) || dof < 1)
+    throw std::invalid_argument("student_t_quantile: level in (0, 1) and dof >= 1 required");
+  const boost::math::students_t_distribution<double> t(static_cast<double>(dof));
+  return boost::math::quantile(t, 0.5 + 0.5 * level);
+}
+
+Interval t_interval(const std::vector<double>& samples, double level) {
+  if (samples.size() < 2)
+    throw std::invalid_argument("t_interval: at least two samples required");
+  const double n = static_cast<double>(samples.size());
+  const double mean = std::accumulate(samples.begin(), samples.end(), 0.0) / n;
+  double ss = 0;
+  for (double x : samples)
+    ss += (x - mean) * (x - mean);
+  const double t = student_t_quantile(level, static_cast<int>(samples.size()) - 1);
+  return {mean, t * std::sqrt(ss / (n - 1) / n)};
+}
+
+std::pair<double, double> clopper_pearson(std::uint64_t successes, std::uint64_t trials, double level) {
+  if (trials == 0)
+    return {0.0, 1.0};
+  const double alpha = 1 - level;
+  const double k = static_cast<double>(successes);
+  const double n = static_cast<double>(trials);
+  const double lower = successes == 0 ? 0.0 : boost::math::ibeta_inv(k, n - k + 1, alpha / 2);
+  const double upper = successes >= trials ? 1.0 : boost::math::ibeta_inv(k + 1, n - k, 1 - alpha / 2);
+  return {lower, upper};
+}
+
+ValidationRow evaluate_point(const ServiceSpec& service, double rho, int K, std::uint64_t requests,
+                             const std::vector<Replication>& replications, double pass_level) {
+  const auto law = service.distribution();
+  ValidationRow row;
+  row.dist = service.name();
+  row.rho = rho;
+  row.K = K;
+  row.reps = static_cast<std::uint32_t>(replications.size());
+  row.requests = requests;
+  row.mean_service = law.mean();
+  row.scv = law.scv();
+  row.lambda = rho / row.mean_service;
+
+  const auto exact = queueing::solve_mg1k(row.lambda, law, K);
+  row.exact_loss = exact.loss_probability;
+  row.exact_response = exact.mean_response_time;
+  row.smith_loss = queueing::smith_formula_applicable(rho, row.scv) ? queueing::smith_loss_probability(rho, row.scv, K)
+                                                                    : kNaN;
+
+  std::vector<double> loss;
+  std::vector<double> response;
+  for (const auto& rep : replications) {
+    loss.push_back(rep.loss_ratio);
+    response.push_back(rep.response_mean);
+    row.offered += rep.offered;
+    row.lost += rep.lost;
+  }
+
+  const Interval loss95 = t_interval(loss, kTableLevel);
+  const Interval loss_pass = t_interval(loss, pass_level);
+  const auto [cp_lo, cp_hi] = clopper_pearson(row.lost, row.offered, pass_level);
+  row.sim_loss = loss95.mean;
+  row.sim_loss_hw95 = loss95.half_width;
+  // A probability: the interval is clipped to [0, 1].
+  row.sim_loss_lo = std::max(0.0, std::min({loss_pass.mean - loss_pass.half_width, cp_lo, loss_pass.mean - 1e-9}));
+  row.sim_loss_hi = std::min(1.0, std::max({loss_pass.mean + loss_pass.half_width, cp_hi, loss_pass.mean + 1e-9}));
+  row.loss_abs_err = std::abs(row.exact_loss - row.sim_loss);
+  row.loss_in_ci = row.exact_loss >= row.sim_loss_lo && row.exact_loss <= row.sim_loss_hi;
+
+  const Interval response95 = t_interval(response, kTableLevel);
+  const Interval response_pass = t_interval(response, pass_level);
+  const double half_width = std::max(response_pass.half_width, 1e-9 * std::abs(row.exact_response));
+  row.sim_response = response95.mean;
+  row.sim_response_hw95 = response95.half_width;
+  row.sim_response_lo = response_pass.mean - half_width;
+  row.sim_response_hi = response_pass.mean + half_width;
+  row.response_abs_err = std::abs(row.exact_response - row.sim_response);
+  row.response_in_ci = row.exact_response >= row.sim_response_lo && row.exact_response <= row.sim_response_hi;
+  return row;
+}
+
+Replication parse_run_json(const std::string& json, std::uint64_t seed) {
+  const auto all = json.find("\"all\":");
+  if (all == std::string::npos)
+    throw RuntimeError("run summary without an \"all\" object");
+  auto field = [&](const std::string& name) {
+    const std::string key = "\"" + name + "\":";
+    auto pos = json.find(key, all);
+    if (pos == std::string::npos)
+      throw RuntimeError(fmt::format("run summary without \"all\".{}", name));
+    pos += key.size();
+    if (json.compare(pos, 4, "null") == 0)
+      return kNaN;
+    double value = kNaN;
+    const auto [end, ec] = std::from_chars(json.data() + pos, json.data() + json.size(), value);
+    if (ec != std::errc())
+      throw RuntimeError(fmt::format("run summary: \"all\".{} is not a number", name));
+    return value;
+  };
+  Replication rep;
+  rep.seed = seed;
+  rep.offered = static_cast<std::uint64_t>(field("offered"));
+  rep.lost = static_cast<std::uint64_t>(field("lost"));
+  rep.loss_ratio = field("loss_ratio");
+  rep.response_mean = field("latency_mean");
+  return rep;
+}
+
+// ----- output ------------------------------------------------------------------------
+
+const std::vector<std::string>& validation_columns() {
+  static const std::vector<std::string> columns = {
+      "dist", "rho", "K", "reps", "requests", "lambda", "mean_service", "scv", "offered", "lost",
+      "sim_loss", "sim_loss_hw95", "sim_loss_lo", "sim_loss_hi", "exact_loss", "smith_loss", "loss_abs_err",
+      "loss_in_ci", "sim_response", "sim_response_hw95", "sim_response_lo", "sim_response_hi", "exact_response",
+      "response_abs_err", "response_in_ci"};
+  return columns;
+}
+
+void write_validation_hdf5(const std::filesystem::path& path, const std::vector<ValidationRow>& rows,
+                           const ValidationMeta& meta) {
+  io::quiet_hdf5_errors();
+  const auto temporary = temporary_for(path);
+  try {
+    io::translate_hdf5_errors(path.string(), [&] {
+      std::vector<PackedRow> packed;
+      packed.reserve(rows.size());
+      for (const auto& row : rows)
+        packed.push_back(pack(row));
+      H5::H5File file(temporary.string(), H5F_ACC_TRUNC);
+      const hsize_t count = packed.size();
+      H5::DataSpace space(1, &count);
+      H5::DataSet dataset = file.createDataSet("validation", packed_row_type(), space);
+      if (!packed.empty())
+        dataset.write(packed.data(), packed_row_type());
+      io::write_string_attribute(dataset, "command_line", meta.command_line);
+      io::write_string_attribute(dataset, "dist", meta.dist);
+      io::write_u64_attribute(dataset, "seed", meta.seed);
+      io::write_u32_attribute(dataset, "reps", meta.reps);
+      io::write_u64_attribute(dataset, "requests", meta.requests);
+      io::write_f64_attribute(dataset, "pass_level", meta.pass_level);
+      io::write_f64_attribute(dataset, "table_level", kTableLevel);
+      io::write_u8_attribute(dataset, "passed", meta.passed ? 1 : 0);
+      io::write_string_attribute(dataset, "created_at", meta.created_at);
+      io::write_string_attribute(dataset, "edgesim_version", EDGESIM_VERSION);
+      io::write_string_attribute(dataset, "git_describe", EDGESIM_GIT_DESCRIBE);
+      dataset.close();
+      file.close();
+    });
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(temporary, ec);
+    throw;
+  }
+  commit(temporary, path);
+}
+
+std::vector<ValidationRow> read_validation_hdf5(const std::filesystem::path& path) {
+  io::quiet_hdf5_errors();
+  return io::translate_hdf5_errors(path.string(), [&] {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    H5::DataSet dataset = file.openDataSet("validation");
+    hsize_t count = 0;
+    dataset.getSpace().getSimpleExtentDims(&count);
+    std::vector<PackedRow> packed(count);
+    if (count > 0)
+      dataset.read(packed.data(), packed_row_type());
+    std::vector<ValidationRow> rows;
+    for (const auto& p : packed)
+      rows.push_back(unpack(p));
+    return rows;
+  });
+}
+
+ValidationMeta read_validation_meta(const std::filesystem::path& path) {
+  io::quiet_hdf5_errors();
+  return io::translate_hdf5_errors(path.string(), [&] {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    H5::DataSet dataset = file.openDataSet("validation");
+    ValidationMeta meta;
+    meta.command_line = io::read_string_attribute(dataset, "command_line");
+    meta.dist = io::read_string_attribute(dataset, "dist");
+    meta.seed = io::read_u64_attribute(dataset, "seed");
+    meta.reps = static_cast<std::uint32_t>(io::read_u64_attribute(dataset, "reps"));
+    meta.requests = io::read_u64_attribute(dataset, "requests");
+    meta.pass_level = io::read_f64_attribute(dataset, "pass_level");
+    meta.passed = io::read_u64_attribute(dataset, "passed") != 0;
+    meta.created_at = io::read_string_attribute(dataset, "created_at");
+    return meta;
+  });
+}
+
+void write_validation_csv(const std::filesystem::path& path, const std::vector<ValidationRow>& rows) {
+  std::string text;
+  const auto& columns = validation_columns();
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    text += (i > 0 ? "," : "") + columns[i];
+  text += "\n";
+  auto num = [](double v) { return std::isnan(v) ? std::string("nan") : number(v); };
+  for (const auto& r : rows) {
+    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.dist,
+                        num(r.rho), r.K, r.reps, r.requests, num(r.lambda), num(r.mean_service), num(r.scv), r.offered,
+                        r.lost, num(r.sim_loss), num(r.sim_loss_hw95), num(r.sim_loss_lo), num(r.sim_loss_hi),
+                        num(r.exact_loss), num(r.smith_loss), num(r.loss_abs_err), r.loss_in_ci ? 1 : 0,
+                        num(r.sim_response), num(r.sim_response_hw95), num(r.sim_response_lo),
+                        num(r.sim_response_hi), num(r.exact_response), num(r.response_abs_err),
+                        r.response_in_ci ? 1 : 0);
+  }
+  const auto temporary = temporary_for(path);
+  try {
+    write_text(temporary, text);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(temporary, ec);
+    throw;
+  }
+  commit(temporary, path);
+}
+
+} // namespace edgesim::validate

@@ -1,0 +1,150 @@
+// A policy plugin built outside edgesim_lib (tests/plugin/example_plugin.cpp, public
+// headers only) loaded by the edgesim executable: `--plugin` and `[plugins] load`.
+#include "cli_runner.hpp"
+
+#include "io/run_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+namespace edgesim {
+namespace {
+
+// Two-layer model with one early exit; queue-lab hosts s1, s2, s3 (1 Gflop/s).
+std::string write_scenario(const test::TempDir& dir, const std::string& extra) {
+  const std::string model = dir.write("ee.toml", R"(name = "ee"
+input_bytes = 0
+final = { accuracy = 0.9 }
+layers = [ { name = "a", flops = 2e6, out_bytes = 0 }, { name = "b", flops = 3e6, out_bytes = 0 } ]
+exits = [ { after = "a", flops = 1e5, accuracy = 0.7 } ]
+)");
+  return dir.write("plugin.toml", fmt::format(R"({}
+[simulation]
+seed = 3
+requests = 400
+
+[platform]
+file = "{}/platforms/queue-lab.xml"
+
+[hosts.default]
+buffer = 100000
+
+[[tenants]]
+name = "t"
+source = "s1"
+arrival = {{ process = "poisson", rate = 20 }}
+model = "{}"
+
+[exits]
+policy = "example-every-other"
+
+[placement]
+policy = "example-last-host"
+)",
+                                                 extra, EDGESIM_TEST_DATA, model));
+}
+
+void expect_every_other_on_last_host(const std::string& file) {
+  const auto requests = io::read_requests(file);
+  ASSERT_EQ(requests.size(), 400U);
+  for (const auto& r : requests) {
+    ASSERT_GE(r.exit, 0) << "request " << r.id << " lost";
+    EXPECT_EQ(r.exit == 0, r.id % 2 == 0) << "request " << r.id << " left at exit " << r.exit;
+    EXPECT_EQ(r.exit, r.id % 2 == 0 ? 0 : 1) << "request " << r.id;
+  }
+  // example-last-host: everything ran on s3, nothing on s1 or s2.
+  const auto hosts = io::read_hosts(file);
+  ASSERT_EQ(hosts.size(), 3U);
+  for (const auto& h : hosts)
+    EXPECT_EQ(h.served, h.name == "s3" ? 400U : 0U) << h.name;
+}
+
+TEST(Plugin, ListShowsPluginPoliciesWithDescriptions) {
+  auto result = test::run_edgesim({"list", "policies", "--plugin", EDGESIM_EXAMPLE_PLUGIN});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("example-every-other"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("leave at the first exit for even request ids"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("example-last-host"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("whole model on the last host by name"), std::string::npos) << result.out;
+  // The exit policy is listed among exit policies, the placement among placements.
+  const auto placements = result.out.find("placement policies:");
+  ASSERT_NE(placements, std::string::npos);
+  EXPECT_LT(result.out.find("example-every-other"), placements);
+  EXPECT_GT(result.out.find("example-last-host"), placements);
+
+  auto without = test::run_edgesim({"list", "policies"});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(without.out.find("example-"), std::string::npos);
+}
+
+TEST(Plugin, CommandLinePluginDrivesExitsAndPlacement) {
+  test::TempDir dir;
+  const std::string scenario = write_scenario(dir, "");
+  const std::string out = dir.file("run.h5");
+  auto result = test::run_edgesim({"run", scenario, "-q", "--plugin", EDGESIM_EXAMPLE_PLUGIN, "-o", out});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_every_other_on_last_host(out);
+
+  auto check = test::run_edgesim({"check", scenario, "--plugin", EDGESIM_EXAMPLE_PLUGIN});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_NE(check.out.find("exits=example-every-other"), std::string::npos) << check.out;
+
+  // Without the plugin the policy names are unknown: an input error naming the key.
+  auto unknown = test::run_edgesim({"run", scenario, "-q", "-o", out});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("unknown"), std::string::npos) << unknown.err;
+}
+
+TEST(Plugin, ScenarioPluginsLoad) {
+  test::TempDir dir;
+  const std::string scenario =
+      write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", EDGESIM_EXAMPLE_PLUGIN));
+  const std::string out = dir.file("run.h5");
+  auto result = test::run_edgesim({"run", scenario, "-q", "-o", out});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_every_other_on_last_host(out);
+}
+
+TEST(Plugin, PluginConfigErrorsNameTheKey) {
+  // The plugin validates its table through ConfigView, resolved from the executable.
+  test::TempDir dir;
+  const std::string scenario = write_scenario(dir, "");
+  auto result = test::run_edgesim({"run", scenario, "-q", "--plugin", EDGESIM_EXAMPLE_PLUGIN, "--set",
+                                   "exits.bogus=1", "-o", dir.file("run.h5")});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("exits.bogus"), std::string::npos) << result.err;
+}
+
+TEST(Plugin, BadPluginPathIsAnInputError) {
+  test::TempDir dir;
+  const std::string scenario = write_scenario(dir, "");
+  const std::string missing = dir.file("no-such-plugin.so");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", scenario, "-q", "--plugin", missing, "-o", dir.file("run.h5")},
+           {"list", "policies", "--plugin", missing},
+           {"check", scenario, "--plugin", missing}}) {
+    auto result = test::run_edgesim(args);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << ": " << result.err;
+    EXPECT_EQ(result.err.rfind("edgesim: error: ", 0), 0U) << result.err;
+    EXPECT_NE(result.err.find(missing), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("cannot load plugin"), std::string::npos) << result.err;
+  }
+  // A library that is not a plugin (no edgesim_register).
+  const std::string not_plugin = dir.write("not-a-plugin.so", "not an ELF file");
+  auto garbage = test::run_edgesim({"list", "policies", "--plugin", not_plugin});
+  EXPECT_EQ(garbage.exit_code, 1) << garbage.err;
+  EXPECT_NE(garbage.err.find("cannot load plugin"), std::string::npos) << garbage.err;
+
+  const std::string in_scenario =
+      write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", missing));
+  auto result = test::run_edgesim({"run", in_scenario, "-q", "-o", dir.file("run.h5")});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("no-such-plugin.so"), std::string::npos) << result.err;
+}
+
+} // namespace
+} // namespace edgesim
