@@ -73,6 +73,11 @@ struct ExitPolicyArgs {
   int station_servers = 1;
   double mean_arrival_rate = 0; // of the tenant's arrival process, 1/s
   double slo = 0;               // seconds (infinity if none)
+  /// The scenario being run (its file, and its TOML text after --set overrides) and this
+  /// tenant's index, for policies that tune themselves offline by simulating it.
+  std::string scenario_file;
+  std::string scenario_text;
+  std::size_t tenant_index = 0;
 };
 
 using ExitPolicyFactory = std::function<std::unique_ptr<ExitPolicy>(const ExitPolicyArgs&)>;

@@ -105,13 +105,18 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
         on_host.push_back(t);
     }
     ConfigView exit_config(*tenant.exits.table, scenario.file, tenant.exits.path);
-    ExitPolicyArgs exit_args{exit_config, tenant.model, stream_seed(scenario.simulation.seed, "exit-policy", t), {}};
-    exit_args.exit_times = exit_times(tenant.model, plan.fragments, platform, scenario);
     const HostSettings& first = scenario.host_settings(plan.fragments.front().host);
-    exit_args.station_capacity = first.buffer;
-    exit_args.station_servers = first.servers;
-    exit_args.mean_arrival_rate = tenant.arrival.mean_rate();
-    exit_args.slo = tenant.slo;
+    ExitPolicyArgs exit_args{.config = exit_config,
+                             .model = tenant.model,
+                             .seed = stream_seed(scenario.simulation.seed, "exit-policy", t),
+                             .exit_times = exit_times(tenant.model, plan.fragments, platform, scenario),
+                             .station_capacity = first.buffer,
+                             .station_servers = first.servers,
+                             .mean_arrival_rate = tenant.arrival.mean_rate(),
+                             .slo = tenant.slo,
+                             .scenario_file = scenario.file,
+                             .scenario_text = scenario.text,
+                             .tenant_index = t};
     plan.exit_policy = exit_entry->factory(exit_args);
     deployment.tenants.push_back(std::move(plan));
   }
