@@ -44,7 +44,8 @@ void write_all(int fd, const std::string& text) {
                                  int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
   std::vector<char*> argv;
-  for (auto& a : args)
+  argv.reserve(args.size());
+for (auto& a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());

@@ -4,6 +4,7 @@
 
 #include "core/arrival_process.hpp"
 #include "core/station.hpp"
+#include "core/wifi_energy_capture.hpp"
 #include <edgesim/exit_oracle.hpp>
 #include "util/latency_histogram.hpp"
 #include <edgesim/random.hpp>
@@ -187,6 +188,7 @@ private:
   std::chrono::steady_clock::time_point wall_start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_progress_ = wall_start_;
   std::uint64_t loop_iterations_ = 0;
+  std::uint64_t served_whole_run_ = 0; // all tenants, warm-up included
 };
 
 void Simulator::build_runtime() {
@@ -845,6 +847,7 @@ RunOutput Simulator::collect() {
     all_latency.merge(tenant.latency);
   }
   fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy, served_whole_run);
+  served_whole_run_ = served_whole_run;
   out.summary.push_back(std::move(all));
   return out;
 }
@@ -861,7 +864,8 @@ RunOutput Simulator::run() {
   // SimGrid's INFO lines (energy totals, config changes) would drown the summary;
   // --log=... on the command line still overrides this.
   xbt_log_control_set("root.thresh:warning");
-  sg4::Engine engine(&argc, argv.data());
+  WifiEnergyCapture wifi_energy;
+  auto engine = std::make_unique<sg4::Engine>(&argc, argv.data());
   sg_host_energy_plugin_init();
   // The link plugins hook every transfer (and look its route up each time): load them
   // only when the platform declares what they measure.
@@ -869,9 +873,9 @@ RunOutput Simulator::run() {
     sg_link_energy_plugin_init();
   if (platform_.xml_text.find("wifi_watt_values") != std::string::npos)
     sg_wifi_energy_plugin_init();
-  engine.set_config("network/model:" + scenario_.simulation.network_model);
-  engine.set_config("network/crosstraffic:0");
-  engine.load_platform(platform_.file);
+  engine->set_config("network/model:" + scenario_.simulation.network_model);
+  engine->set_config("network/crosstraffic:0");
+  engine->load_platform(platform_.file);
   build_runtime();
   // The controller runs on a mains-powered host when there is one. Hosts are never
   // turned off (that would kill the controller's actor on a one-host platform); a
@@ -880,8 +884,17 @@ RunOutput Simulator::run() {
   auto mains = std::find_if(hosts_.begin(), hosts_.end(), [](const HostRuntime& h) { return h.battery_j <= 0; });
   sg4::Host* home = (mains != hosts_.end() ? *mains : hosts_.front()).host;
   sg4::Actor::create("edgesim-controller", home, [this] { controller(); });
-  engine.run();
-  return collect();
+  engine->run();
+  RunOutput out = collect();
+  // WiFi links report their energy when the engine (and so the link) is destroyed.
+  engine.reset();
+  SummaryRow& all = out.summary.back();
+  for (auto& link : wifi_energy.take()) {
+    all.energy_j += link.energy_j;
+    out.links.push_back(std::move(link));
+  }
+  all.energy_per_served_j = served_whole_run_ > 0 ? all.energy_j / static_cast<double>(served_whole_run_) : NAN;
+  return out;
 }
 
 } // namespace

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 H5::H5File open_read_only(const fs::path& path) {
   quiet_hdf5_errors();
-  return H5::H5File(path.string(), H5F_ACC_RDONLY);
+  return {path.string(), H5F_ACC_RDONLY};
 }
 
 std::string reading_context(const fs::path& path) { return "cannot read '" + path.string() + "'"; }
@@ -43,7 +43,7 @@ std::vector<Record> read_table(const fs::path& path) {
     std::vector<Record> records(total_rows);
     for (hsize_t first = 0; first < total_rows; first += block_rows) {
       const hsize_t count = std::min(block_rows, total_rows - first);
-      H5::DataSpace selection = file_space;
+      const H5::DataSpace& selection = file_space;
       selection.selectHyperslab(H5S_SELECT_SET, &count, &first);
       const H5::DataSpace memory_space(1, &count);
       dataset.read(packed.data(), row_type, memory_space, selection);

@@ -15,7 +15,7 @@
 #include <utility>
 
 #include <fcntl.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -72,7 +72,7 @@ H5::H5File create_truncated_file(const fs::path& path) {
   // Closing the file then closes every object still open in it, so commit() never
   // renames a file that HDF5 would write to later.
   access.setFcloseDegree(H5F_CLOSE_STRONG);
-  return H5::H5File(path.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+  return {path.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access};
 }
 
 } // namespace
@@ -269,7 +269,7 @@ void RunWriter::abandon() noexcept {
 }
 
 fs::path RunWriter::temp_path_for(const fs::path& final_path, long pid) {
-  return fs::path(final_path.native() + ".tmp." + std::to_string(pid));
+  return {final_path.native() + ".tmp." + std::to_string(pid)};
 }
 
 std::size_t RunWriter::remove_stale_temps(const fs::path& final_path) {

@@ -1,6 +1,7 @@
 #include <edgesim/exit_oracle.hpp>
 
 #include <cmath>
+#include <limits>
 
 namespace edgesim {
 
@@ -17,9 +18,9 @@ double standard_normal_quantile(double p) {
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                                  3.754408661907416e+00};
   if (p <= 0)
-    return -INFINITY;
+    return -std::numeric_limits<double>::infinity();
   if (p >= 1)
-    return INFINITY;
+    return std::numeric_limits<double>::infinity();
   double x = 0;
   constexpr double low = 0.02425;
   if (p < low) {

@@ -12,6 +12,7 @@ void register_builtin_policies(Registry& registry) {
   register_exit_criteria(registry);
   register_exit_queueing_lp(registry);
   register_exit_pareto(registry);
+  register_exit_bayesopt(registry);
   register_place_manual(registry);
   register_place_source_only(registry);
 }

@@ -18,6 +18,7 @@ void register_exit_ucb(Registry& registry);
 void register_exit_criteria(Registry& registry);
 void register_exit_queueing_lp(Registry& registry);
 void register_exit_pareto(Registry& registry);
+void register_exit_bayesopt(Registry& registry);
 void register_place_manual(Registry& registry);
 void register_place_source_only(Registry& registry);
 

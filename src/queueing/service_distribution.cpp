@@ -71,7 +71,7 @@ void add_log_concave_law(const LogPmf& log_pmf, double law_mean, double law_mode
     // E[(A - n - 1)^+] = E[A] - (n + 1) + E[(n + 1 - A)^+]
     end.excess = std::max(0.0, law_mean - static_cast<double>(n_max + 1) + head_shortfall);
   } else {
-    const double first = static_cast<double>(n_max + 1);
+    const auto first = static_cast<double>(n_max + 1);
     for (double k = first;; k += 1) {
       const double log_term = log_pmf(k);
       const double term = std::exp(log_term);
@@ -113,7 +113,7 @@ void add_geometric_law(double arrivals_per_service, double weight, ArrivalCountD
   const double log_q = -std::log1p(1 / x);
   const double one_plus_x = 1 + x;
   for (std::size_t k = 0; k < out.pmf.size(); ++k) {
-    const double kd = static_cast<double>(k);
+    const auto kd = static_cast<double>(k);
     out.pmf[k] += weight * std::exp(kd * log_q) / one_plus_x;
     out.tail[k] += weight * std::exp((kd + 1) * log_q);
     out.excess[k] += weight * std::exp((kd + 2) * log_q) * one_plus_x;
@@ -243,7 +243,7 @@ ArrivalCountDistribution ServiceDistribution::arrivals_during_service(double lam
     case ServiceComponent::Kind::Erlang: {
       // Negative binomial: r = stages successes, each stage ends before the next arrival
       // with probability p = 1 / (1 + x), x = lambda * mean / r.
-      const double r = static_cast<double>(component.stages);
+      const auto r = static_cast<double>(component.stages);
       const double x = arrivals_per_service / r;
       const double log_p = -std::log1p(x);
       const double log_one_minus_p = -std::log1p(1 / x);

@@ -15,7 +15,7 @@ namespace {
 
 class ProbabilitiesPolicy final : public ExitPolicy {
 public:
-  ProbabilitiesPolicy(std::vector<double> probabilities, std::uint64_t seed) : rng_(seed) {
+  ProbabilitiesPolicy(const std::vector<double>& probabilities, std::uint64_t seed) : rng_(seed) {
     // Convert unconditional exit probabilities into "leave here given that the request
     // reached this exit", so decide() needs one draw per exit reached.
     double remaining = 1.0;

@@ -1,0 +1,546 @@
+// `bayesopt`: confidence thresholds, one per intermediate exit, tuned offline by
+// Bayesian optimisation. When the policy is built, it simulates the scenario it belongs
+// to `iterations` times for a short while, each time as a child `edgesim run` process
+// in which this tenant uses `threshold` with candidate thresholds, scores each run from
+// the tenant's JSON summary (effective accuracy minus a penalty on losses above a
+// target), fits a Gaussian process to the scores and picks the next candidate by
+// expected improvement (or UCB). The best thresholds seen are then applied with the
+// `threshold` rule. See docs/exit-policy-bayesopt.md.
+#include "policies/builtin.hpp"
+#include "policies/exit/gaussian_process.hpp"
+
+#include <edgesim/error.hpp>
+#include <edgesim/random.hpp>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+extern char** environ; // NOLINT: POSIX
+
+namespace edgesim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Set in the environment of tuning runs. A tenant of such a run that also uses
+// `bayesopt` (another tenant of the scenario, not yet tuned) takes the middle of its
+// bounds instead of tuning, so tuning never recurses.
+constexpr const char* kChildEnv = "EDGESIM_BAYESOPT_CHILD";
+
+// ----- the policy ------------------------------------------------------------------
+
+class BayesOptPolicy final : public ExitPolicy {
+public:
+  explicit BayesOptPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
+  ExitDecision decide(const ExitContext& ctx) override {
+    if (ctx.exit_index >= ctx.num_exits || ctx.exit_index >= thresholds_.size())
+      return ExitDecision::Exit;
+    // The `threshold` rule, cpu_share relaxation included: t' = 1 - (1 - t) / share.
+    double threshold = thresholds_[ctx.exit_index];
+    if (ctx.cpu_share < 1)
+      threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
+    return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
+  }
+
+private:
+  std::vector<double> thresholds_;
+};
+
+// ----- configuration ---------------------------------------------------------------
+
+struct Settings {
+  std::size_t iterations = 20;
+  std::size_t initial = 5;
+  double sim_duration = 60;
+  std::int64_t sim_requests = 2000;
+  double target_loss = 0.01;
+  double loss_penalty = 10;
+  double lo = 0.3;
+  double hi = 1.0;
+  bo::Acquisition acquisition = bo::Acquisition::ExpectedImprovement;
+  double kappa = 2;
+  bool common_random_numbers = true;
+  std::string trace; // CSV of the evaluations, empty: none
+};
+
+Settings read_settings(const ConfigView& config) {
+  config.require_only({"policy", "iterations", "initial", "sim_duration", "sim_requests", "target_loss", "loss_penalty",
+                       "bounds", "acquisition", "kappa", "common_random_numbers", "trace"});
+  Settings s;
+  const std::int64_t iterations = config.get_int("iterations", 20);
+  if (iterations < 1 || iterations > 10000)
+    config.fail("iterations", "a number of tuning simulations in 1..10000");
+  s.iterations = static_cast<std::size_t>(iterations);
+  const std::int64_t initial = config.get_int("initial", std::min<std::int64_t>(5, iterations));
+  if (initial < 1 || initial > iterations)
+    config.fail("initial", fmt::format("a number of random initial points in 1..iterations ({})", iterations));
+  s.initial = static_cast<std::size_t>(initial);
+  s.sim_duration = config.get_seconds("sim_duration", 60.0);
+  if (!(s.sim_duration > 0) || !std::isfinite(s.sim_duration))
+    config.fail("sim_duration", "a positive finite duration (\"60s\")");
+  s.sim_requests = config.get_int("sim_requests", 2000);
+  if (s.sim_requests < 1)
+    config.fail("sim_requests", "a positive number of requests per tenant");
+  s.target_loss = config.get_double("target_loss", 0.01);
+  if (!(s.target_loss >= 0 && s.target_loss <= 1))
+    config.fail("target_loss", "a loss ratio in [0, 1]");
+  s.loss_penalty = config.get_double("loss_penalty", 10.0);
+  if (!(s.loss_penalty >= 0))
+    config.fail("loss_penalty", "a non-negative weight");
+  if (config.has("bounds")) {
+    const auto bounds = config.get_double_array("bounds");
+    if (bounds.size() != 2 || !(bounds[0] >= 0 && bounds[0] <= bounds[1] && bounds[1] <= 1))
+      config.fail("bounds", "[lo, hi] with 0 <= lo <= hi <= 1 (the range of every threshold)");
+    s.lo = bounds[0];
+    s.hi = bounds[1];
+  }
+  const std::string acquisition = config.get_string("acquisition", "ei");
+  if (acquisition == "ei")
+    s.acquisition = bo::Acquisition::ExpectedImprovement;
+  else if (acquisition == "ucb")
+    s.acquisition = bo::Acquisition::UpperConfidenceBound;
+  else
+    config.fail("acquisition", "\"ei\" (expected improvement) or \"ucb\" (upper confidence bound)");
+  if (config.has("kappa")) {
+    if (s.acquisition != bo::Acquisition::UpperConfidenceBound)
+      config.fail("kappa", "no kappa unless acquisition = \"ucb\"");
+    s.kappa = config.get_double("kappa");
+    if (!(s.kappa >= 0))
+      config.fail("kappa", "a non-negative exploration weight");
+  }
+  if (const toml::node* node = config.table().get("common_random_numbers")) {
+    const auto* flag = node->as_boolean();
+    if (flag == nullptr)
+      config.fail("common_random_numbers", "true or false");
+    s.common_random_numbers = flag->get();
+  }
+  if (config.has("trace")) {
+    s.trace = config.get_string("trace");
+    if (s.trace.empty())
+      config.fail("trace", "a CSV file name");
+  }
+  return s;
+}
+
+// ----- files -----------------------------------------------------------------------
+
+/// A file removed when this goes out of scope.
+class ScopedFile {
+public:
+  explicit ScopedFile(fs::path path) : path_(std::move(path)) {}
+  ~ScopedFile() {
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+  ScopedFile(const ScopedFile&) = delete;
+  ScopedFile& operator=(const ScopedFile&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+bool process_gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
+
+/// Removes `.<stem>.bayesopt.<pid>.toml` files that a killed run left in `dir`.
+void remove_stale_scenarios(const fs::path& dir, const std::string& stem) {
+  const std::string prefix = "." + stem + ".bayesopt.";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() + 5 || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - 5, 5, ".toml") != 0)
+      continue;
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
+    long pid = 0;
+    auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (err != std::errc{} || ptr != digits.data() + digits.size() || pid <= 0 || pid == getpid())
+      continue;
+    if (process_gone(static_cast<pid_t>(pid)))
+      fs::remove(entry.path(), ec);
+  }
+}
+
+// ----- child processes -------------------------------------------------------------
+
+struct ChildResult {
+  int status = -1; // exit code, or -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+/// Runs this executable with `args` (argv[1..]), `extra_env` added to the environment,
+/// stdin from /dev/null; returns its exit status, stdout and stderr.
+ChildResult run_self(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+  // Everything the child needs is built before fork(): after it, only async-signal-safe
+  // calls until exec.
+  std::vector<std::string> argv_text{"edgesim"};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_text = extra_env;
+  std::vector<char*> envp;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    envp.push_back(*e);
+  for (auto& e : env_text)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0)
+    throw RuntimeError(fmt::format("bayesopt: pipe: {}", std::strerror(errno)));
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    throw RuntimeError(fmt::format("bayesopt: pipe: {}", std::strerror(errno)));
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      close(fd);
+    throw RuntimeError(fmt::format("bayesopt: fork: {}", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0)
+      _exit(127);
+    execve("/proc/self/exe", argv.data(), envp.data());
+    const char message[] = "bayesopt: cannot execute /proc/self/exe\n";
+    [[maybe_unused]] auto ignored = write(2, message, sizeof message - 1);
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+
+  ChildResult result;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_fds = 2;
+  char buffer[65536];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || fds[k].revents == 0)
+        continue;
+      const ssize_t n = read(fds[k].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[k]->append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[k].fd);
+        fds[k].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (const auto& fd : fds)
+    if (fd.fd >= 0)
+      close(fd.fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// ----- the run's JSON summary ------------------------------------------------------
+
+/// The text of the n-th object of the "tenants" array of an `edgesim run --json`
+/// summary (strings are skipped, so names may contain braces).
+std::optional<std::string> tenant_object(const std::string& json, std::size_t n) {
+  const std::string key = "\"tenants\":[";
+  const auto start = json.find(key);
+  if (start == std::string::npos)
+    return std::nullopt;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t count = 0;
+  std::size_t begin = 0;
+  for (std::size_t pos = start + key.size(); pos < json.size(); ++pos) {
+    const char c = json[pos];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0)
+        begin = pos;
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0)
+        return std::nullopt; // the end of the array
+      if (--depth == 0) {
+        if (count == n)
+          return json.substr(begin, pos - begin + 1);
+        ++count;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+/// A numeric field of a flat JSON object; nullopt if missing or null.
+std::optional<double> number_field(const std::string& object, const std::string& field) {
+  const std::string key = "\"" + field + "\":";
+  const auto pos = object.find(key);
+  if (pos == std::string::npos)
+    return std::nullopt;
+  const char* text = object.c_str() + pos + key.size();
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || !std::isfinite(v))
+    return std::nullopt;
+  return v;
+}
+
+// ----- tuning ----------------------------------------------------------------------
+
+/// A TOML float: always with a decimal point or exponent.
+std::string toml_float(double v) {
+  std::string text = fmt::format("{:.17g}", v);
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
+std::string toml_array(const std::vector<double>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out += (i > 0 ? ", " : "") + toml_float(values[i]);
+  return out + "]";
+}
+
+/// Thresholds already tuned in this process, per scenario text and tenant, so that a
+/// later tenant's tuning runs use them for the earlier tenants.
+std::map<std::pair<std::string, std::size_t>, std::vector<double>>& tuned_thresholds() {
+  static std::map<std::pair<std::string, std::size_t>, std::vector<double>> tuned;
+  return tuned;
+}
+std::mutex& tuned_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+struct RunMetrics {
+  double effective_accuracy = 0;
+  double loss_ratio = 0;
+  double objective = 0;
+  std::int64_t seed = 0;
+};
+
+class Tuner {
+public:
+  Tuner(const ExitPolicyArgs& args, const Settings& settings) : args_(args), settings_(settings) {
+    toml::table root;
+    try {
+      root = toml::parse(args.scenario_text);
+    } catch (const toml::parse_error& e) {
+      throw RuntimeError(fmt::format("{}: bayesopt: cannot read back the scenario text: {}", args.scenario_file,
+                                     e.description()));
+    }
+    const toml::table* simulation = root["simulation"].as_table();
+    has_duration_ = simulation != nullptr && simulation->contains("duration");
+    has_requests_ = simulation != nullptr && simulation->contains("requests");
+    if (has_duration_ && simulation->contains("warmup")) {
+      ConfigView sim(*simulation, args.scenario_file, "simulation");
+      const double warmup = sim.get_seconds("warmup");
+      if (warmup >= settings.sim_duration)
+        args.config.fail("sim_duration",
+                         fmt::format("a tuning duration longer than simulation.warmup ({} s)", warmup));
+    }
+    const auto* tenants = root["tenants"].as_array();
+    const std::size_t tenant_count = tenants != nullptr ? tenants->size() : 0;
+    if (args.tenant_index >= tenant_count)
+      throw RuntimeError(fmt::format("{}: bayesopt: tenant {} is not in the scenario text", args.scenario_file,
+                                     args.tenant_index));
+    std::lock_guard lock(tuned_mutex());
+    for (std::size_t j = 0; j < tenant_count; ++j) {
+      auto it = tuned_thresholds().find({args.scenario_text, j});
+      if (j != args.tenant_index && it != tuned_thresholds().end())
+        pinned_.emplace_back(j, it->second);
+    }
+  }
+
+  RunMetrics evaluate(const std::vector<double>& thresholds, std::size_t evaluation, const fs::path& scenario,
+                      const fs::path& output) {
+    const std::size_t i = args_.tenant_index;
+    RunMetrics m;
+    m.seed = static_cast<std::int64_t>(
+        stream_seed(args_.seed, "bayesopt-run", settings_.common_random_numbers ? 0 : evaluation + 1) >> 34U);
+    std::vector<std::string> run_args{"run",  scenario.string(), "--json", "-q", "--no-trace",
+                                      "-o",   output.string()};
+    auto set = [&](std::string assignment) {
+      run_args.emplace_back("--set");
+      run_args.push_back(std::move(assignment));
+    };
+    if (has_duration_ || !has_requests_)
+      set(fmt::format("simulation.duration={}", toml_float(settings_.sim_duration)));
+    if (has_requests_)
+      set(fmt::format("simulation.requests={}", settings_.sim_requests));
+    set(fmt::format("simulation.seed={}", m.seed));
+    for (const auto& [j, pinned] : pinned_)
+      set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", j, toml_array(pinned)));
+    set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", i, toml_array(thresholds)));
+
+    ChildResult child = run_self(run_args, {std::string(kChildEnv) + "=1"});
+    std::error_code ec;
+    fs::remove(output, ec);
+    if (child.status != 0) {
+      std::string message = child.err;
+      while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
+        message.pop_back();
+      if (auto nl = message.rfind('\n'); nl != std::string::npos)
+        message = message.substr(nl + 1);
+      const std::string what = fmt::format("{}: a tuning run (edgesim {}) failed with {}: {}",
+                                           args_.config.where("policy"), fmt::join(run_args, " "),
+                                           child.status < 0 ? std::string("a signal")
+                                                            : fmt::format("exit code {}", child.status),
+                                           message.empty() ? "no message" : message);
+      if (child.status == 1)
+        throw InputError(what);
+      throw RuntimeError(what);
+    }
+    const auto object = tenant_object(child.out, i);
+    if (!object)
+      throw RuntimeError(fmt::format("{}: a tuning run printed no summary for tenant {}", args_.config.where("policy"), i));
+    const auto accuracy = number_field(*object, "effective_accuracy");
+    const auto loss = number_field(*object, "loss_ratio");
+    if (!accuracy || !loss)
+      args_.config.fail(has_duration_ || !has_requests_ ? "sim_duration" : "sim_requests",
+                        fmt::format("tuning runs long enough for tenant {} to offer requests after the warm-up", i));
+    m.effective_accuracy = *accuracy;
+    m.loss_ratio = *loss;
+    m.objective = *accuracy - settings_.loss_penalty * std::max(0.0, *loss - settings_.target_loss);
+    return m;
+  }
+
+  std::vector<double> tune() {
+    const std::size_t n = args_.model.exits.size();
+    const fs::path file(args_.scenario_file);
+    fs::path dir = file.parent_path();
+    if (dir.empty())
+      dir = ".";
+    const std::string stem = file.stem().string();
+    remove_stale_scenarios(dir, stem);
+    ScopedFile scenario(dir / fmt::format(".{}.bayesopt.{}.toml", stem, getpid()));
+    {
+      std::ofstream out(scenario.path());
+      out << args_.scenario_text;
+      out.close();
+      if (!out)
+        throw RuntimeError(fmt::format("{}: bayesopt: cannot write {} (tuning runs need the scenario's directory "
+                                       "to be writable)",
+                                       args_.config.where("policy"), scenario.path().string()));
+    }
+    const fs::path output =
+        fs::temp_directory_path() / fmt::format("edgesim-bayesopt-{}-{}.h5", getpid(), args_.tenant_index);
+    ScopedFile output_guard(output);
+
+    std::vector<RunMetrics> runs;
+    auto objective = [&](const bo::Point& x) {
+      runs.push_back(evaluate(x, runs.size(), scenario.path(), output));
+      return runs.back().objective;
+    };
+    bo::OptimizerOptions options;
+    options.initial = settings_.initial;
+    options.acquisition = settings_.acquisition;
+    options.kappa = settings_.kappa;
+    const bo::Box box(n, bo::Interval{settings_.lo, settings_.hi});
+    const auto result = bo::maximize(objective, box, settings_.iterations, args_.seed, options);
+    if (!settings_.trace.empty())
+      write_trace(result, runs);
+    return result.best_x;
+  }
+
+private:
+  void write_trace(const bo::OptimizationResult& result, const std::vector<RunMetrics>& runs) const {
+    std::ofstream out(settings_.trace);
+    const std::size_t n = args_.model.exits.size();
+    out << "evaluation,seed";
+    for (std::size_t e = 0; e < n; ++e)
+      out << ",t" << e + 1;
+    out << ",effective_accuracy,loss_ratio,objective,best\n";
+    for (std::size_t k = 0; k < result.history.size(); ++k) {
+      out << k << ',' << runs[k].seed;
+      for (double t : result.history[k].x)
+        out << ',' << fmt::format("{:.6f}", t);
+      out << fmt::format(",{:.6f},{:.6f},{:.6f},{}\n", runs[k].effective_accuracy, runs[k].loss_ratio,
+                         runs[k].objective, result.history[k].x == result.best_x ? 1 : 0);
+    }
+    out.close();
+    if (!out)
+      throw InputError(fmt::format("{}: cannot write {}", args_.config.where("trace"), settings_.trace));
+  }
+
+  const ExitPolicyArgs& args_;
+  const Settings& settings_;
+  bool has_duration_ = false;
+  bool has_requests_ = false;
+  std::vector<std::pair<std::size_t, std::vector<double>>> pinned_;
+};
+
+} // namespace
+
+void register_exit_bayesopt(Registry& registry) {
+  registry.add_exit_policy(
+      "bayesopt", "thresholds tuned offline by Bayesian optimisation over short simulations of the scenario",
+      [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
+        const Settings settings = read_settings(args.config);
+        const std::size_t n = args.model.exits.size();
+        std::vector<double> thresholds(n, 0.5 * (settings.lo + settings.hi));
+        // Nothing to tune: no intermediate exit, a single point (lo = hi), or a tuning
+        // run of another tenant (which must not start tuning runs of its own).
+        const bool child = std::getenv(kChildEnv) != nullptr;
+        if (n == 0 || settings.lo == settings.hi || child)
+          return std::make_unique<BayesOptPolicy>(std::move(thresholds));
+        if (args.scenario_file.empty() || args.scenario_text.empty())
+          args.config.fail("policy", "a scenario to tune against: bayesopt simulates the scenario it runs in, and "
+                                     "this caller gave none (use bounds = [t, t] for fixed thresholds)");
+        Tuner tuner(args, settings);
+        thresholds = tuner.tune();
+        {
+          std::lock_guard lock(tuned_mutex());
+          tuned_thresholds()[{args.scenario_text, args.tenant_index}] = thresholds;
+        }
+        return std::make_unique<BayesOptPolicy>(std::move(thresholds));
+      });
+}
+
+} // namespace edgesim
