@@ -57,12 +57,13 @@ DEFAULT_RATE_KEY = "tenants.*.arrival.rate"
 METRICS = ("effective_accuracy", "accuracy", "loss_ratio", "latency_mean",
            "latency_p95", "energy_per_served_j")
 
-# Panels of the figure: (metric, y label, log scale allowed).
+# Panels of the figure: (metric, y label, log scale allowed: used when the means span
+# more than LOG_SPAN).
 PANELS = (
     ("effective_accuracy", "effective accuracy\n(correct / offered)", False),
     ("loss_ratio", "loss ratio", False),
     ("latency_mean", "mean latency [s]", True),
-    ("energy_per_served_j", "energy per served request [J]", False),
+    ("energy_per_served_j", "energy per served request [J]", True),
 )
 
 # Student-t 0.975 quantiles for 1..30 degrees of freedom.
@@ -353,13 +354,24 @@ def write_runs_csv(results: list[RunResult], path) -> None:
 _MARKERS = "osD^v<>PX*h"
 
 
+def _mantissa(v: float) -> int:
+    """Leading digit of a positive tick value (0 for others)."""
+    if not (v > 0 and math.isfinite(v)):
+        return 0
+    return int(round(v / 10 ** math.floor(math.log10(v) + 1e-9)))
+
+LOG_SPAN = 8.0
+
+
 def plot(rows: list[dict], path, title: str | None = None, panels=PANELS,
-         log_latency: bool | None = None) -> None:
+         log_y: bool | None = None) -> None:
     """One figure, 2 x 2 panels sharing the rate axis; a line per policy with its
-    95 % band. `log_latency=None`: log scale when the latencies span over 20x."""
+    95 % band. `log_y=None`: a panel that allows it gets a log scale when its means
+    span more than LOG_SPAN; True / False force it for those panels."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     policies = list(dict.fromkeys(r["policy"] for r in rows))
     ncols = 2
@@ -387,10 +399,14 @@ def plot(rows: list[dict], path, title: str | None = None, panels=PANELS,
         if can_log:
             vals = np.array([r[f"{metric}_mean"] for r in rows], float)
             vals = vals[np.isfinite(vals) & (vals > 0)]
-            use_log = log_latency if log_latency is not None else (
-                vals.size > 0 and vals.max() / vals.min() > 20)
+            use_log = log_y if log_y is not None else (
+                vals.size > 0 and vals.max() / vals.min() > LOG_SPAN)
             if use_log:
                 ax.set_yscale("log")
+                plain = FuncFormatter(lambda v, _: f"{v:g}")
+                ax.yaxis.set_major_formatter(plain)
+                ax.yaxis.set_minor_formatter(FuncFormatter(
+                    lambda v, _: f"{v:g}" if _mantissa(v) in (2, 5) else ""))
         if metric == "loss_ratio":
             ax.set_ylim(bottom=-0.02)
         ax.set_ylabel(label)
@@ -467,9 +483,17 @@ def main(argv=None) -> int:
     ap.add_argument("--title", default=None, help="figure title")
     ap.add_argument("--runs-csv", default=None, help="also write every replication here")
     ap.add_argument("-o", "--out", required=True, help="output prefix: OUT.csv and OUT.png")
+    ap.add_argument("--from-csv", default=None, metavar="CSV",
+                    help="only redraw OUT.png from a CSV this script wrote (no runs)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per finished run")
     args = ap.parse_args(argv)
 
+    if args.from_csv:
+        out = Path(args.out)
+        png_path = out.with_name(out.name + ".png")
+        plot(read_csv(args.from_csv), png_path, args.title)
+        print(png_path)
+        return 0
     if args.reps < 1 or args.jobs < 1:
         ap.error("--reps and --jobs must be >= 1")
     binary = os.environ.get("EDGESIM_BINARY") or "./build/edgesim"

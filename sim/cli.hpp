@@ -13,6 +13,9 @@ enum ExitCode : int { kOk = 0, kInvalidInput = 1, kUsage = 2, kRuntimeFailure = 
 /// Removes SimGrid's --cfg=... and --log=... options from args and returns them.
 std::vector<std::string> take_simgrid_args(std::vector<std::string>& args);
 
+/// The current time as ISO 8601 UTC ("2026-11-30T06:52:15Z"), for /meta.
+std::string utc_now();
+
 std::string summary_json(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
                          const std::vector<LinkRecord>& links, double simulated_seconds);
 std::string summary_table(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,

@@ -120,17 +120,9 @@ std::string last_line(const std::string& text) {
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
 }
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 std::string duration_text(double seconds) {
-  const auto s = static_cast<long long>(seconds + 0.5);
+  const auto s = std::llround(seconds);
   if (s >= 3600)
     return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
   if (s >= 60)
@@ -185,6 +177,7 @@ pid_t spawn(const std::vector<std::string>& argv_text, const fs::path& out_file,
   }
   std::vector<std::string> copy = argv_text;
   std::vector<char*> argv;
+  argv.reserve(copy.size() + 1);
   for (auto& a : copy)
     argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <ctime>
 
 namespace edgesim::cli {
 namespace {
@@ -78,6 +79,15 @@ std::string summary_table(const std::vector<SummaryRow>& summary, const std::vec
   for (const auto& l : links)
     out += fmt::format("link {:<11} {:>10.2f}\n", l.name, l.energy_j);
   return out;
+}
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
 }
 
 std::vector<std::string> take_simgrid_args(std::vector<std::string>& args) {

@@ -365,6 +365,32 @@ def test_plot_single_replication_without_bands(tmp_path, monkeypatch):
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_main_from_csv_redraws_without_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    monkeypatch.setenv("EDGESIM_BINARY", str(tmp_path / "absent"))
+    ps.write_csv(synthetic_rows(), tmp_path / "s.csv")
+    rc = ps.main(["unused.toml", "--from-csv", str(tmp_path / "s.csv"),
+                  "-o", str(tmp_path / "re")])
+    assert rc == 0
+    assert (tmp_path / "re.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_mantissa():
+    assert [ps._mantissa(v) for v in (0.2, 5.0, 20.0, 1.0, 0.0, -3.0)] == [2, 5, 2, 1, 0, 0]
+
+
+def test_main_missing_binary(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EDGESIM_BINARY", str(tmp_path / "absent"))
+    rc = ps.main([str(write(tmp_path, SCENARIO_GLOBAL)), "-o", str(tmp_path / "x")])
+    assert rc == 2 and "not an executable" in capsys.readouterr().err
+
+
+def test_main_rejects_tenant_without_rate(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EDGESIM_BINARY", str(fake_simulator(tmp_path)))
+    rc = ps.main([str(write(tmp_path, SCENARIO_OWN_EXITS)), "-o", str(tmp_path / "x")])
+    assert rc == 2 and "without arrival.rate: c" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- real simulator
 
 def test_real_sweep_if_available(tmp_path, monkeypatch):

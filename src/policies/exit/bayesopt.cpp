@@ -126,7 +126,7 @@ Settings read_settings(const ConfigView& config) {
     config.fail("acquisition", "\"ei\" (expected improvement) or \"ucb\" (upper confidence bound)");
   if (config.has("kappa")) {
     if (s.acquisition != bo::Acquisition::UpperConfidenceBound)
-      config.fail("kappa", "no kappa unless acquisition = \"ucb\"");
+      config.fail("kappa", "kappa only with acquisition = \"ucb\"");
     s.kappa = config.get_double("kappa");
     if (!(s.kappa >= 0))
       config.fail("kappa", "a non-negative exploration weight");
@@ -163,7 +163,9 @@ private:
   fs::path path_;
 };
 
-bool process_gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
+bool process_gone(pid_t pid) {
+  return kill(pid, 0) != 0 && errno == ESRCH;
+}
 
 /// Removes `.<stem>.bayesopt.<pid>.toml` files that a killed run left in `dir`.
 void remove_stale_scenarios(const fs::path& dir, const std::string& stem) {
@@ -372,8 +374,8 @@ public:
     try {
       root = toml::parse(args.scenario_text);
     } catch (const toml::parse_error& e) {
-      throw RuntimeError(fmt::format("{}: bayesopt: cannot read back the scenario text: {}", args.scenario_file,
-                                     e.description()));
+      throw RuntimeError(
+          fmt::format("{}: bayesopt: cannot read back the scenario text: {}", args.scenario_file, e.description()));
     }
     const toml::table* simulation = root["simulation"].as_table();
     has_duration_ = simulation != nullptr && simulation->contains("duration");
@@ -382,14 +384,13 @@ public:
       ConfigView sim(*simulation, args.scenario_file, "simulation");
       const double warmup = sim.get_seconds("warmup");
       if (warmup >= settings.sim_duration)
-        args.config.fail("sim_duration",
-                         fmt::format("a tuning duration longer than simulation.warmup ({} s)", warmup));
+        args.config.fail("sim_duration", fmt::format("a tuning duration longer than simulation.warmup ({} s)", warmup));
     }
     const auto* tenants = root["tenants"].as_array();
     const std::size_t tenant_count = tenants != nullptr ? tenants->size() : 0;
     if (args.tenant_index >= tenant_count)
-      throw RuntimeError(fmt::format("{}: bayesopt: tenant {} is not in the scenario text", args.scenario_file,
-                                     args.tenant_index));
+      throw RuntimeError(
+          fmt::format("{}: bayesopt: tenant {} is not in the scenario text", args.scenario_file, args.tenant_index));
     std::lock_guard lock(tuned_mutex());
     for (std::size_t j = 0; j < tenant_count; ++j) {
       auto it = tuned_thresholds().find({args.scenario_text, j});
@@ -404,8 +405,7 @@ public:
     RunMetrics m;
     m.seed = static_cast<std::int64_t>(
         stream_seed(args_.seed, "bayesopt-run", settings_.common_random_numbers ? 0 : evaluation + 1) >> 34U);
-    std::vector<std::string> run_args{"run",  scenario.string(), "--json", "-q", "--no-trace",
-                                      "-o",   output.string()};
+    std::vector<std::string> run_args{"run", scenario.string(), "--json", "-q", "--no-trace", "-o", output.string()};
     auto set = [&](std::string assignment) {
       run_args.emplace_back("--set");
       run_args.push_back(std::move(assignment));
@@ -428,18 +428,18 @@ public:
         message.pop_back();
       if (auto nl = message.rfind('\n'); nl != std::string::npos)
         message = message.substr(nl + 1);
-      const std::string what = fmt::format("{}: a tuning run (edgesim {}) failed with {}: {}",
-                                           args_.config.where("policy"), fmt::join(run_args, " "),
-                                           child.status < 0 ? std::string("a signal")
-                                                            : fmt::format("exit code {}", child.status),
-                                           message.empty() ? "no message" : message);
+      const std::string what = fmt::format(
+          "{}: a tuning run (edgesim {}) failed with {}: {}", args_.config.where("policy"), fmt::join(run_args, " "),
+          child.status < 0 ? std::string("a signal") : fmt::format("exit code {}", child.status),
+          message.empty() ? "no message" : message);
       if (child.status == 1)
         throw InputError(what);
       throw RuntimeError(what);
     }
     const auto object = tenant_object(child.out, i);
     if (!object)
-      throw RuntimeError(fmt::format("{}: a tuning run printed no summary for tenant {}", args_.config.where("policy"), i));
+      throw RuntimeError(
+          fmt::format("{}: a tuning run printed no summary for tenant {}", args_.config.where("policy"), i));
     const auto accuracy = number_field(*object, "effective_accuracy");
     const auto loss = number_field(*object, "loss_ratio");
     if (!accuracy || !loss)
@@ -472,6 +472,12 @@ public:
     const fs::path output =
         fs::temp_directory_path() / fmt::format("edgesim-bayesopt-{}-{}.h5", getpid(), args_.tenant_index);
     ScopedFile output_guard(output);
+    std::ofstream trace; // opened now, so that a bad name fails before the tuning runs
+    if (!settings_.trace.empty()) {
+      trace.open(settings_.trace);
+      if (!trace)
+        throw InputError(fmt::format("{}: cannot write {}", args_.config.where("trace"), settings_.trace));
+    }
 
     std::vector<RunMetrics> runs;
     auto objective = [&](const bo::Point& x) {
@@ -484,14 +490,14 @@ public:
     options.kappa = settings_.kappa;
     const bo::Box box(n, bo::Interval{settings_.lo, settings_.hi});
     const auto result = bo::maximize(objective, box, settings_.iterations, args_.seed, options);
-    if (!settings_.trace.empty())
-      write_trace(result, runs);
+    if (trace.is_open())
+      write_trace(trace, result, runs);
     return result.best_x;
   }
 
 private:
-  void write_trace(const bo::OptimizationResult& result, const std::vector<RunMetrics>& runs) const {
-    std::ofstream out(settings_.trace);
+  void write_trace(std::ofstream& out, const bo::OptimizationResult& result,
+                   const std::vector<RunMetrics>& runs) const {
     const std::size_t n = args_.model.exits.size();
     out << "evaluation,seed";
     for (std::size_t e = 0; e < n; ++e)

@@ -119,11 +119,17 @@ GaussianProcess::Prediction GaussianProcess::predict(const Point& x) const {
   return {state_->y_mean + state_->y_scale * mean, variance * state_->y_scale * state_->y_scale};
 }
 
-std::size_t GaussianProcess::size() const { return state_ ? state_->x.size() : 0; }
+std::size_t GaussianProcess::size() const {
+  return state_ ? state_->x.size() : 0;
+}
 
-double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); }
+double normal_pdf(double z) {
+  return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+}
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 double expected_improvement(double mean, double sd, double best, double xi) {
   const double gain = mean - best - xi;
@@ -133,7 +139,9 @@ double expected_improvement(double mean, double sd, double best, double xi) {
   return std::max(0.0, gain * normal_cdf(z) + sd * normal_pdf(z));
 }
 
-double upper_confidence_bound(double mean, double sd, double kappa) { return mean + kappa * sd; }
+double upper_confidence_bound(double mean, double sd, double kappa) {
+  return mean + kappa * sd;
+}
 
 OptimizationResult maximize(const Objective& objective, const Box& bounds, std::size_t iterations, std::uint64_t seed,
                             const OptimizerOptions& options) {
@@ -225,7 +233,8 @@ OptimizationResult maximize(const Objective& objective, const Box& bounds, std::
 
 OptimizationResult minimize(const Objective& objective, const Box& bounds, std::size_t iterations, std::uint64_t seed,
                             const OptimizerOptions& options) {
-  OptimizationResult result = maximize([&](const Point& x) { return -objective(x); }, bounds, iterations, seed, options);
+  OptimizationResult result =
+      maximize([&](const Point& x) { return -objective(x); }, bounds, iterations, seed, options);
   result.best_y = -result.best_y;
   for (auto& e : result.history)
     e.y = -e.y;

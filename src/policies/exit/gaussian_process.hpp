@@ -76,8 +76,8 @@ struct OptimizerOptions {
   /// the number of iterations).
   std::size_t initial = 5;
   Acquisition acquisition = Acquisition::ExpectedImprovement;
-  double kappa = 2;      // UCB exploration weight (normalised outputs)
-  double xi = 0;         // EI margin (normalised outputs)
+  double kappa = 2; // UCB exploration weight (normalised outputs)
+  double xi = 0;    // EI margin (normalised outputs)
   /// Candidates scored per iteration: this many uniform in the box, plus a quarter as
   /// many Gaussian perturbations of the best point so far (sd 5 % of the range).
   std::size_t candidates = 2000;
@@ -102,11 +102,11 @@ using Objective = std::function<double(const Point&)>;
 /// initial design, then one point per iteration maximising the acquisition function
 /// over random candidates. Deterministic given `seed`. A bound with lo == hi fixes that
 /// coordinate. Returns the best evaluated point.
-OptimizationResult maximize(const Objective& objective, const Box& bounds, std::size_t iterations,
-                            std::uint64_t seed, const OptimizerOptions& options = {});
+OptimizationResult maximize(const Objective& objective, const Box& bounds, std::size_t iterations, std::uint64_t seed,
+                            const OptimizerOptions& options = {});
 
 /// The same for minimisation; best_y and the history hold the objective's own values.
-OptimizationResult minimize(const Objective& objective, const Box& bounds, std::size_t iterations,
-                            std::uint64_t seed, const OptimizerOptions& options = {});
+OptimizationResult minimize(const Objective& objective, const Box& bounds, std::size_t iterations, std::uint64_t seed,
+                            const OptimizerOptions& options = {});
 
 } // namespace edgesim::bo

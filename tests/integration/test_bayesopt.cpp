@@ -1,0 +1,166 @@
+// `bayesopt` exit policy end to end: `edgesim run` tunes the thresholds with short child
+// simulations of the scenario, prints a clean JSON summary, leaves no temporary files,
+// beats a fixed policy that never leaves early on the policy's own objective, and is
+// deterministic given the seed.
+#include "cli_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace edgesim {
+namespace {
+
+namespace fs = std::filesystem;
+using test::json_field;
+using test::run_edgesim;
+using test::TempDir;
+
+const std::string kQuickstart = std::string(EDGESIM_SOURCE_DIR) + "/scenarios/quickstart.toml";
+// Rate 35/s overloads the Pi 4B when every request runs the whole model: losses rise
+// above the target, and leaving early at the Pi's exit is what keeps them down.
+const std::string kRate = "tenants.0.arrival.rate=35";
+const std::string kBayesOpt = R"(exits={policy="bayesopt", iterations=8, initial=4, sim_duration="20s"})";
+constexpr double kTargetLoss = 0.01; // the policy's defaults
+constexpr double kPenalty = 10;
+
+std::set<std::string> listing(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir))
+    names.insert(entry.path().filename().string());
+  return names;
+}
+
+/// One line, one object, balanced braces and brackets outside strings.
+bool looks_like_one_json_object(const std::string& text) {
+  if (text.empty() || text.front() != '{' || text.back() != '\n' || std::count(text.begin(), text.end(), '\n') != 1)
+    return false;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      ++depth;
+    else if ((c == '}' || c == ']') && --depth < 0)
+      return false;
+    if (depth == 0 && i + 2 < text.size())
+      return false; // something after the top-level object
+  }
+  return depth == 0 && !in_string;
+}
+
+double objective(const std::string& json, const std::string& tenant) {
+  const double accuracy = json_field(json, tenant, "effective_accuracy");
+  const double loss = json_field(json, tenant, "loss_ratio");
+  return accuracy - kPenalty * std::max(0.0, loss - kTargetLoss);
+}
+
+TEST(BayesOpt, TunedThresholdsBeatNeverLeavingEarlyAndLeaveNoFiles) {
+  TempDir dir;
+  const fs::path scenarios = fs::path(kQuickstart).parent_path();
+  const auto before = listing(scenarios);
+  const std::vector<std::string> args{
+      "run", kQuickstart, "--json", "-q", "--no-trace", "-o", dir.file("tuned.h5"), "--set", kRate, "--set", kBayesOpt};
+  const auto tuned = run_edgesim(args);
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
+  EXPECT_TRUE(looks_like_one_json_object(tuned.out)) << tuned.out;
+  EXPECT_EQ(tuned.err, "");
+  EXPECT_TRUE(fs::exists(dir.file("tuned.h5")));
+
+  // The temporary scenario (.quickstart.bayesopt.<pid>.toml) and the tuning runs'
+  // outputs are gone.
+  const auto after = listing(scenarios);
+  for (const auto& name : after)
+    EXPECT_TRUE(before.contains(name)) << "left behind in scenarios/: " << name;
+
+  const auto never_early = run_edgesim({"run", kQuickstart, "--json", "-q", "--no-trace", "-o", dir.file("fixed.h5"),
+                                        "--set", kRate, "--set", R"(exits={policy="threshold", thresholds=1.0})"});
+  ASSERT_EQ(never_early.exit_code, 0) << never_early.err;
+  const double tuned_objective = objective(tuned.out, "cam-1");
+  const double fixed_objective = objective(never_early.out, "cam-1");
+  EXPECT_GT(json_field(never_early.out, "cam-1", "loss_ratio"), kTargetLoss) << "the baseline should be overloaded";
+  EXPECT_GT(tuned_objective, fixed_objective + 0.1)
+      << "tuned: " << tuned.out << "\nthresholds 1.0: " << never_early.out;
+  EXPECT_LT(json_field(tuned.out, "cam-1", "loss_ratio"), json_field(never_early.out, "cam-1", "loss_ratio"));
+
+  // Same seed, same tuning runs, same thresholds, same summary.
+  auto again_args = args;
+  again_args[6] = dir.file("again.h5");
+  const auto again = run_edgesim(again_args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, tuned.out);
+}
+
+TEST(BayesOpt, RequestBoundedScenarioTunesOnFewRequestsAndWritesItsTrace) {
+  // A scenario bounded by requests, in a directory of its own: the tuning runs use
+  // sim_requests, and the temporary scenario lives (and dies) next to it.
+  TempDir dir;
+  const std::string root = EDGESIM_SOURCE_DIR;
+  const std::string scenario = dir.write("bounded.toml", fmt::format(R"(
+[simulation]
+seed = 3
+requests = 3000
+warmup = "5s"
+
+[platform]
+file = "{0}/platforms/pi-jetson-server.xml"
+
+[[tenants]]
+name = "cam"
+model = "{0}/scenarios/models/mobilenetv2-3exit.toml"
+source = "pi4-1"
+arrival = {{ process = "poisson", rate = 12.0 }}
+placement = {{ policy = "manual", fragments = [ {{ layers = "0-6", host = "pi4-1" }}, {{ layers = "7-", host = "jetson-1" }} ] }}
+exits = {{ policy = "bayesopt", iterations = 4, initial = 2, sim_requests = 300, trace = "{1}" }}
+)",
+                                                                     root, dir.file("trace.csv")));
+  const auto result = run_edgesim({"run", scenario, "--json", "-q", "--no-trace", "-o", dir.file("out.h5")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(looks_like_one_json_object(result.out)) << result.out;
+  // The run itself keeps the scenario's 3000 requests (about 60 of them in the warm-up).
+  EXPECT_GT(json_field(result.out, "cam", "offered"), 2800);
+
+  std::ifstream trace(dir.file("trace.csv"));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(trace, line);)
+    lines.push_back(line);
+  ASSERT_EQ(lines.size(), 5U); // header + 4 evaluations
+  EXPECT_EQ(lines[0], "evaluation,seed,t1,t2,t3,effective_accuracy,loss_ratio,objective,best");
+  int best = 0;
+  for (std::size_t k = 1; k < lines.size(); ++k)
+    best += lines[k].back() == '1' ? 1 : 0;
+  EXPECT_GE(best, 1);
+
+  EXPECT_EQ(listing(dir.path()), (std::set<std::string>{"bounded.toml", "out.h5", "trace.csv"}));
+}
+
+TEST(BayesOpt, BadKeyIsAnInputError) {
+  TempDir dir;
+  const auto result = run_edgesim({"run", kQuickstart, "-q", "--no-trace", "-o", dir.file("x.h5"), "--set",
+                                   R"(exits={policy="bayesopt", bounds=[0.9, 0.2]})"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("exits.bounds"), std::string::npos) << result.err;
+}
+
+} // namespace
+} // namespace edgesim
