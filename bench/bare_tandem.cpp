@@ -34,15 +34,15 @@ namespace {
 // set_thread_count(cores), exactly as edgesim does (docs/calibration.md).
 struct StageSpec {
   const char* host;
-  double flops;     // fragment flops (sum of its layers)
-  int cores;        // threads of the exec
+  double flops; // fragment flops (sum of its layers)
+  int cores;    // threads of the exec
   double efficiency;
   double out_bytes; // activation sent to the next stage (0 for the last one)
 };
 constexpr StageSpec kStages[] = {
-    {"pi4-1", 226519552.0, 4, 0.402268, 100352},   // layers 0-6
-    {"opi-1", 35750400.0, 4, 0.579816, 50176},     // layers 7-8
-    {"jetson-1", 359900992.0, 1, 0.561316, 0},     // layers 9-19
+    {"pi4-1", 226519552.0, 4, 0.402268, 100352}, // layers 0-6
+    {"opi-1", 35750400.0, 4, 0.579816, 50176},   // layers 7-8
+    {"jetson-1", 359900992.0, 1, 0.561316, 0},   // layers 9-19
 };
 constexpr int kNumStages = 3;
 
@@ -169,8 +169,8 @@ private:
       free_.push_back(request);
       return;
     }
-    activities_.push_back(sg4::Comm::sendto_async(st.host, stations_[s + 1].host,
-                                                  static_cast<std::uint64_t>(kStages[s].out_bytes)));
+    activities_.push_back(
+        sg4::Comm::sendto_async(st.host, stations_[s + 1].host, static_cast<std::uint64_t>(kStages[s].out_bytes)));
     tags_.push_back(Tag{false, s + 1, request});
   }
 

@@ -21,7 +21,7 @@ int cmd_check(std::vector<std::string> args) {
   std::vector<std::string> overrides;
   std::vector<std::string> plugins;
   options.add_options()("help,h", "show this help")("set", po::value(&overrides)->composing(),
-                                                     "override a scenario key before validating")(
+                                                    "override a scenario key before validating")(
       "plugin", po::value(&plugins)->composing(), "load a policy plugin (shared library)");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value(&scenario_file));
@@ -51,7 +51,8 @@ int cmd_check(std::vector<std::string> args) {
     for (const auto& f : deployment.tenants[t].fragments)
       fragments += fmt::format(" [{}-{}]@{}", f.first_layer, f.last_layer, f.host);
     fmt::print("  {}: {} ({} layers, {} exits), exits={}, placement={}:{}\n", tenant.name, tenant.model.name,
-               tenant.model.layers.size(), tenant.model.exits.size(), tenant.exits.name, tenant.placement.name, fragments);
+               tenant.model.layers.size(), tenant.model.exits.size(), tenant.exits.name, tenant.placement.name,
+               fragments);
   }
   return kOk;
 }

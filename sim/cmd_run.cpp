@@ -28,7 +28,9 @@ namespace {
 
 std::atomic<bool> g_stop_requested{false}; // set from a signal handler: must be global
 
-extern "C" void request_stop(int /*signal*/) { g_stop_requested.store(true); }
+extern "C" void request_stop(int /*signal*/) {
+  g_stop_requested.store(true);
+}
 
 class WriterSink final : public TraceSink {
 public:
@@ -39,7 +41,6 @@ public:
 private:
   io::RunWriter& writer_;
 };
-
 
 } // namespace
 

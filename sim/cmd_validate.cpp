@@ -43,7 +43,9 @@ constexpr int kValidationMismatch = 4; // every child ran, but some exact value 
 
 std::atomic<bool> g_validate_stop{false}; // set from a signal handler: must be global
 
-extern "C" void validate_stop_handler(int /*signal*/) { g_validate_stop.store(true); }
+extern "C" void validate_stop_handler(int /*signal*/) {
+  g_validate_stop.store(true);
+}
 
 /// A scratch directory for the generated inputs and the children's outputs.
 class ScratchDir {
@@ -119,7 +121,6 @@ std::string last_line(const std::string& text) {
   const auto newline = trimmed.rfind('\n');
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
 }
-
 
 std::string duration_text(double seconds) {
   const auto s = std::llround(seconds);
@@ -211,9 +212,9 @@ std::string describe_status(int status) {
 
 std::string table_header(double pass_level) {
   const std::string ok = fmt::format("in{:g}%", pass_level * 100);
-  return fmt::format("{:<8} {:>5} {:>4}  {:>21}  {:>9}  {:>9}  {:>8}  {:<7}  {:>19}  {:>9}  {:>8}  {}\n", "dist",
-                     "rho", "K", "sim loss ± 95%", "exact", "smith", "|err|", ok, "sim T ms ± 95%", "exact ms",
-                     "|err| ms", ok);
+  return fmt::format("{:<8} {:>5} {:>4}  {:>21}  {:>9}  {:>9}  {:>8}  {:<7}  {:>19}  {:>9}  {:>8}  {}\n", "dist", "rho",
+                     "K", "sim loss ± 95%", "exact", "smith", "|err|", ok, "sim T ms ± 95%", "exact ms", "|err| ms",
+                     ok);
 }
 
 std::string table_row(const validate::ValidationRow& r) {
@@ -221,9 +222,9 @@ std::string table_row(const validate::ValidationRow& r) {
   return fmt::format(
       "{:<8} {:>5.2f} {:>4}  {:>10.6f} ± {:<8.6f}  {:>9.6f}  {:>9}  {:>8.2e}  {:<7}  {:>9.3f} ± {:<7.3f}  {:>9.3f}  "
       "{:>8.3f}  {}\n",
-      r.dist, r.rho, r.K, r.sim_loss, r.sim_loss_hw95, r.exact_loss, smith, r.loss_abs_err,
-      r.loss_in_ci ? "yes" : "NO", r.sim_response * 1e3, r.sim_response_hw95 * 1e3, r.exact_response * 1e3,
-      r.response_abs_err * 1e3, r.response_in_ci ? "yes" : "NO");
+      r.dist, r.rho, r.K, r.sim_loss, r.sim_loss_hw95, r.exact_loss, smith, r.loss_abs_err, r.loss_in_ci ? "yes" : "NO",
+      r.sim_response * 1e3, r.sim_response_hw95 * 1e3, r.exact_response * 1e3, r.response_abs_err * 1e3,
+      r.response_in_ci ? "yes" : "NO");
 }
 
 constexpr const char* kDescription = R"(edgesim validate [options]
@@ -263,15 +264,16 @@ int cmd_validate(std::vector<std::string> args) {
   options.add_options()("help,h", "show this help")(
       "dist", po::value(&dist_text), "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
       "rho", po::value(&rho_tokens)->multitoken()->composing(),
-      "loads, comma-separated (default 0.5,0.7,0.9,1.0,1.2,1.5)")(
-      "K", po::value(&k_tokens)->multitoken()->composing(), "capacities, comma-separated (default 1,2,5,10)")(
+      "loads, comma-separated (default 0.5,0.7,0.9,1.0,1.2,1.5)")("K", po::value(&k_tokens)->multitoken()->composing(),
+                                                                  "capacities, comma-separated (default 1,2,5,10)")(
       "reps", po::value(&reps), "replications per point, >= 2 (default 10)")(
       "requests", po::value(&requests), "arrivals per replication, >= 100 (default 20000)")(
       "jobs,j", po::value(&jobs), "child processes at once (default: number of cores)")(
       "output,o", po::value(&output), "write the table as HDF5 (dataset /validation)")(
-      "csv", po::value(&csv), "write the table as CSV")("seed", po::value(&seed), "seed of the first replication (default 1)")(
-      "level", po::value(&level), "confidence level of the pass/fail intervals (default 0.999)")(
-      "quiet,q", "no progress lines");
+      "csv", po::value(&csv), "write the table as CSV")("seed", po::value(&seed),
+                                                        "seed of the first replication (default 1)")(
+      "level", po::value(&level), "confidence level of the pass/fail intervals (default 0.999)")("quiet,q",
+                                                                                                 "no progress lines");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   po::notify(vm);
@@ -284,7 +286,8 @@ int cmd_validate(std::vector<std::string> args) {
   const validate::ServiceSpec service = validate::parse_service(dist_text);
   const std::vector<double> rhos =
       rho_tokens.empty() ? std::vector<double>{0.5, 0.7, 0.9, 1.0, 1.2, 1.5} : validate::parse_rho_list(rho_tokens);
-  const std::vector<int> capacities = k_tokens.empty() ? std::vector<int>{1, 2, 5, 10} : validate::parse_k_list(k_tokens);
+  const std::vector<int> capacities =
+      k_tokens.empty() ? std::vector<int>{1, 2, 5, 10} : validate::parse_k_list(k_tokens);
   if (reps < 2)
     throw InputError(fmt::format("--reps: expected at least 2 replications (an interval needs two), got {}", reps));
   if (requests < 100)
@@ -348,8 +351,8 @@ int cmd_validate(std::vector<std::string> args) {
     last_progress = now;
     const std::string eta =
         done == 0 ? "?" : duration_text(elapsed / static_cast<double>(done) * static_cast<double>(tasks.size() - done));
-    const std::string line = fmt::format("[validate] {}/{} runs  elapsed {}  ETA {}", done, tasks.size(),
-                                         duration_text(elapsed), eta);
+    const std::string line =
+        fmt::format("[validate] {}/{} runs  elapsed {}  ETA {}", done, tasks.size(), duration_text(elapsed), eta);
     if (tty) {
       fmt::print(stderr, "\r\033[K{}", line);
       progress_shown = true;
@@ -378,8 +381,15 @@ int cmd_validate(std::vector<std::string> args) {
     while (!g_validate_stop.load() && failure.empty() && running.size() < job_count && next_task < tasks.size()) {
       const Task& task = tasks[next_task];
       const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
-      std::vector<std::string> argv{exe,    "run", points[task.point].scenario.string(), "--json", "-q", "--seed",
-                                    std::to_string(task.seed), "--no-trace", "-o",
+      std::vector<std::string> argv{exe,
+                                    "run",
+                                    points[task.point].scenario.string(),
+                                    "--json",
+                                    "-q",
+                                    "--seed",
+                                    std::to_string(task.seed),
+                                    "--no-trace",
+                                    "-o",
                                     (scratch.path() / (tag + ".h5")).string()};
       argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
       running.emplace(spawn(argv, scratch.path() / (tag + ".out"), scratch.path() / (tag + ".err")), next_task);
@@ -405,12 +415,13 @@ int cmd_validate(std::vector<std::string> args) {
     running.erase(it);
     const Point& point = points[task.point];
     const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
-    const std::string where = fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
+    const std::string where =
+        fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
     if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
       if (failure.empty() && !g_validate_stop.load()) {
         const std::string err = last_line(slurp(scratch.path() / (tag + ".err")));
-        failure = fmt::format("replication {} failed ({}){}{}", where, describe_status(status), err.empty() ? "" : ": ",
-                              err);
+        failure =
+            fmt::format("replication {} failed ({}){}{}", where, describe_status(status), err.empty() ? "" : ": ", err);
         stop_children();
       }
       continue;
@@ -432,8 +443,7 @@ int cmd_validate(std::vector<std::string> args) {
     ++done;
     if (--remaining[task.point] == 0) {
       auto& replications = points[task.point].replications;
-      std::sort(replications.begin(), replications.end(),
-                [](const auto& a, const auto& b) { return a.seed < b.seed; });
+      std::sort(replications.begin(), replications.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
       rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
                                                   replications, level);
       clear_progress();

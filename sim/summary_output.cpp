@@ -8,7 +8,9 @@
 namespace edgesim::cli {
 namespace {
 
-std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null"; }
+std::string number(double v) {
+  return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null";
+}
 
 std::string escape(const std::string& text) {
   std::string out;
@@ -29,14 +31,17 @@ std::string row_json(const SummaryRow& r) {
       R"({{"tenant":"{}","offered":{},"served":{},"lost":{},"loss_ratio":{},"throughput":{},"latency_mean":{},)"
       R"("latency_p50":{},"latency_p95":{},"latency_p99":{},"accuracy":{},"effective_accuracy":{},)"
       R"("slo_violation_ratio":{},"energy_j":{},"energy_per_served_j":{}}})",
-      escape(r.tenant), r.offered, r.served, r.lost, number(r.loss_ratio), number(r.throughput),
-      number(r.latency_mean), number(r.latency_p50), number(r.latency_p95), number(r.latency_p99),
-      number(r.accuracy), number(r.effective_accuracy), number(r.slo_violation_ratio), number(r.energy_j),
-      number(r.energy_per_served_j));
+      escape(r.tenant), r.offered, r.served, r.lost, number(r.loss_ratio), number(r.throughput), number(r.latency_mean),
+      number(r.latency_p50), number(r.latency_p95), number(r.latency_p99), number(r.accuracy),
+      number(r.effective_accuracy), number(r.slo_violation_ratio), number(r.energy_j), number(r.energy_per_served_j));
 }
 
-std::string ms(double seconds) { return std::isfinite(seconds) ? fmt::format("{:.2f}", seconds * 1e3) : "-"; }
-std::string pct(double fraction) { return std::isfinite(fraction) ? fmt::format("{:.2f}", fraction * 100) : "-"; }
+std::string ms(double seconds) {
+  return std::isfinite(seconds) ? fmt::format("{:.2f}", seconds * 1e3) : "-";
+}
+std::string pct(double fraction) {
+  return std::isfinite(fraction) ? fmt::format("{:.2f}", fraction * 100) : "-";
+}
 
 } // namespace
 

@@ -42,8 +42,8 @@ struct ModelProfile {
   std::map<std::string, double> efficiency;
   // Exit behaviour: synthetic generator parameters or a per-sample trace.
   double difficulty_correlation = 0.95; // correlation of a request's difficulty across exits
-  double confidence_noise = 0.5;       // spread of confidence around the correctness margin
-  std::vector<ExitTraceRow> trace;     // non-empty when [confidence] trace = "..."
+  double confidence_noise = 0.5;        // spread of confidence around the correctness margin
+  std::vector<ExitTraceRow> trace;      // non-empty when [confidence] trace = "..."
 
   [[nodiscard]] double total_flops() const;
   [[nodiscard]] double total_param_bytes() const;

@@ -27,9 +27,7 @@ class Rng {
 public:
   explicit Rng(std::uint64_t seed) : engine_(seed) {}
   /// Uniform in (0, 1): never 0, so log() is safe.
-  double uniform() {
-    return (static_cast<double>(engine_() >> 11U) + 0.5) * (1.0 / 9007199254740992.0);
-  }
+  double uniform() { return (static_cast<double>(engine_() >> 11U) + 0.5) * (1.0 / 9007199254740992.0); }
   double exponential(double rate) { return -std::log(uniform()) / rate; }
   double normal() {
     // Box-Muller with a cached second value: identical across standard libraries.

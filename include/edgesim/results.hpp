@@ -13,8 +13,8 @@ struct RequestRecord {
   std::uint64_t id = 0;
   std::uint16_t tenant = 0;
   double arrival = 0;
-  double finish = 0;  // NaN if lost
-  double latency = 0; // NaN if lost
+  double finish = 0;      // NaN if lost
+  double latency = 0;     // NaN if lost
   std::int16_t exit = -1; // exit taken (num_exits = final classifier), -1 lost
   std::uint8_t correct = 0;
   float confidence = 0;

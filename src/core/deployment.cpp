@@ -14,7 +14,8 @@ namespace edgesim {
 
 double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment) {
   double params = 0;
-  double largest_activation = fragment.first_layer == 0 ? model.input_bytes : model.layers[fragment.first_layer - 1].out_bytes;
+  double largest_activation =
+      fragment.first_layer == 0 ? model.input_bytes : model.layers[fragment.first_layer - 1].out_bytes;
   for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
     params += model.layers[l].param_bytes;
     largest_activation = std::max(largest_activation, model.layers[l].out_bytes);
@@ -30,8 +31,8 @@ std::vector<double> exit_times(const ModelProfile& model, const std::vector<Frag
     const ProbedHost& host = *platform.find(fragment.host);
     const HostSettings& settings = scenario.host_settings(fragment.host);
     const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
-    const double speed = host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) *
-                         model.efficiency_on(host.info.device_class);
+    const double speed =
+        host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) * model.efficiency_on(host.info.device_class);
     for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
       elapsed += model.layers[l].flops / speed;
       for (const auto& exit : model.exits) {
@@ -53,8 +54,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
   for (const auto& [name, settings] : scenario.host_overrides) {
     const ProbedHost* host = platform.find(name);
     if (host == nullptr)
-      throw InputError(fmt::format("{}: hosts.{}: no host named \"{}\" in platform {}", scenario.file, name, name,
-                                   platform.file));
+      throw InputError(
+          fmt::format("{}: hosts.{}: no host named \"{}\" in platform {}", scenario.file, name, name, platform.file));
     if (settings.pstate && *settings.pstate >= static_cast<int>(host->pstate_speeds.size()))
       throw InputError(fmt::format("{}: hosts.{}.pstate: expected a pstate in 0..{}", scenario.file, name,
                                    host->pstate_speeds.size() - 1));
@@ -90,7 +91,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    scenario.file, tenant.exits.path, tenant.exits.name));
 
     ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
-    auto placement = place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
+    auto placement =
+        place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
     PlacementProblem problem{hosts, tenant.model, tenant.source, static_cast<int>(t)};
     TenantDeployment plan;
     plan.fragments = placement->place(problem);
@@ -135,8 +137,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
       }
       throw InputError(fmt::format("{}: {}: expected fragments that fit in host RAM: {} put {:.1f} MB of parameters "
                                    "and activations on host {}, which has {:.1f} MB of RAM (ram_bytes in {})",
-                                   scenario.file, fmt::join(paths, ", "), tenants, bytes / 1e6, name, host->info.ram_bytes / 1e6,
-                                   platform.file));
+                                   scenario.file, fmt::join(paths, ", "), tenants, bytes / 1e6, name,
+                                   host->info.ram_bytes / 1e6, platform.file));
     }
   }
   return deployment;

@@ -40,12 +40,12 @@ void write_all(int fd, const std::string& text) {
 }
 
 // Runs in the child: prints one tab-separated line per host on `out`.
-[[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args, const std::string& network_model,
-                                 int out_fd) {
+[[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args,
+                                 const std::string& network_model, int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
   std::vector<char*> argv;
   argv.reserve(args.size());
-for (auto& a : args)
+  for (auto& a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());
@@ -67,9 +67,10 @@ for (auto& a : args)
       std::string speeds;
       for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
         speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
-      text += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
-                          ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
-                          battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+      text +=
+          fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
+                      ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
+                      battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
     }
     write_all(out_fd, text);
   } catch (const std::exception& e) {
@@ -121,8 +122,8 @@ double parse_number(const std::string& text, const std::string& file, const std:
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0' || value < 0)
-    throw InputError(fmt::format("{}: host {}: property {} must be a non-negative number, found \"{}\"", file, host,
-                                 what, text));
+    throw InputError(
+        fmt::format("{}: host {}: property {} must be a non-negative number, found \"{}\"", file, host, what, text));
   return value;
 }
 

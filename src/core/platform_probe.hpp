@@ -11,9 +11,9 @@
 namespace edgesim {
 
 struct ProbedHost {
-  HostInfo info;                   // name, speed (pstate 0), cores, ram_bytes, device_class
+  HostInfo info; // name, speed (pstate 0), cores, ram_bytes, device_class
   std::vector<double> pstate_speeds;
-  double battery_wh = 0;           // 0 = mains powered
+  double battery_wh = 0; // 0 = mains powered
   bool has_wattage = false;
 };
 

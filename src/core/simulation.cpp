@@ -5,8 +5,8 @@
 #include "core/arrival_process.hpp"
 #include "core/station.hpp"
 #include "core/wifi_energy_capture.hpp"
-#include <edgesim/exit_oracle.hpp>
 #include "util/latency_histogram.hpp"
+#include <edgesim/exit_oracle.hpp>
 #include <edgesim/random.hpp>
 
 #include <simgrid/plugins/energy.h>
@@ -34,8 +34,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 /// A run of layers executed as one exec: it ends at an evaluated exit or at the end of
 /// its fragment.
 struct Segment {
-  double flops = 0;  // layers + the exit classifier, if evaluated here
-  int exit = -1;     // intermediate exit evaluated at the end of this segment, or -1
+  double flops = 0; // layers + the exit classifier, if evaluated here
+  int exit = -1;    // intermediate exit evaluated at the end of this segment, or -1
 };
 
 struct FragmentRuntime {
@@ -75,8 +75,8 @@ struct Request {
   double difficulty = 0;
   std::uint64_t sample = 0;
   double flops_done = 0;
-  double energy_done = 0;   // dynamic energy of the request's execs, J
-  double segment_start = 0; // when its running exec started
+  double energy_done = 0;          // dynamic energy of the request's execs, J
+  double segment_start = 0;        // when its running exec started
   std::uint16_t pending_execs = 0; // execs of the current segment still running
 };
 
@@ -91,7 +91,7 @@ struct HostRuntime {
   double busy_since = 0;
   std::uint64_t served = 0;
   std::uint64_t lost = 0;
-  bool metered = false;  // has wattage_per_state: SimGrid's energy plugin measures it
+  bool metered = false; // has wattage_per_state: SimGrid's energy plugin measures it
   double battery_j = 0; // capacity, 0 = mains powered
   bool down = false;
   double down_at = -1;
@@ -102,9 +102,9 @@ struct HostRuntime {
 struct ActivityTag {
   enum class Kind : std::uint8_t { Exec, Comm } kind = Kind::Exec;
   std::uint32_t request = 0;
-  int host = 0;     // exec host, or comm source
-  int peer = -1;    // comm destination
-  int threads = 0;  // exec thread count
+  int host = 0;    // exec host, or comm source
+  int peer = -1;   // comm destination
+  int threads = 0; // exec thread count
 };
 
 double draw_work_factor(const WorkSpec& work, Rng& rng) {
@@ -249,7 +249,8 @@ void Simulator::build_runtime() {
       tenant.fragments.push_back(std::move(rt));
     }
     tenant.oracle = std::make_unique<ExitOracle>(model, stream_seed(scenario_.simulation.seed, "exit-oracle", t));
-    tenant.arrivals = std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
+    tenant.arrivals =
+        std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
     tenant.work_rng = Rng(stream_seed(scenario_.simulation.seed, "work", t));
     tenant.next_arrival = tenant.arrivals->next();
     tenants_.push_back(std::move(tenant));
@@ -370,8 +371,9 @@ void Simulator::on_arrival(std::size_t t, double at) {
 }
 
 void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
-  auto comm = sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
-                                      static_cast<std::uint64_t>(std::llround(bytes)));
+  auto comm =
+      sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
+                              static_cast<std::uint64_t>(std::llround(bytes)));
   activities_.emplace_back(std::move(comm));
   tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to});
 }
@@ -474,8 +476,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     const auto pstate = static_cast<int>(h.host->get_pstate());
     const double dynamic =
         h.metered ? sg_host_get_wattmax_at(h.host, pstate) - sg_host_get_idle_consumption_at(h.host, pstate) : 0.0;
-    r.energy_done +=
-        (now - r.segment_start) * dynamic * std::min(1.0, static_cast<double>(fragment.threads) / h.cores);
+    r.energy_done += (now - r.segment_start) * dynamic * std::min(1.0, static_cast<double>(fragment.threads) / h.cores);
     r.flops_done += segment.flops * r.work_factor;
   }
   if (segment.exit >= 0) {
@@ -580,7 +581,9 @@ void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
   release(slot);
 }
 
-void Simulator::release(std::uint32_t slot) { free_slots_.push_back(slot); }
+void Simulator::release(std::uint32_t slot) {
+  free_slots_.push_back(slot);
+}
 
 void Simulator::remove_activity(std::size_t index) {
   activities_[index] = std::move(activities_.back());
@@ -600,9 +603,10 @@ void Simulator::sample_timeline(double at) {
     for (int s : host.stations)
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
     record.power_w = host.down ? 0.0 : predicted_power(host);
-    record.battery_soc = host.battery_j > 0
-                             ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
-                             : 1.0;
+    record.battery_soc =
+        host.battery_j > 0
+            ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
+            : 1.0;
     sink_->on_timeline(record);
   }
 }
@@ -702,7 +706,8 @@ void Simulator::controller() {
     std::size_t next_tenant = 0;
     for (std::size_t t = 0; t < tenants_.size(); ++t) {
       auto& tenant = tenants_[t];
-      const bool exhausted = tenant.next_arrival > sim.duration || (sim.requests > 0 && tenant.generated >= sim.requests);
+      const bool exhausted =
+          tenant.next_arrival > sim.duration || (sim.requests > 0 && tenant.generated >= sim.requests);
       if (exhausted)
         tenant.next_arrival = kInf;
       if (tenant.next_arrival < next_arrival) {

@@ -20,7 +20,9 @@ WifiEnergyCapture::WifiEnergyCapture() : stream_(open_memstream(&buffer_, &size_
   xbt_log_threshold_set(category, xbt_log_priority_info);
 }
 
-WifiEnergyCapture::~WifiEnergyCapture() { release(); }
+WifiEnergyCapture::~WifiEnergyCapture() {
+  release();
+}
 
 void WifiEnergyCapture::release() {
   if (stream_ == nullptr)

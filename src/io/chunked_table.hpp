@@ -23,16 +23,14 @@
 
 namespace edgesim::io {
 
-template <class Record>
-class ChunkedTable {
+template <class Record> class ChunkedTable {
 public:
   static constexpr std::size_t kRowBytes = kPackedRowBytes<Record>;
 
   // `deflate_level` 0 writes uncompressed chunks; 1-9 adds shuffle + gzip.
   ChunkedTable(const H5::Group& parent, std::string dataset_name, std::size_t chunk_rows, int deflate_level)
-      : parent_(parent), dataset_name_(std::move(dataset_name)),
-        chunk_rows_(std::max<std::size_t>(chunk_rows, 1)), deflate_level_(deflate_level),
-        row_type_(compound_type<Record>()) {}
+      : parent_(parent), dataset_name_(std::move(dataset_name)), chunk_rows_(std::max<std::size_t>(chunk_rows, 1)),
+        deflate_level_(deflate_level), row_type_(compound_type<Record>()) {}
 
   void append(const Record& record) {
     if (packed_rows_.empty()) {

@@ -22,8 +22,7 @@ void quiet_hdf5_errors();
 [[noreturn]] void throw_hdf5_failure(std::string_view context, const H5::Exception& error);
 
 // Runs `body`, translating an H5::Exception it throws with throw_hdf5_failure().
-template <class Body>
-decltype(auto) translate_hdf5_errors(std::string_view context, Body&& body) {
+template <class Body> decltype(auto) translate_hdf5_errors(std::string_view context, Body&& body) {
   try {
     return std::forward<Body>(body)();
   } catch (const H5::Exception& error) {

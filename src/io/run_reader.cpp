@@ -19,10 +19,11 @@ H5::H5File open_read_only(const fs::path& path) {
   return {path.string(), H5F_ACC_RDONLY};
 }
 
-std::string reading_context(const fs::path& path) { return "cannot read '" + path.string() + "'"; }
+std::string reading_context(const fs::path& path) {
+  return "cannot read '" + path.string() + "'";
+}
 
-template <class Record>
-std::vector<Record> read_table(const fs::path& path) {
+template <class Record> std::vector<Record> read_table(const fs::path& path) {
   const std::string dataset_name(TableSchema<Record>::dataset);
   return translate_hdf5_errors(reading_context(path) + " (" + dataset_name + ")", [&] {
     const H5::H5File file = open_read_only(path);
@@ -57,11 +58,21 @@ std::vector<Record> read_table(const fs::path& path) {
 
 } // namespace
 
-std::vector<RequestRecord> read_requests(const fs::path& path) { return read_table<RequestRecord>(path); }
-std::vector<TimelineRecord> read_timeline(const fs::path& path) { return read_table<TimelineRecord>(path); }
-std::vector<HostRecord> read_hosts(const fs::path& path) { return read_table<HostRecord>(path); }
-std::vector<LinkRecord> read_links(const fs::path& path) { return read_table<LinkRecord>(path); }
-std::vector<SummaryRow> read_summary(const fs::path& path) { return read_table<SummaryRow>(path); }
+std::vector<RequestRecord> read_requests(const fs::path& path) {
+  return read_table<RequestRecord>(path);
+}
+std::vector<TimelineRecord> read_timeline(const fs::path& path) {
+  return read_table<TimelineRecord>(path);
+}
+std::vector<HostRecord> read_hosts(const fs::path& path) {
+  return read_table<HostRecord>(path);
+}
+std::vector<LinkRecord> read_links(const fs::path& path) {
+  return read_table<LinkRecord>(path);
+}
+std::vector<SummaryRow> read_summary(const fs::path& path) {
+  return read_table<SummaryRow>(path);
+}
 
 RunMeta read_meta(const fs::path& path) {
   return translate_hdf5_errors(reading_context(path) + " (" + std::string(kMetaGroup) + ")", [&] {

@@ -14,8 +14,8 @@
 #include <system_error>
 #include <utility>
 
-#include <fcntl.h>
 #include <csignal>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -86,8 +86,7 @@ struct RunWriter::Impl {
     write_u32_attribute(meta_group, kMetaFileFormatVersion, kFileFormatVersion);
   }
 
-  template <class Record>
-  void write_table(std::span<const Record> rows, bool& written) {
+  template <class Record> void write_table(std::span<const Record> rows, bool& written) {
     constexpr std::string_view dataset = TableSchema<Record>::dataset;
     if (written) {
       throw RuntimeError(std::string(dataset) + " can be written only once");
@@ -178,8 +177,7 @@ std::string RunWriter::failure_context(std::string_view action) const {
          temp_path_.string() + "')";
 }
 
-template <class Body>
-void RunWriter::guarded(std::string_view action, Body&& body) {
+template <class Body> void RunWriter::guarded(std::string_view action, Body&& body) {
   if (!impl_ || failed_) {
     throw RuntimeError(failure_context(action) + ": the writer " +
                        (committed_ ? "was already committed"
@@ -227,15 +225,14 @@ void RunWriter::commit() {
     impl.close();
     if (impl.options.fsync) {
       if (const int error = fsync_path(temp_path_, 0); error != 0) {
-        throw RuntimeError(failure_context("committing") + ": fsync failed: " +
-                           std::generic_category().message(error));
+        throw RuntimeError(failure_context("committing") + ": fsync failed: " + std::generic_category().message(error));
       }
     }
     std::error_code rename_error;
     fs::rename(temp_path_, final_path_, rename_error);
     if (rename_error) {
-      throw RuntimeError(failure_context("committing") + ": cannot rename the temporary file: " +
-                         rename_error.message());
+      throw RuntimeError(failure_context("committing") +
+                         ": cannot rename the temporary file: " + rename_error.message());
     }
     if (impl.options.fsync) {
       // Makes the rename itself durable. Best effort: some file systems refuse to

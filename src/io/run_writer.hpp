@@ -78,8 +78,7 @@ private:
 
   // Runs body(impl) if the writer is usable; any exception marks the writer failed,
   // and HDF5 ones become RuntimeError naming the file and `action`.
-  template <class Body>
-  void guarded(std::string_view action, Body&& body);
+  template <class Body> void guarded(std::string_view action, Body&& body);
   [[nodiscard]] std::string failure_context(std::string_view action) const;
   void abandon() noexcept;
 

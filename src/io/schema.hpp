@@ -62,8 +62,7 @@ inline constexpr std::size_t kFixedStringBytes = 64;
 inline constexpr std::size_t kDefaultChunkRows = 65536;
 
 // One column of a table: its name in the file and the record field it holds.
-template <class Record, class Value>
-struct Column {
+template <class Record, class Value> struct Column {
   using record_type = Record;
   using value_type = Value;
   std::string_view name;
@@ -71,15 +70,12 @@ struct Column {
 };
 
 // Spelled out because clang (up to 16) lacks deduction for aggregates.
-template <class Record, class Value>
-Column(std::string_view, Value Record::*) -> Column<Record, Value>;
+template <class Record, class Value> Column(std::string_view, Value Record::*) -> Column<Record, Value>;
 
 // TableSchema<Record>::columns lists the columns in file order.
-template <class Record>
-struct TableSchema;
+template <class Record> struct TableSchema;
 
-template <>
-struct TableSchema<RequestRecord> {
+template <> struct TableSchema<RequestRecord> {
   static constexpr std::string_view dataset = kRequestsDataset;
   static constexpr std::tuple columns{
       Column{"id", &RequestRecord::id},           Column{"tenant", &RequestRecord::tenant},
@@ -90,8 +86,7 @@ struct TableSchema<RequestRecord> {
   };
 };
 
-template <>
-struct TableSchema<TimelineRecord> {
+template <> struct TableSchema<TimelineRecord> {
   static constexpr std::string_view dataset = kTimelineDataset;
   static constexpr std::tuple columns{
       Column{"t", &TimelineRecord::t},
@@ -102,8 +97,7 @@ struct TableSchema<TimelineRecord> {
   };
 };
 
-template <>
-struct TableSchema<HostRecord> {
+template <> struct TableSchema<HostRecord> {
   static constexpr std::string_view dataset = kHostsDataset;
   static constexpr std::tuple columns{
       Column{"name", &HostRecord::name},
@@ -117,8 +111,7 @@ struct TableSchema<HostRecord> {
   };
 };
 
-template <>
-struct TableSchema<SummaryRow> {
+template <> struct TableSchema<SummaryRow> {
   static constexpr std::string_view dataset = kSummaryDataset;
   static constexpr std::tuple columns{
       Column{"tenant", &SummaryRow::tenant},
@@ -139,8 +132,7 @@ struct TableSchema<SummaryRow> {
   };
 };
 
-template <>
-struct TableSchema<LinkRecord> {
+template <> struct TableSchema<LinkRecord> {
   static constexpr std::string_view dataset = kLinksDataset;
   static constexpr std::tuple columns{
       Column{"name", &LinkRecord::name},
@@ -151,11 +143,9 @@ struct TableSchema<LinkRecord> {
 
 namespace detail {
 
-template <class>
-inline constexpr bool kUnsupportedColumnType = false;
+template <class> inline constexpr bool kUnsupportedColumnType = false;
 
-template <class Value>
-constexpr std::size_t column_bytes() {
+template <class Value> constexpr std::size_t column_bytes() {
   if constexpr (std::is_same_v<Value, std::string>) {
     return kFixedStringBytes;
   } else {
@@ -178,8 +168,7 @@ inline std::size_t fitting_utf8_prefix(std::string_view text) {
   return length;
 }
 
-template <class Value>
-std::byte* pack_value(const Value& value, std::byte* out) {
+template <class Value> std::byte* pack_value(const Value& value, std::byte* out) {
   if constexpr (std::is_same_v<Value, std::string>) {
     const std::size_t length = fitting_utf8_prefix(value);
     std::memcpy(out, value.data(), length);
@@ -191,8 +180,7 @@ std::byte* pack_value(const Value& value, std::byte* out) {
   }
 }
 
-template <class Value>
-const std::byte* unpack_value(const std::byte* in, Value& value) {
+template <class Value> const std::byte* unpack_value(const std::byte* in, Value& value) {
   if constexpr (std::is_same_v<Value, std::string>) {
     const auto* chars = reinterpret_cast<const char*>(in);
     value.assign(chars, std::find(chars, chars + kFixedStringBytes, '\0'));
@@ -214,15 +202,13 @@ inline constexpr std::size_t kPackedRowBytes = std::apply(
     TableSchema<Record>::columns);
 
 // Serializes `record` into kPackedRowBytes<Record> bytes at `out`.
-template <class Record>
-inline void pack_row(const Record& record, std::byte* out) {
+template <class Record> inline void pack_row(const Record& record, std::byte* out) {
   std::apply([&](const auto&... column) { ((out = detail::pack_value(record.*(column.member), out)), ...); },
              TableSchema<Record>::columns);
 }
 
 // Inverse of pack_row().
-template <class Record>
-inline void unpack_row(const std::byte* in, Record& record) {
+template <class Record> inline void unpack_row(const std::byte* in, Record& record) {
   std::apply([&](const auto&... column) { ((in = detail::unpack_value(in, record.*(column.member))), ...); },
              TableSchema<Record>::columns);
 }
@@ -233,8 +219,7 @@ H5::StrType fixed_string_type();
 H5::StrType variable_string_type();
 
 // HDF5 type of a column holding Value.
-template <class Value>
-H5::DataType column_type() {
+template <class Value> H5::DataType column_type() {
   if constexpr (std::is_same_v<Value, std::string>) {
     return fixed_string_type();
   } else if constexpr (std::is_same_v<Value, double>) {
@@ -262,8 +247,7 @@ H5::DataType column_type() {
 
 // The packed compound type of Record's table; used both as file type and as memory
 // type of the packed row buffers.
-template <class Record>
-H5::CompType compound_type() {
+template <class Record> H5::CompType compound_type() {
   H5::CompType type(kPackedRowBytes<Record>);
   std::size_t offset = 0;
   std::apply(
@@ -279,10 +263,20 @@ H5::CompType compound_type() {
   return type;
 }
 
-inline H5::CompType request_type() { return compound_type<RequestRecord>(); }
-inline H5::CompType timeline_type() { return compound_type<TimelineRecord>(); }
-inline H5::CompType host_type() { return compound_type<HostRecord>(); }
-inline H5::CompType summary_type() { return compound_type<SummaryRow>(); }
-inline H5::CompType link_type() { return compound_type<LinkRecord>(); }
+inline H5::CompType request_type() {
+  return compound_type<RequestRecord>();
+}
+inline H5::CompType timeline_type() {
+  return compound_type<TimelineRecord>();
+}
+inline H5::CompType host_type() {
+  return compound_type<HostRecord>();
+}
+inline H5::CompType summary_type() {
+  return compound_type<SummaryRow>();
+}
+inline H5::CompType link_type() {
+  return compound_type<LinkRecord>();
+}
 
 } // namespace edgesim::io

@@ -9,8 +9,7 @@ double ModelProfile::total_flops() const {
 }
 
 double ModelProfile::total_param_bytes() const {
-  return std::accumulate(layers.begin(), layers.end(), 0.0,
-                         [](double s, const Layer& l) { return s + l.param_bytes; });
+  return std::accumulate(layers.begin(), layers.end(), 0.0, [](double s, const Layer& l) { return s + l.param_bytes; });
 }
 
 double ModelProfile::efficiency_on(const std::string& device_class) const {

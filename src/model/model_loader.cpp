@@ -9,12 +9,12 @@
 
 #include <algorithm>
 #include <array>
-#include <tuple>
 #include <charconv>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace edgesim {
 namespace {
@@ -75,7 +75,8 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
     view.fail("layers", "at least one layer");
   std::set<std::string> names;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    ConfigView layer_view(*layers.get(i)->as_table(), file, fmt::format("{}{}layers.{}", path, path.empty() ? "" : ".", i));
+    ConfigView layer_view(*layers.get(i)->as_table(), file,
+                          fmt::format("{}{}layers.{}", path, path.empty() ? "" : ".", i));
     layer_view.require_only({"name", "flops", "out_bytes", "param_bytes"});
     Layer layer;
     layer.name = layer_view.get_string("name");
@@ -90,7 +91,8 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   if (view.has("exits")) {
     const auto& exits = array_of_tables(view, "exits");
     for (std::size_t i = 0; i < exits.size(); ++i) {
-      ConfigView exit_view(*exits.get(i)->as_table(), file, fmt::format("{}{}exits.{}", path, path.empty() ? "" : ".", i));
+      ConfigView exit_view(*exits.get(i)->as_table(), file,
+                           fmt::format("{}{}exits.{}", path, path.empty() ? "" : ".", i));
       exit_view.require_only({"after", "flops", "accuracy"});
       ExitSpec exit;
       exit.after_layer = resolve_layer(exit_view, "after", model.layers);
@@ -212,17 +214,18 @@ std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t n
   if (rows.empty())
     throw InputError(fmt::format("{}: exit trace has no rows", file));
   // Canonical order: by sample then exit; every sample must have every exit once.
-  std::sort(rows.begin(), rows.end(),
-            [](const ExitTraceRow& a, const ExitTraceRow& b) { return std::tie(a.sample, a.exit) < std::tie(b.sample, b.exit); });
+  std::sort(rows.begin(), rows.end(), [](const ExitTraceRow& a, const ExitTraceRow& b) {
+    return std::tie(a.sample, a.exit) < std::tie(b.sample, b.exit);
+  });
   for (std::size_t i = 0; i < rows.size();) {
     const std::uint64_t sample = rows[i].sample;
     std::size_t end = i;
     while (end < rows.size() && rows[end].sample == sample)
       ++end;
     for (std::size_t e = 0; e <= num_exits; ++e) {
-      const std::size_t n = static_cast<std::size_t>(std::count_if(
-          rows.begin() + static_cast<std::ptrdiff_t>(i), rows.begin() + static_cast<std::ptrdiff_t>(end),
-          [&](const ExitTraceRow& r) { return r.exit == static_cast<int>(e); }));
+      const std::size_t n = static_cast<std::size_t>(
+          std::count_if(rows.begin() + static_cast<std::ptrdiff_t>(i), rows.begin() + static_cast<std::ptrdiff_t>(end),
+                        [&](const ExitTraceRow& r) { return r.exit == static_cast<int>(e); }));
       if (n != 1)
         throw InputError(fmt::format("{}:{}: sample {} must have exactly one row for each exit 0..{} ({} for exit {})",
                                      file, first_line[sample], sample, num_exits, n == 0 ? "no row" : "several rows",

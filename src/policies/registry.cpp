@@ -16,7 +16,9 @@ Registry& Registry::instance() {
   return registry;
 }
 
-Registry::Registry() { register_builtin_policies(*this); }
+Registry::Registry() {
+  register_builtin_policies(*this);
+}
 
 void Registry::add_exit_policy(std::string name, std::string description, ExitPolicyFactory factory) {
   if (exit_policy(name) != nullptr)

@@ -32,8 +32,8 @@ QueueMetrics solve_mg1k(double lambda, const ServiceDistribution& service, int K
 
   const auto capacity = static_cast<std::size_t>(K);
   const auto arrivals = service.arrivals_during_service(lambda, K - 1);
-  const auto& tail = arrivals.tail;     // tail[m] = P(A > m)
-  const auto& excess = arrivals.excess; // excess[m] = E[(A - m - 1)^+]
+  const auto& tail = arrivals.tail;                        // tail[m] = P(A > m)
+  const auto& excess = arrivals.excess;                    // excess[m] = E[(A - m - 1)^+]
   const double pmf_zero = std::exp(arrivals.log_pmf_zero); // may underflow to 0; the log is kept
 
   // Unnormalised departure-epoch probabilities, x[0] = 1 up to the rescaling.

@@ -6,11 +6,11 @@
 namespace edgesim::queueing {
 
 struct QueueMetrics {
-  double loss_probability;      // P(an arrival finds the system full) = p_K (PASTA)
-  double throughput;            // accepted requests per unit time, lambda (1 - p_K)
-  double mean_in_system;        // L = sum_n n p_n, the request in service included
-  double mean_response_time;    // W = L / throughput (Little's law on accepted requests)
-  double utilisation;           // P(server busy) = throughput * E[S]
+  double loss_probability;       // P(an arrival finds the system full) = p_K (PASTA)
+  double throughput;             // accepted requests per unit time, lambda (1 - p_K)
+  double mean_in_system;         // L = sum_n n p_n, the request in service included
+  double mean_response_time;     // W = L / throughput (Little's law on accepted requests)
+  double utilisation;            // P(server busy) = throughput * E[S]
   std::vector<double> occupancy; // time-average p_n, n = 0..K
 };
 

@@ -20,7 +20,9 @@ void require(bool condition, const std::string& message) {
     throw std::invalid_argument(message);
 }
 
-bool is_positive_finite(double value) { return std::isfinite(value) && value > 0; }
+bool is_positive_finite(double value) {
+  return std::isfinite(value) && value > 0;
+}
 
 double component_second_moment(const ServiceComponent& component) {
   const double mean_squared = component.mean * component.mean;
@@ -251,8 +253,7 @@ ArrivalCountDistribution ServiceDistribution::arrivals_during_service(double lam
       auto log_negative_binomial = [=](double k) {
         return std::lgamma(k + r) - lgamma_r - std::lgamma(k + 1) + r * log_p + k * log_one_minus_p;
       };
-      add_log_concave_law(log_negative_binomial, arrivals_per_service, std::floor((r - 1) * x), component.weight,
-                          out);
+      add_log_concave_law(log_negative_binomial, arrivals_per_service, std::floor((r - 1) * x), component.weight, out);
       log_weighted_pmf_zero.push_back(log_weight + r * log_p);
       break;
     }

@@ -14,8 +14,8 @@ namespace edgesim::queueing {
 struct ServiceComponent {
   enum class Kind { Deterministic, Exponential, Erlang };
   Kind kind;
-  double weight; // mixing weight, > 0; normalised by ServiceDistribution
-  double mean;   // mean service time of this component, > 0
+  double weight;  // mixing weight, > 0; normalised by ServiceDistribution
+  double mean;    // mean service time of this component, > 0
   int stages = 1; // number of exponential phases; only read for Kind::Erlang
 };
 

@@ -6,7 +6,9 @@
 namespace edgesim::queueing {
 namespace {
 
-double exponent_denominator(double rho, double scv) { return 2 + std::sqrt(rho) * (scv - 1); }
+double exponent_denominator(double rho, double scv) {
+  return 2 + std::sqrt(rho) * (scv - 1);
+}
 
 } // namespace
 

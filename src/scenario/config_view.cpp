@@ -24,7 +24,9 @@ void ConfigView::fail(std::string_view key, std::string_view expected) const {
   throw InputError(fmt::format("{}: expected {}", where(key), expected));
 }
 
-bool ConfigView::has(std::string_view key) const { return table_->contains(key); }
+bool ConfigView::has(std::string_view key) const {
+  return table_->contains(key);
+}
 
 double ConfigView::get_double(std::string_view key) const {
   const toml::node* node = table_->get(key);

@@ -69,8 +69,8 @@ void apply_override(toml::table& root, std::string_view assignment) {
     } else if (auto* array = current->as_array()) {
       auto index = as_index(part);
       if (!index || *index >= array->size())
-        throw InputError(fmt::format("--set {}: {} is not a valid index (array has {} elements)", key, walked,
-                                     array->size()));
+        throw InputError(
+            fmt::format("--set {}: {} is not a valid index (array has {} elements)", key, walked, array->size()));
       current = array->get(*index);
     } else {
       throw InputError(fmt::format("--set {}: {} is a value, not a table or array", key, parent));
@@ -84,8 +84,8 @@ void apply_override(toml::table& root, std::string_view assignment) {
   } else if (auto* array = current->as_array()) {
     auto index = as_index(last);
     if (!index || *index > array->size())
-      throw InputError(fmt::format("--set {}: {} is not a valid index (array has {} elements)", key, last,
-                                   array->size()));
+      throw InputError(
+          fmt::format("--set {}: {} is not a valid index (array has {} elements)", key, last, array->size()));
     value.visit([&](const auto& concrete) {
       if (*index == array->size())
         array->push_back(concrete);

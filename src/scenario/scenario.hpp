@@ -20,10 +20,10 @@ namespace edgesim {
 struct ArrivalSpec {
   enum class Kind { Poisson, Periodic, Mmpp2, Trace };
   Kind kind = Kind::Poisson;
-  double rate = 1;                  // poisson, periodic
-  std::array<double, 2> rates{};    // mmpp2: arrival rate in state 0 and 1
-  std::array<double, 2> sojourn{};  // mmpp2: mean time spent in state 0 and 1
-  std::vector<double> trace_times;  // trace: absolute arrival times, ascending
+  double rate = 1;                 // poisson, periodic
+  std::array<double, 2> rates{};   // mmpp2: arrival rate in state 0 and 1
+  std::array<double, 2> sojourn{}; // mmpp2: mean time spent in state 0 and 1
+  std::vector<double> trace_times; // trace: absolute arrival times, ascending
   [[nodiscard]] double mean_rate() const;
 };
 
@@ -33,15 +33,15 @@ struct ArrivalSpec {
 struct WorkSpec {
   enum class Kind { Deterministic, Exponential, Erlang, Hyperexponential };
   Kind kind = Kind::Deterministic;
-  int stages = 1;       // erlang
-  double h2_p = 0.5;    // hyperexponential: probability of the first branch
-  double h2_scv = 4.0;  // hyperexponential: squared coefficient of variation (balanced means)
+  int stages = 1;      // erlang
+  double h2_p = 0.5;   // hyperexponential: probability of the first branch
+  double h2_scv = 4.0; // hyperexponential: squared coefficient of variation (balanced means)
 };
 
 struct PolicySpec {
   std::string name;
   std::shared_ptr<const toml::table> table; // the policy's table, for ConfigView
-  std::string path;                          // key path of the table, for messages
+  std::string path;                         // key path of the table, for messages
 };
 
 struct TenantSpec {

@@ -96,14 +96,16 @@ std::vector<double> load_arrival_trace(const std::string& file, const std::strin
   std::size_t line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (line.empty() || line.front() == '#' || (line_no == 1 && !line.empty() && std::isalpha(static_cast<unsigned char>(line.front()))))
+    if (line.empty() || line.front() == '#' ||
+        (line_no == 1 && !line.empty() && std::isalpha(static_cast<unsigned char>(line.front()))))
       continue;
     auto comma = line.find(',');
     std::string first = line.substr(0, comma);
     char* end = nullptr;
     double t = std::strtod(first.c_str(), &end);
     if (end == first.c_str() || !std::isfinite(t) || t < 0)
-      throw InputError(fmt::format("{}:{}: expected an arrival time in seconds (>= 0), found \"{}\"", file, line_no, first));
+      throw InputError(
+          fmt::format("{}:{}: expected an arrival time in seconds (>= 0), found \"{}\"", file, line_no, first));
     if (!times.empty() && t < times.back())
       throw InputError(fmt::format("{}:{}: arrival times must be non-decreasing", file, line_no));
     times.push_back(t);
@@ -338,8 +340,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     const std::string path = fmt::format("tenants.{}", i);
     const toml::table& table = *tenants->get(i)->as_table();
     ConfigView view(table, file, path);
-    view.require_only(
-        {"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement", "exits", "share"});
+    view.require_only({"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement",
+                       "exits", "share"});
     TenantSpec tenant;
     tenant.name = view.get_string("name", fmt::format("tenant-{}", i));
     if (tenant.name.empty() || tenant.name == "all" || !names.insert(tenant.name).second)
@@ -361,7 +363,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     tenant.input_bytes = tenant.model.input_bytes;
     if (view.has("input_bytes")) {
       const toml::node* node = table.get("input_bytes");
-      std::optional<double> bytes = node->is_number() ? node->value<double>()
+      std::optional<double> bytes = node->is_number()   ? node->value<double>()
                                     : node->is_string() ? units::parse_bytes(node->as_string()->get())
                                                         : std::nullopt;
       if (!bytes || *bytes < 0)
@@ -389,8 +391,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
         view.fail("work", "a distribution name or a table { distribution = ..., stages = ... }");
       }
     }
-    tenant.placement =
-        table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name) : global_placement;
+    tenant.placement = table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name)
+                                                   : global_placement;
     if (view.has("share")) {
       tenant.share = view.get_double("share");
       if (!(tenant.share > 0 && tenant.share <= 1))

@@ -26,7 +26,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string number(double v) { return fmt::format("{:.17g}", v); }
+std::string number(double v) {
+  return fmt::format("{:.17g}", v);
+}
 
 std::string toml_string(const std::string& text) {
   std::string out = "\"";
@@ -301,8 +303,7 @@ std::vector<int> parse_k_list(const std::vector<std::string>& tokens) {
 // ----- generated inputs --------------------------------------------------------------
 
 std::filesystem::path write_point_scenario(const std::filesystem::path& dir, const std::string& tag,
-                                           const ServiceSpec& service, double lambda, int K,
-                                           std::uint64_t requests) {
+                                           const ServiceSpec& service, double lambda, int K, std::uint64_t requests) {
   const auto platform = dir / "station.xml";
   if (!std::filesystem::exists(platform))
     write_text(platform, R"(<?xml version='1.0'?>
@@ -435,8 +436,8 @@ ValidationRow evaluate_point(const ServiceSpec& service, double rho, int K, std:
   const auto exact = queueing::solve_mg1k(row.lambda, law, K);
   row.exact_loss = exact.loss_probability;
   row.exact_response = exact.mean_response_time;
-  row.smith_loss = queueing::smith_formula_applicable(rho, row.scv) ? queueing::smith_loss_probability(rho, row.scv, K)
-                                                                    : kNaN;
+  row.smith_loss =
+      queueing::smith_formula_applicable(rho, row.scv) ? queueing::smith_loss_probability(rho, row.scv, K) : kNaN;
 
   std::vector<double> loss;
   std::vector<double> response;
@@ -500,11 +501,31 @@ Replication parse_run_json(const std::string& json, std::uint64_t seed) {
 // ----- output ------------------------------------------------------------------------
 
 const std::vector<std::string>& validation_columns() {
-  static const std::vector<std::string> columns = {
-      "dist", "rho", "K", "reps", "requests", "lambda", "mean_service", "scv", "offered", "lost",
-      "sim_loss", "sim_loss_hw95", "sim_loss_lo", "sim_loss_hi", "exact_loss", "smith_loss", "loss_abs_err",
-      "loss_in_ci", "sim_response", "sim_response_hw95", "sim_response_lo", "sim_response_hi", "exact_response",
-      "response_abs_err", "response_in_ci"};
+  static const std::vector<std::string> columns = {"dist",
+                                                   "rho",
+                                                   "K",
+                                                   "reps",
+                                                   "requests",
+                                                   "lambda",
+                                                   "mean_service",
+                                                   "scv",
+                                                   "offered",
+                                                   "lost",
+                                                   "sim_loss",
+                                                   "sim_loss_hw95",
+                                                   "sim_loss_lo",
+                                                   "sim_loss_hi",
+                                                   "exact_loss",
+                                                   "smith_loss",
+                                                   "loss_abs_err",
+                                                   "loss_in_ci",
+                                                   "sim_response",
+                                                   "sim_response_hw95",
+                                                   "sim_response_lo",
+                                                   "sim_response_hi",
+                                                   "exact_response",
+                                                   "response_abs_err",
+                                                   "response_in_ci"};
   return columns;
 }
 
@@ -593,9 +614,8 @@ void write_validation_csv(const std::filesystem::path& path, const std::vector<V
                         num(r.rho), r.K, r.reps, r.requests, num(r.lambda), num(r.mean_service), num(r.scv), r.offered,
                         r.lost, num(r.sim_loss), num(r.sim_loss_hw95), num(r.sim_loss_lo), num(r.sim_loss_hi),
                         num(r.exact_loss), num(r.smith_loss), num(r.loss_abs_err), r.loss_in_ci ? 1 : 0,
-                        num(r.sim_response), num(r.sim_response_hw95), num(r.sim_response_lo),
-                        num(r.sim_response_hi), num(r.exact_response), num(r.response_abs_err),
-                        r.response_in_ci ? 1 : 0);
+                        num(r.sim_response), num(r.sim_response_hw95), num(r.sim_response_lo), num(r.sim_response_hi),
+                        num(r.exact_response), num(r.response_abs_err), r.response_in_ci ? 1 : 0);
   }
   const auto temporary = temporary_for(path);
   try {

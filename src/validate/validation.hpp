@@ -18,10 +18,10 @@
 
 namespace edgesim::validate {
 
-constexpr double kHostSpeed = 1e9;     // flop/s of the generated host (one core)
-constexpr double kMeanService = 0.01;  // E[S] of the one-layer model, seconds
-constexpr double kH2Scv = 4.0;         // squared coefficient of variation of `h2`
-constexpr double kTableLevel = 0.95;   // level of the half-widths printed in the table
+constexpr double kHostSpeed = 1e9;          // flop/s of the generated host (one core)
+constexpr double kMeanService = 0.01;       // E[S] of the one-layer model, seconds
+constexpr double kH2Scv = 4.0;              // squared coefficient of variation of `h2`
+constexpr double kTableLevel = 0.95;        // level of the half-widths printed in the table
 constexpr double kDefaultPassLevel = 0.999; // level of the intervals that decide pass/fail
 // Early-exit service (`exits`): segment times (layers + classifier, seconds) and the
 // probability of leaving at each of the two exits and at the final classifier.
@@ -53,8 +53,7 @@ struct ServiceSpec {
 /// names carry `tag`) and returns the scenario's path. `requests` arrivals per run; the
 /// first min(200 E[S], 10 % of the arrival window) seconds are warm-up.
 std::filesystem::path write_point_scenario(const std::filesystem::path& dir, const std::string& tag,
-                                           const ServiceSpec& service, double lambda, int K,
-                                           std::uint64_t requests);
+                                           const ServiceSpec& service, double lambda, int K, std::uint64_t requests);
 
 // ----- statistics --------------------------------------------------------------------
 

@@ -192,7 +192,9 @@ TEST_F(BadInputTest, RunWithDefaultOutputNameCreatesNothing) {
   EXPECT_TRUE(list_directory(dir_ / "work").empty());
 }
 
-TEST_F(BadInputTest, ScenarioIsADirectory) { expect_rejected(dir_ / "capture", {}, {"capture"}); }
+TEST_F(BadInputTest, ScenarioIsADirectory) {
+  expect_rejected(dir_ / "capture", {}, {"capture"});
+}
 
 TEST_F(BadInputTest, TomlSyntaxErrorReportsLine) {
   auto path = write_scenario("[simulation]\nduration = \"10s\"\n[platform\nfile = \"x.xml\"\n");
@@ -272,10 +274,10 @@ TEST_F(BadInputTest, ArrivalTraceMissing) {
 }
 
 TEST_F(BadInputTest, ArrivalTraceNotSorted) {
-  expect_rejected(kTiny,
-                  {"--set", "tenants.0.arrival={process=\"trace\",file=\"" + (kBad / "arrivals-decreasing.csv").string() +
-                                "\"}"},
-                  {"arrivals-decreasing.csv:4:", "non-decreasing"});
+  expect_rejected(
+      kTiny,
+      {"--set", "tenants.0.arrival={process=\"trace\",file=\"" + (kBad / "arrivals-decreasing.csv").string() + "\"}"},
+      {"arrivals-decreasing.csv:4:", "non-decreasing"});
 }
 
 TEST_F(BadInputTest, MissingPlugin) {
@@ -324,8 +326,7 @@ TEST_F(BadInputTest, UnknownArrivalProcess) {
 }
 
 TEST_F(BadInputTest, Mmpp2WithoutSojourn) {
-  expect_rejected(kTiny, {"--set", "tenants.0.arrival={process=\"mmpp2\",rates=[1,2]}"},
-                  {"tenants.0.arrival.sojourn"});
+  expect_rejected(kTiny, {"--set", "tenants.0.arrival={process=\"mmpp2\",rates=[1,2]}"}, {"tenants.0.arrival.sojourn"});
 }
 
 TEST_F(BadInputTest, ErlangWithoutStages) {
@@ -373,7 +374,9 @@ TEST_F(BadInputTest, DuplicateTenantName) {
   expect_rejected(kTiny, {"--set", "tenants.1={name=\"t\"}"}, {"tenants.1.name", "unique"});
 }
 
-TEST_F(BadInputTest, NoTenants) { expect_rejected(kTiny, {"--set", "tenants=[]"}, {"tenants"}); }
+TEST_F(BadInputTest, NoTenants) {
+  expect_rejected(kTiny, {"--set", "tenants=[]"}, {"tenants"});
+}
 
 TEST_F(BadInputTest, DurationNegative) {
   expect_rejected(kTiny, {"--set", "simulation.duration=-5"}, {"simulation.duration", "positive"});
@@ -413,7 +416,9 @@ TEST_F(BadInputTest, SeedNegative) {
   expect_rejected(kTiny, {"--set", "simulation.seed=-1"}, {"simulation.seed"});
 }
 
-TEST_F(BadInputTest, SloZero) { expect_rejected(kTiny, {"--set", "tenants.0.slo=0ms"}, {"tenants.0.slo"}); }
+TEST_F(BadInputTest, SloZero) {
+  expect_rejected(kTiny, {"--set", "tenants.0.slo=0ms"}, {"tenants.0.slo"});
+}
 
 // --- policies --------------------------------------------------------------------------------
 
@@ -434,8 +439,7 @@ TEST_F(BadInputTest, UnknownTenantExitPolicy) {
 }
 
 TEST_F(BadInputTest, UnknownTenantPlacementPolicy) {
-  expect_rejected(kTiny, {"--set", "tenants.0.placement={policy=\"magic\"}"},
-                  {"tenants.0.placement.policy", "magic"});
+  expect_rejected(kTiny, {"--set", "tenants.0.placement={policy=\"magic\"}"}, {"tenants.0.placement.policy", "magic"});
 }
 
 TEST_F(BadInputTest, UnknownPlacementKey) {
@@ -443,14 +447,12 @@ TEST_F(BadInputTest, UnknownPlacementKey) {
 }
 
 TEST_F(BadInputTest, FragmentsWithGap) {
-  expect_rejected(kTiny,
-                  {"--set", R"(placement.fragments=[{layers="0-0",host="small-1"},{layers="2-",host="big-1"}])"},
+  expect_rejected(kTiny, {"--set", R"(placement.fragments=[{layers="0-0",host="small-1"},{layers="2-",host="big-1"}])"},
                   {"placement.fragments.1", "start at layer 1"});
 }
 
 TEST_F(BadInputTest, FragmentsOverlap) {
-  expect_rejected(kTiny,
-                  {"--set", R"(placement.fragments=[{layers="0-1",host="big-1"},{layers="1-",host="big-1"}])"},
+  expect_rejected(kTiny, {"--set", R"(placement.fragments=[{layers="0-1",host="big-1"},{layers="1-",host="big-1"}])"},
                   {"placement.fragments.1", "start at layer 2"});
 }
 
@@ -527,7 +529,9 @@ TEST_F(BadInputTest, SetPathThroughAValue) {
   expect_rejected(kTiny, {"--set", "simulation.seed.low=1"}, {"simulation.seed.low", "simulation.seed is a value"});
 }
 
-TEST_F(BadInputTest, SetWithoutValue) { expect_rejected(kTiny, {"--set", "simulation.seed"}, {"KEY=VALUE"}); }
+TEST_F(BadInputTest, SetWithoutValue) {
+  expect_rejected(kTiny, {"--set", "simulation.seed"}, {"KEY=VALUE"});
+}
 
 TEST_F(BadInputTest, SetEmptyComponent) {
   expect_rejected(kTiny, {"--set", "simulation..seed=1"}, {"simulation..seed", "empty"});
@@ -547,7 +551,9 @@ TEST_F(BadInputTest, MalformedSimgridConfig) {
   expect_rejected(kTiny, {"--cfg=network/model"}, {"--cfg=network/model"});
 }
 
-TEST_F(BadInputTest, BadSimgridLogOption) { expect_rejected(kTiny, {"--log=nonsense"}, {"--log=nonsense"}); }
+TEST_F(BadInputTest, BadSimgridLogOption) {
+  expect_rejected(kTiny, {"--log=nonsense"}, {"--log=nonsense"});
+}
 
 // --- usage errors (exit code 2) ------------------------------------------------------------------
 
@@ -557,9 +563,13 @@ TEST_F(BadInputTest, NoArguments) {
   EXPECT_NE(r.err.find("usage"), std::string::npos) << r.err;
 }
 
-TEST_F(BadInputTest, UnknownCommand) { expect_usage_error(edgesim({"simulate", kTiny.string()}), "simulate"); }
+TEST_F(BadInputTest, UnknownCommand) {
+  expect_usage_error(edgesim({"simulate", kTiny.string()}), "simulate");
+}
 
-TEST_F(BadInputTest, CheckWithoutScenario) { expect_usage_error(edgesim({"check"}), "missing SCENARIO.toml"); }
+TEST_F(BadInputTest, CheckWithoutScenario) {
+  expect_usage_error(edgesim({"check"}), "missing SCENARIO.toml");
+}
 
 TEST_F(BadInputTest, RunWithoutScenario) {
   expect_usage_error(edgesim({"run", "-o", "out.h5"}), "missing SCENARIO.toml");
@@ -585,6 +595,8 @@ TEST_F(BadInputTest, RunTwoScenarios) {
   EXPECT_TRUE(list_directory(dir_ / "work").empty());
 }
 
-TEST_F(BadInputTest, SetWithoutArgument) { expect_usage_error(edgesim({"check", kTiny.string(), "--set"}), "set"); }
+TEST_F(BadInputTest, SetWithoutArgument) {
+  expect_usage_error(edgesim({"check", kTiny.string(), "--set"}), "set");
+}
 
 } // namespace

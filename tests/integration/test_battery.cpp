@@ -169,7 +169,8 @@ TEST(Battery, StateOfChargeFallsMonotonicallyToZero) {
   // The last sample before the host died still had charge; the drop per sample never
   // exceeds what busy power can draw in one sampling interval.
   const double budget = battery_joules(r.scenario);
-  const auto [idle_w, busy_w] = idle_busy_watts(r.meta.platform, kHost, r.scenario.host_settings(kHost).pstate.value_or(0));
+  const auto [idle_w, busy_w] =
+      idle_busy_watts(r.meta.platform, kHost, r.scenario.host_settings(kHost).pstate.value_or(0));
   for (std::size_t i = 1; i < rows.size() && rows[i].t <= down_at; ++i) {
     const double drawn = (rows[i - 1].battery_soc - rows[i].battery_soc) * budget;
     const double dt = rows[i].t - rows[i - 1].t;
@@ -282,8 +283,8 @@ TEST(Battery, DepletionIsExactForOtherSeedsAndPstates) {
   for (const char* pstate : {"0", "1"}) {
     for (const char* seed : {"2", "3"}) {
       SCOPED_TRACE(std::string("pstate ") + pstate + ", seed " + seed);
-      const BatteryRun r = run_scenario(dir, "sweep.h5",
-                                        {std::string("hosts.jetson-1.pstate=") + pstate, std::string("simulation.seed=") + seed});
+      const BatteryRun r = run_scenario(
+          dir, "sweep.h5", {std::string("hosts.jetson-1.pstate=") + pstate, std::string("simulation.seed=") + seed});
       ASSERT_EQ(r.hosts.size(), 1u);
       const HostRecord& host = r.hosts.at(0);
       const double budget = battery_joules(r.scenario);

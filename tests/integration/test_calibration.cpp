@@ -68,7 +68,8 @@ arrival = {{ process = "periodic", rate = 0.01 }}
     auto result = test::run_edgesim({"run", scenario, "-q", "--json", "-o", dir.file("one.h5")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     const double simulated_ms = 1e3 * test::json_field(result.out, "all", "latency_mean");
-    RecordProperty(row.device_class + "_" + row.model, fmt::format("{:.2f} ms vs {:.2f} ms", simulated_ms, row.measured_ms));
+    RecordProperty(row.device_class + "_" + row.model,
+                   fmt::format("{:.2f} ms vs {:.2f} ms", simulated_ms, row.measured_ms));
     EXPECT_NEAR(simulated_ms, row.measured_ms, 0.15 * row.measured_ms);
   }
 }

@@ -63,8 +63,8 @@ double quantile(std::vector<double> values, double q) {
 // it for the energy split: flops / efficiency of the layers up to the exit and of the
 // classifiers of the exits reached (the threshold and probabilities policies evaluate
 // every exit they reach).
-double work_on_host(const Scenario& scenario, const PlatformInfo& platform, const Deployment& deployment,
-                    std::size_t t, int exit, const std::string& host) {
+double work_on_host(const Scenario& scenario, const PlatformInfo& platform, const Deployment& deployment, std::size_t t,
+                    int exit, const std::string& host) {
   const ModelProfile& model = scenario.tenants[t].model;
   const auto e = static_cast<std::size_t>(exit);
   const std::size_t last = e < model.exits.size() ? model.exits[e].after_layer : model.layers.size() - 1;
@@ -93,7 +93,8 @@ TEST(MultiTenant, IdenticalTenantsShareOneHostFairly) {
   const ProbedHost& host_info = *platform.find(host_name);
   ASSERT_EQ(host_info.info.cores, 1);
   // Service time of one request alone on the host (whole model, no exits).
-  const double service = model.total_flops() / (host_info.info.speed * model.efficiency_on(host_info.info.device_class));
+  const double service =
+      model.total_flops() / (host_info.info.speed * model.efficiency_on(host_info.info.device_class));
 
   test::TempDir dir;
   const Output out = run(dir, kTwins);

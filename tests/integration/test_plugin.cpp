@@ -45,7 +45,7 @@ policy = "example-every-other"
 [placement]
 policy = "example-last-host"
 )",
-                                                 extra, EDGESIM_TEST_DATA, model));
+                                              extra, EDGESIM_TEST_DATA, model));
 }
 
 void expect_every_other_on_last_host(const std::string& file) {
@@ -101,8 +101,7 @@ TEST(Plugin, CommandLinePluginDrivesExitsAndPlacement) {
 
 TEST(Plugin, ScenarioPluginsLoad) {
   test::TempDir dir;
-  const std::string scenario =
-      write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", EDGESIM_EXAMPLE_PLUGIN));
+  const std::string scenario = write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", EDGESIM_EXAMPLE_PLUGIN));
   const std::string out = dir.file("run.h5");
   auto result = test::run_edgesim({"run", scenario, "-q", "-o", out});
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -113,8 +112,8 @@ TEST(Plugin, PluginConfigErrorsNameTheKey) {
   // The plugin validates its table through ConfigView, resolved from the executable.
   test::TempDir dir;
   const std::string scenario = write_scenario(dir, "");
-  auto result = test::run_edgesim({"run", scenario, "-q", "--plugin", EDGESIM_EXAMPLE_PLUGIN, "--set",
-                                   "exits.bogus=1", "-o", dir.file("run.h5")});
+  auto result = test::run_edgesim(
+      {"run", scenario, "-q", "--plugin", EDGESIM_EXAMPLE_PLUGIN, "--set", "exits.bogus=1", "-o", dir.file("run.h5")});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("exits.bogus"), std::string::npos) << result.err;
 }
@@ -123,10 +122,10 @@ TEST(Plugin, BadPluginPathIsAnInputError) {
   test::TempDir dir;
   const std::string scenario = write_scenario(dir, "");
   const std::string missing = dir.file("no-such-plugin.so");
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"run", scenario, "-q", "--plugin", missing, "-o", dir.file("run.h5")},
-           {"list", "policies", "--plugin", missing},
-           {"check", scenario, "--plugin", missing}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"run", scenario, "-q", "--plugin", missing, "-o", dir.file("run.h5")},
+                                             {"list", "policies", "--plugin", missing},
+                                             {"check", scenario, "--plugin", missing}}) {
     auto result = test::run_edgesim(args);
     EXPECT_EQ(result.exit_code, 1) << args[0] << ": " << result.err;
     EXPECT_EQ(result.err.rfind("edgesim: error: ", 0), 0U) << result.err;
@@ -139,8 +138,7 @@ TEST(Plugin, BadPluginPathIsAnInputError) {
   EXPECT_EQ(garbage.exit_code, 1) << garbage.err;
   EXPECT_NE(garbage.err.find("cannot load plugin"), std::string::npos) << garbage.err;
 
-  const std::string in_scenario =
-      write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", missing));
+  const std::string in_scenario = write_scenario(dir, fmt::format("[plugins]\nload = [\"{}\"]\n", missing));
   auto result = test::run_edgesim({"run", in_scenario, "-q", "-o", dir.file("run.h5")});
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("no-such-plugin.so"), std::string::npos) << result.err;

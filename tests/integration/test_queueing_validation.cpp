@@ -50,8 +50,7 @@ enum class Service { Exponential, Deterministic, ExitMixture };
 constexpr double kSegments[] = {0.004, 0.004, 0.006};
 constexpr double kExitProbabilities[] = {0.3, 0.3, 0.4};
 
-std::string single_station_scenario(const test::TempDir& dir, Service service, double rate, int K,
-                                    int requests) {
+std::string single_station_scenario(const test::TempDir& dir, Service service, double rate, int K, int requests) {
   std::string model;
   std::string exits = R"([exits]
 policy = "none"
@@ -137,8 +136,8 @@ TEST_P(SingleStation, LossAndResponseTimeMatchExactMG1K) {
     std::vector<double> loss;
     std::vector<double> response;
     for (int rep = 1; rep <= kReplications; ++rep) {
-      auto result = test::run_edgesim({"run", scenario, "-q", "--json", "--seed", std::to_string(rep), "-o",
-                                       dir.file("out.h5")});
+      auto result =
+          test::run_edgesim({"run", scenario, "-q", "--json", "--seed", std::to_string(rep), "-o", dir.file("out.h5")});
       ASSERT_EQ(result.exit_code, 0) << result.err;
       loss.push_back(test::json_field(result.out, "all", "loss_ratio"));
       response.push_back(test::json_field(result.out, "all", "latency_mean"));
@@ -146,7 +145,7 @@ TEST_P(SingleStation, LossAndResponseTimeMatchExactMG1K) {
     const Estimate sim_loss = confidence_interval(loss);
     const Estimate sim_response = confidence_interval(response);
     RecordProperty(fmt::format("rho{}_loss", rho), fmt::format("{:.5f} +- {:.5f} exact {:.5f}", sim_loss.mean,
-                                                                 sim_loss.half_width, exact.loss_probability));
+                                                               sim_loss.half_width, exact.loss_probability));
     // A deterministic K = 1 station has no randomness in its response time: the
     // interval collapses, so allow floating-point rounding (1e-9 relative).
     EXPECT_NEAR(sim_loss.mean, exact.loss_probability, std::max(sim_loss.half_width, 1e-9))
@@ -169,7 +168,8 @@ std::string case_name(const ::testing::TestParamInfo<StationCase>& info) {
 INSTANTIATE_TEST_SUITE_P(Exact, SingleStation,
                          ::testing::Values(StationCase{Service::Exponential, 1}, StationCase{Service::Exponential, 2},
                                            StationCase{Service::Exponential, 5}, StationCase{Service::Exponential, 10},
-                                           StationCase{Service::Deterministic, 1}, StationCase{Service::Deterministic, 2},
+                                           StationCase{Service::Deterministic, 1},
+                                           StationCase{Service::Deterministic, 2},
                                            StationCase{Service::Deterministic, 5},
                                            StationCase{Service::Deterministic, 10},
                                            StationCase{Service::ExitMixture, 1}, StationCase{Service::ExitMixture, 2},
@@ -182,7 +182,8 @@ TEST(Tandem, ThreeExponentialStationsMatchJacksonProductForm) {
   test::TempDir dir;
   const double means[] = {0.010, 0.014, 0.008};
   const double rate = 50.0;
-  const std::string text = fmt::format(R"([simulation]
+  const std::string text =
+      fmt::format(R"([simulation]
 seed = 1
 requests = 20000
 warmup = "5s"
@@ -206,19 +207,18 @@ model = "{}"
 policy = "manual"
 fragments = [ {{ layers = "0", host = "s1" }}, {{ layers = "1", host = "s2" }}, {{ layers = "2", host = "s3" }} ]
 )",
-                                       EDGESIM_TEST_DATA, rate,
-                                       dir.write("three.toml", fmt::format(R"(name = "three"
+                  EDGESIM_TEST_DATA, rate,
+                  dir.write("three.toml", fmt::format(R"(name = "three"
 input_bytes = 0
 final = {{ accuracy = 0.9 }}
 layers = [ {{ name = "a", flops = {}, out_bytes = 0 }}, {{ name = "b", flops = {}, out_bytes = 0 }}, {{ name = "c", flops = {}, out_bytes = 0 }} ]
 )",
-                                                                           means[0] * kSpeed, means[1] * kSpeed,
-                                                                           means[2] * kSpeed)));
+                                                      means[0] * kSpeed, means[1] * kSpeed, means[2] * kSpeed)));
   const std::string scenario = dir.write("tandem.toml", text);
   std::vector<double> response;
   for (int rep = 1; rep <= kReplications; ++rep) {
-    auto result = test::run_edgesim({"run", scenario, "-q", "--json", "--seed", std::to_string(rep), "-o",
-                                     dir.file("out.h5")});
+    auto result =
+        test::run_edgesim({"run", scenario, "-q", "--json", "--seed", std::to_string(rep), "-o", dir.file("out.h5")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     ASSERT_EQ(test::json_field(result.out, "all", "lost"), 0.0);
     response.push_back(test::json_field(result.out, "all", "latency_mean"));

@@ -38,7 +38,9 @@ namespace fs = std::filesystem;
 constexpr double kMaxDuration = 400.0;
 constexpr std::uint64_t kOtherSeed = 987654321;
 
-fs::path scenarios_dir() { return fs::path(EDGESIM_SOURCE_DIR) / "scenarios"; }
+fs::path scenarios_dir() {
+  return fs::path(EDGESIM_SOURCE_DIR) / "scenarios";
+}
 
 std::vector<std::string> scenario_files() {
   std::vector<std::string> files;
@@ -92,8 +94,12 @@ std::string run_to(const test::TempDir& dir, const std::string& name, const std:
   return out;
 }
 
-bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
-bool same_bits(float a, float b) { return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b); }
+bool same_bits(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
+bool same_bits(float a, float b) {
+  return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
+}
 
 bool same(const RequestRecord& a, const RequestRecord& b) {
   return a.id == b.id && a.tenant == b.tenant && same_bits(a.arrival, b.arrival) && same_bits(a.finish, b.finish) &&
@@ -390,8 +396,8 @@ INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest, testing::ValuesIn(scenario_files
 
 TEST(ScenarioFiles, TheDocumentedScenariosExist) {
   const auto files = scenario_files();
-  for (const char* name : {"quickstart.toml", "chainnet-testbed.toml", "jetson-battery.toml", "pi-jetson-server.toml",
-                           "two-tenants.toml"})
+  for (const char* name :
+       {"quickstart.toml", "chainnet-testbed.toml", "jetson-battery.toml", "pi-jetson-server.toml", "two-tenants.toml"})
     EXPECT_NE(std::find(files.begin(), files.end(), (scenarios_dir() / name).string()), files.end()) << name;
 }
 

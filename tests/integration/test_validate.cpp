@@ -121,10 +121,9 @@ TEST(Validate, TableRowsAndSmithColumn) {
   // Exponential service: Smith's approximation is exact for M/M/1/K.
   test::TempDir dir;
   const std::string csv = dir.file("m.csv");
-  auto result = test::run_edgesim(
-      {"validate", "--dist", "exp", "--rho", "0.9", "--K", "1", "3", "--reps", "3", "--requests", "2000", "-q",
-       "--csv", csv},
-      300);
+  auto result = test::run_edgesim({"validate", "--dist", "exp", "--rho", "0.9", "--K", "1", "3", "--reps", "3",
+                                   "--requests", "2000", "-q", "--csv", csv},
+                                  300);
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   const auto rows = read_csv(csv);
   ASSERT_EQ(rows.size(), 2U);
@@ -136,10 +135,10 @@ TEST(Validate, TableRowsAndSmithColumn) {
 
 TEST(Validate, BadArgumentsExitOneWithOneLine) {
   const std::vector<std::vector<std::string>> cases = {
-      {"validate", "--dist", "bogus"},      {"validate", "--dist", "erlang0"},   {"validate", "--rho", "0"},
-      {"validate", "--rho", "0.5,-1"},      {"validate", "--rho", "-1"},         {"validate", "--rho", "abc"},
-      {"validate", "--K", "0"},             {"validate", "--K", "2,1.5"},        {"validate", "--reps", "1"},
-      {"validate", "--requests", "10"},     {"validate", "--jobs", "0"},
+      {"validate", "--dist", "bogus"},  {"validate", "--dist", "erlang0"}, {"validate", "--rho", "0"},
+      {"validate", "--rho", "0.5,-1"},  {"validate", "--rho", "-1"},       {"validate", "--rho", "abc"},
+      {"validate", "--K", "0"},         {"validate", "--K", "2,1.5"},      {"validate", "--reps", "1"},
+      {"validate", "--requests", "10"}, {"validate", "--jobs", "0"},
   };
   for (const auto& args : cases) {
     auto result = test::run_edgesim(args, 60);
@@ -158,9 +157,9 @@ TEST(Validate, FailingReplicationIsARuntimeFailure) {
   // writes nothing.
   test::TempDir dir;
   const std::string h5 = dir.file("f.h5");
-  auto result = test::run_edgesim({"validate", "--rho", "0.5", "--K", "1", "--reps", "2", "--requests", "100", "-q",
-                                   "-o", h5, "--cfg=no/such:1"},
-                                  120);
+  auto result = test::run_edgesim(
+      {"validate", "--rho", "0.5", "--K", "1", "--reps", "2", "--requests", "100", "-q", "-o", h5, "--cfg=no/such:1"},
+      120);
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("edgesim: runtime failure: replication dist exp rho 0.5 K 1 seed"), std::string::npos)
       << result.err;

@@ -49,10 +49,10 @@ extern "C" void edgesim_register(edgesim::Registry& registry) {
                                args.config.fail("policy", "a model with at least one early exit");
                              return std::make_unique<EveryOtherExit>();
                            });
-  registry.add_placement_policy("example-last-host", "whole model on the last host by name",
-                                [](const edgesim::PlacementPolicyArgs& args)
-                                    -> std::unique_ptr<edgesim::PlacementPolicy> {
-                                  args.config.require_only({"policy"});
-                                  return std::make_unique<LastHostPlacement>();
-                                });
+  registry.add_placement_policy(
+      "example-last-host", "whole model on the last host by name",
+      [](const edgesim::PlacementPolicyArgs& args) -> std::unique_ptr<edgesim::PlacementPolicy> {
+        args.config.require_only({"policy"});
+        return std::make_unique<LastHostPlacement>();
+      });
 }

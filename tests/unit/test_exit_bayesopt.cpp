@@ -19,7 +19,9 @@ std::unique_ptr<ExitPolicy> make_bayesopt(const ModelProfile& model, const std::
   static toml::table table;
   table = toml::parse(text);
   ConfigView config(table, "t.toml", "exits");
-  return Registry::instance().exit_policy("bayesopt")->factory(ExitPolicyArgs{config, model, 1, {}});
+  const ExitPolicyArgs args{
+      .config = config, .model = model, .seed = 1, .exit_times = {}, .scenario_file = {}, .scenario_text = {}};
+  return Registry::instance().exit_policy("bayesopt")->factory(args);
 }
 
 ModelProfile three_exit_model() {

@@ -20,7 +20,6 @@
 #include <string>
 #include <vector>
 
-
 namespace {
 
 using edgesim::queueing::ServiceDistribution;

@@ -42,8 +42,7 @@ class Hdf5WriterTest : public ::testing::Test {
 protected:
   void SetUp() override {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::temp_directory_path() /
-                 ("edgesim_hdf5_" + std::to_string(::getpid()) + "_" + test->name());
+    directory_ = fs::temp_directory_path() / ("edgesim_hdf5_" + std::to_string(::getpid()) + "_" + test->name());
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }
@@ -175,7 +174,9 @@ pid_t pid_of_finished_process() {
   return child;
 }
 
-void touch(const fs::path& path, const std::string& content = "x") { std::ofstream(path) << content; }
+void touch(const fs::path& path, const std::string& content = "x") {
+  std::ofstream(path) << content;
+}
 
 std::string contents(const fs::path& path) {
   std::ifstream in(path);
@@ -187,19 +188,55 @@ TEST_F(Hdf5WriterTest, RoundTripsEveryTable) {
   const std::vector<RequestRecord> requests{served_request(0), lost_request(1), served_request(2)};
   const std::vector<TimelineRecord> timeline{timeline_sample(0), timeline_sample(1)};
   const std::vector<HostRecord> hosts{
-      {.name = "edge-0", .energy_j = 12.5, .busy_fraction = 0.75, .served = 100, .lost = 3,
-       .mean_queue = 1.25, .battery_soc_end = 0.5, .down_at = -1},
-      {.name = "cloud", .energy_j = 0, .busy_fraction = 0.125, .served = 97, .lost = 0,
-       .mean_queue = 0.0625, .battery_soc_end = 1, .down_at = 42.5},
+      {.name = "edge-0",
+       .energy_j = 12.5,
+       .busy_fraction = 0.75,
+       .served = 100,
+       .lost = 3,
+       .mean_queue = 1.25,
+       .battery_soc_end = 0.5,
+       .down_at = -1},
+      {.name = "cloud",
+       .energy_j = 0,
+       .busy_fraction = 0.125,
+       .served = 97,
+       .lost = 0,
+       .mean_queue = 0.0625,
+       .battery_soc_end = 1,
+       .down_at = 42.5},
   };
   const std::vector<LinkRecord> links{{.name = "wifi", .energy_j = 1.5, .bytes = 1e9}};
   const std::vector<SummaryRow> summary{
-      {.tenant = "camera", .offered = 10, .served = 9, .lost = 1, .loss_ratio = 0.1, .throughput = 4.5,
-       .latency_mean = 0.2, .latency_p50 = 0.15, .latency_p95 = 0.4, .latency_p99 = 0.5, .accuracy = 0.8,
-       .effective_accuracy = 0.72, .slo_violation_ratio = 0.05, .energy_j = 30, .energy_per_served_j = 3.25},
-      {.tenant = "all", .offered = 20, .served = 18, .lost = 2, .loss_ratio = 0.1, .throughput = 9,
-       .latency_mean = 0.25, .latency_p50 = 0.2, .latency_p95 = 0.45, .latency_p99 = 0.6, .accuracy = 0.75,
-       .effective_accuracy = 0.675, .slo_violation_ratio = 0.1, .energy_j = 60, .energy_per_served_j = 3.5},
+      {.tenant = "camera",
+       .offered = 10,
+       .served = 9,
+       .lost = 1,
+       .loss_ratio = 0.1,
+       .throughput = 4.5,
+       .latency_mean = 0.2,
+       .latency_p50 = 0.15,
+       .latency_p95 = 0.4,
+       .latency_p99 = 0.5,
+       .accuracy = 0.8,
+       .effective_accuracy = 0.72,
+       .slo_violation_ratio = 0.05,
+       .energy_j = 30,
+       .energy_per_served_j = 3.25},
+      {.tenant = "all",
+       .offered = 20,
+       .served = 18,
+       .lost = 2,
+       .loss_ratio = 0.1,
+       .throughput = 9,
+       .latency_mean = 0.25,
+       .latency_p50 = 0.2,
+       .latency_p95 = 0.45,
+       .latency_p99 = 0.6,
+       .accuracy = 0.75,
+       .effective_accuracy = 0.675,
+       .slo_violation_ratio = 0.1,
+       .energy_j = 60,
+       .energy_per_served_j = 3.5},
   };
   {
     RunWriter writer(path, fast_options());
@@ -398,8 +435,8 @@ TEST_F(Hdf5WriterTest, NamesAreFixedWidthAndTruncatedAtACharacterBoundary) {
   const std::string multibyte_across_the_limit = std::string(63, 'c') + "\xC3\xA9"; // 'é' would straddle byte 64
   {
     RunWriter writer(path, fast_options());
-    const std::vector<HostRecord> hosts{{.name = exactly_64}, {.name = too_long}, {.name = multibyte_across_the_limit},
-                                        {.name = ""}};
+    const std::vector<HostRecord> hosts{
+        {.name = exactly_64}, {.name = too_long}, {.name = multibyte_across_the_limit}, {.name = ""}};
     writer.write_hosts(hosts);
     writer.commit();
   }
@@ -497,8 +534,7 @@ TEST_F(Hdf5WriterTest, CompressedTablesRoundTrip) {
   ASSERT_EQ(requests.size(), 70'000U);
   expect_same_request(served_request(69'999), requests.back());
   const H5::H5File h5(path.string(), H5F_ACC_RDONLY);
-  const H5::DSetCreatPropList properties =
-      h5.openDataSet(std::string(edgesim::io::kRequestsDataset)).getCreatePlist();
+  const H5::DSetCreatPropList properties = h5.openDataSet(std::string(edgesim::io::kRequestsDataset)).getCreatePlist();
   EXPECT_TRUE(properties.allFiltersAvail());
   EXPECT_EQ(properties.getNfilters(), 2); // shuffle + deflate
 }

@@ -166,7 +166,8 @@ TEST_F(ModelLoaderTest, InlineTableUsesThePathInMessages) {
 
 TEST_F(ModelLoaderTest, ExitTraceResolvedRelativeToTheModel) {
   fs::copy_file(kData / "scenarios" / "tiny-exit-trace.csv", dir_ / "trace.csv");
-  std::string text = replace_all(kModel, "[[exits]]\nafter = \"l0\"", "[[exits]]\nafter = 0\nflops = 1\naccuracy = 0.3\n[[exits]]\nafter = \"l1\"");
+  std::string text = replace_all(kModel, "[[exits]]\nafter = \"l0\"",
+                                 "[[exits]]\nafter = 0\nflops = 1\naccuracy = 0.3\n[[exits]]\nafter = \"l1\"");
   text += "[confidence]\ntrace = \"trace.csv\"\n";
   ModelProfile m = edgesim::load_model_file(write("model.toml", text));
   ASSERT_EQ(m.exits.size(), 2U);
@@ -193,7 +194,8 @@ TEST_F(ModelLoaderTest, ModelErrors) {
       {"name = \"m\"\n", "", "name: expected a string (missing)"},
       {"input_bytes = 100", "input_bytes = -1", "model.toml:2: input_bytes"},
       {"input_bytes = 100", "input_bytes = 100\nlayer = 3", "model.toml:3: layer: unknown key"},
-      {"after = \"l0\"", "after = \"zz\"", "model.toml:17: exits.0.after: expected the name of a layer of this model (no layer \"zz\")"},
+      {"after = \"l0\"", "after = \"zz\"",
+       "model.toml:17: exits.0.after: expected the name of a layer of this model (no layer \"zz\")"},
       {"after = \"l0\"", "after = 7", "exits.0.after: expected a layer index in 0..2"},
       {"after = \"l0\"", "after = -1", "exits.0.after: expected a layer index in 0..2"},
       {"after = \"l0\"", "after = \"l2\"", "exits.0.after: expected a layer before the last one"},

@@ -169,8 +169,7 @@ TEST_F(OverridesTest, IndexBeyondTheEnd) {
 
 TEST_F(OverridesTest, NonNumericIndex) {
   auto message = error_of(root, "tenants.first.name=x");
-  EXPECT_NE(message.find("--set tenants.first.name: tenants.first is not a valid index"), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("--set tenants.first.name: tenants.first is not a valid index"), std::string::npos) << message;
   message = error_of(root, "tenants.-1.name=x");
   EXPECT_NE(message.find("tenants.-1 is not a valid index"), std::string::npos) << message;
   message = error_of(root, "exits.thresholds.last=1");

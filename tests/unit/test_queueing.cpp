@@ -78,8 +78,8 @@ TEST(ServiceDistribution, ExitMixtureUsesCumulativeTimes) {
 }
 
 TEST(ServiceDistribution, WeightsAreNormalised) {
-  const ServiceDistribution service({{ServiceComponent::Kind::Deterministic, 3.0, 1.0},
-                                     {ServiceComponent::Kind::Exponential, 1.0, 5.0}});
+  const ServiceDistribution service(
+      {{ServiceComponent::Kind::Deterministic, 3.0, 1.0}, {ServiceComponent::Kind::Exponential, 1.0, 5.0}});
   EXPECT_DOUBLE_EQ(service.components()[0].weight, 0.75);
   EXPECT_DOUBLE_EQ(service.mean(), 0.75 + 1.25);
 }
@@ -315,9 +315,9 @@ TEST(MG1K, ExtremeLoadWhereNoArrivalFreeServiceUnderflows) {
 TEST(MG1K, LessVariableServiceLosesLess) {
   // At a fixed mean the loss grows with service variability (D < E4 < M < H2).
   std::vector<double> losses;
-  for (const auto& service : {ServiceDistribution::deterministic(1.0), ServiceDistribution::erlang(4, 1.0),
-                              ServiceDistribution::exponential(1.0),
-                              ServiceDistribution::hyperexponential2(0.2, 4.0, 0.25)})
+  for (const auto& service :
+       {ServiceDistribution::deterministic(1.0), ServiceDistribution::erlang(4, 1.0),
+        ServiceDistribution::exponential(1.0), ServiceDistribution::hyperexponential2(0.2, 4.0, 0.25)})
     losses.push_back(solve_mg1k(0.8, service, 8).loss_probability);
   for (std::size_t i = 1; i < losses.size(); ++i)
     EXPECT_LT(losses[i - 1], losses[i]);
@@ -342,8 +342,8 @@ TEST(SmithApproximation, MatchesWrittenFormula) {
   const int K = 6;
   const double sr = std::sqrt(rho);
   const double d = 2 + sr * scv - sr;
-  const double literal = std::pow(rho, (sr * scv - sr + 2 * K) / d) * (rho - 1) /
-                         (std::pow(rho, 2 * (1 + sr * scv - sr + K) / d) - 1);
+  const double literal =
+      std::pow(rho, (sr * scv - sr + 2 * K) / d) * (rho - 1) / (std::pow(rho, 2 * (1 + sr * scv - sr + K) / d) - 1);
   expect_relative_near(edgesim::queueing::smith_loss_probability(rho, scv, K), literal, 1e-12);
   // The rho = 1 limit 1 / (e + 1), e = (scv - 1 + 2K) / (1 + scv), is continuous.
   const double at_one = edgesim::queueing::smith_loss_probability(1.0, scv, K);
@@ -387,8 +387,8 @@ TEST(JacksonTandem, SumsStationSojourns) {
   EXPECT_DOUBLE_EQ(in_system[2], 2.0);
   // One station agrees with M/M/1/K for a large buffer.
   const std::array<double, 1> single{2.0};
-  EXPECT_NEAR(edgesim::queueing::jackson_tandem_mean_response(1.0, single), solve_mm1k(1.0, 2.0, 200).mean_response_time,
-              1e-12);
+  EXPECT_NEAR(edgesim::queueing::jackson_tandem_mean_response(1.0, single),
+              solve_mm1k(1.0, 2.0, 200).mean_response_time, 1e-12);
 }
 
 // ---------------------------------------------------------------- invalid input

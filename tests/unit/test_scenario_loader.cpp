@@ -81,8 +81,9 @@ arrival = { process = "poisson", rate = 4.5 }
 
 // Appends a second tenant built from `arrival` (an inline table) to kBase.
 std::string with_second_tenant(const std::string& fields) {
-  return std::string(kBase) + "\n[[tenants]]\nname = \"two\"\nmodel = \"@DATA@/scenarios/tiny-model.toml\"\n"
-                              "source = \"big-1\"\n" +
+  return std::string(kBase) +
+         "\n[[tenants]]\nname = \"two\"\nmodel = \"@DATA@/scenarios/tiny-model.toml\"\n"
+         "source = \"big-1\"\n" +
          fields + "\n";
 }
 
@@ -139,7 +140,8 @@ warmup = "250ms"
 sample_every = "100ms"
 network_model = "LV08"
 trace_requests = false)");
-  text = replace_all(text, "source = \"small-1\"", "source = \"small-1\"\nslo = \"250ms\"\ninput_bytes = \"150kB\"\ndrop_late = true");
+  text = replace_all(text, "source = \"small-1\"",
+                     "source = \"small-1\"\nslo = \"250ms\"\ninput_bytes = \"150kB\"\ndrop_late = true");
   text += "\n[hosts.default]\nbattery_wh = \"12.1Wh\"\npstate = 1\n";
   Scenario s = load(text);
   EXPECT_DOUBLE_EQ(s.simulation.duration, 1.5);
@@ -200,7 +202,8 @@ TEST_F(ScenarioLoaderTest, ArrivalMmpp2) {
 
 TEST_F(ScenarioLoaderTest, ArrivalTraceRelativeToTheScenario) {
   write("arrivals.csv", "time,comment\n0.0,first\n# a comment\n0.5\n0.5\n2.0\n");
-  Scenario s = load(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"arrivals.csv\""));
+  Scenario s =
+      load(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"arrivals.csv\""));
   const auto& a = s.tenants[0].arrival;
   EXPECT_EQ(a.kind, ArrivalSpec::Kind::Trace);
   EXPECT_EQ(a.trace_times, (std::vector<double>{0.0, 0.5, 0.5, 2.0}));
@@ -215,11 +218,13 @@ TEST_F(ScenarioLoaderTest, ArrivalTraceFixture) {
 
 TEST_F(ScenarioLoaderTest, ArrivalTraceErrorsNameFileAndLine) {
   write("bad.csv", "time\n1.0\nsoon\n");
-  auto message = error_of(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"bad.csv\""));
+  auto message =
+      error_of(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"bad.csv\""));
   EXPECT_NE(message.find("bad.csv:3:"), std::string::npos) << message;
   EXPECT_NE(message.find("soon"), std::string::npos) << message;
   write("empty.csv", "time\n");
-  message = error_of(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"empty.csv\""));
+  message =
+      error_of(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"empty.csv\""));
   EXPECT_NE(message.find("no rows"), std::string::npos) << message;
 }
 
@@ -228,11 +233,13 @@ TEST_F(ScenarioLoaderTest, WorkDistributions) {
   EXPECT_EQ(s.tenants[0].work.kind, WorkSpec::Kind::Deterministic);
   EXPECT_EQ(s.tenants[1].work.kind, WorkSpec::Kind::Exponential);
 
-  Scenario erlang = load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"erlang\", stages = 3 }"));
+  Scenario erlang =
+      load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"erlang\", stages = 3 }"));
   EXPECT_EQ(erlang.tenants[1].work.kind, WorkSpec::Kind::Erlang);
   EXPECT_EQ(erlang.tenants[1].work.stages, 3);
 
-  Scenario h2 = load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", scv = 9 }"));
+  Scenario h2 =
+      load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", scv = 9 }"));
   EXPECT_EQ(h2.tenants[1].work.kind, WorkSpec::Kind::Hyperexponential);
   EXPECT_DOUBLE_EQ(h2.tenants[1].work.h2_scv, 9.0);
 
@@ -245,11 +252,14 @@ TEST_F(ScenarioLoaderTest, WorkDistributionErrors) {
   EXPECT_NE(message.find("tenants.1.work.distribution"), std::string::npos) << message;
   message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"erlang\" }"));
   EXPECT_NE(message.find("tenants.1.work.stages"), std::string::npos) << message;
-  message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", scv = 1 }"));
+  message =
+      error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", scv = 1 }"));
   EXPECT_NE(message.find("tenants.1.work.scv"), std::string::npos) << message;
-  message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", p = 1.5 }"));
+  message =
+      error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", p = 1.5 }"));
   EXPECT_NE(message.find("tenants.1.work.p"), std::string::npos) << message;
-  message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"exponential\", shape = 2 }"));
+  message =
+      error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"exponential\", shape = 2 }"));
   EXPECT_NE(message.find("tenants.1.work.shape"), std::string::npos) << message;
   message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = 3"));
   EXPECT_NE(message.find("tenants.1.work"), std::string::npos) << message;
@@ -329,7 +339,9 @@ TEST_F(ScenarioLoaderTest, TenantPolicyTableWithoutNameInheritsTheGlobalName) {
 }
 
 TEST_F(ScenarioLoaderTest, InlineModel) {
-  std::string text = replace_all(kBase, "model = \"@DATA@/scenarios/tiny-model.toml\"", R"(model = { name = "inline", input_bytes = 10, layers = [ { name = "x", flops = 100, out_bytes = 1 }, { name = "y", flops = 50, out_bytes = 1 } ], final = { accuracy = 0.5 } })");
+  std::string text = replace_all(
+      kBase, "model = \"@DATA@/scenarios/tiny-model.toml\"",
+      R"(model = { name = "inline", input_bytes = 10, layers = [ { name = "x", flops = 100, out_bytes = 1 }, { name = "y", flops = 50, out_bytes = 1 } ], final = { accuracy = 0.5 } })");
   Scenario s = load(text);
   EXPECT_EQ(s.tenants[0].model.name, "inline");
   EXPECT_EQ(s.tenants[0].model.layers.size(), 2U);
@@ -475,7 +487,8 @@ TEST_F(ScenarioLoaderTest, MissingSections) {
 }
 
 TEST_F(ScenarioLoaderTest, DuplicateTenantNames) {
-  auto message = error_of(replace_all(with_second_tenant("arrival = { rate = 1 }"), "name = \"two\"", "name = \"cam\""));
+  auto message =
+      error_of(replace_all(with_second_tenant("arrival = { rate = 1 }"), "name = \"two\"", "name = \"cam\""));
   EXPECT_NE(message.find("tenants.1.name"), std::string::npos) << message;
 }
 
@@ -490,10 +503,12 @@ TEST_F(ScenarioLoaderTest, PolicyNameMustBeAString) {
 }
 
 TEST_F(ScenarioLoaderTest, ModelErrorsNameTheModelFile) {
-  auto message = error_of(replace_all(kBase, "@DATA@/scenarios/tiny-model.toml", "@DATA@/bad/model-missing-flops.toml"));
+  auto message =
+      error_of(replace_all(kBase, "@DATA@/scenarios/tiny-model.toml", "@DATA@/bad/model-missing-flops.toml"));
   EXPECT_NE(message.find("model-missing-flops.toml:11: layers.1.flops"), std::string::npos) << message;
   std::string inline_model = replace_all(kBase, "model = \"@DATA@/scenarios/tiny-model.toml\"",
-                                         "model = { name = \"m\", input_bytes = 1, layers = [ { name = \"x\", out_bytes = 1 } ], final = { accuracy = 0.5 } }");
+                                         "model = { name = \"m\", input_bytes = 1, layers = [ { name = \"x\", "
+                                         "out_bytes = 1 } ], final = { accuracy = 0.5 } }");
   message = error_of(inline_model);
   EXPECT_NE(message.find("scenario.toml:10: tenants.0.model.layers.0.flops"), std::string::npos) << message;
 }

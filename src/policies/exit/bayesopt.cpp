@@ -8,6 +8,7 @@
 // `threshold` rule. See docs/exit-policy-bayesopt.md.
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
+#include "policies/exit/threshold_policy.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/random.hpp>
@@ -33,7 +34,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,25 +49,6 @@ namespace fs = std::filesystem;
 // `bayesopt` (another tenant of the scenario, not yet tuned) takes the middle of its
 // bounds instead of tuning, so tuning never recurses.
 constexpr const char* kChildEnv = "EDGESIM_BAYESOPT_CHILD";
-
-// ----- the policy ------------------------------------------------------------------
-
-class BayesOptPolicy final : public ExitPolicy {
-public:
-  explicit BayesOptPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
-  ExitDecision decide(const ExitContext& ctx) override {
-    if (ctx.exit_index >= ctx.num_exits || ctx.exit_index >= thresholds_.size())
-      return ExitDecision::Exit;
-    // The `threshold` rule, cpu_share relaxation included: t' = 1 - (1 - t) / share.
-    double threshold = thresholds_[ctx.exit_index];
-    if (ctx.cpu_share < 1)
-      threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
-    return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
-  }
-
-private:
-  std::vector<double> thresholds_;
-};
 
 // ----- configuration ---------------------------------------------------------------
 
@@ -535,7 +516,7 @@ void register_exit_bayesopt(Registry& registry) {
         // run of another tenant (which must not start tuning runs of its own).
         const bool child = std::getenv(kChildEnv) != nullptr;
         if (n == 0 || settings.lo == settings.hi || child)
-          return std::make_unique<BayesOptPolicy>(std::move(thresholds));
+          return std::make_unique<ThresholdPolicy>(std::move(thresholds));
         if (args.scenario_file.empty() || args.scenario_text.empty())
           args.config.fail("policy", "a scenario to tune against: bayesopt simulates the scenario it runs in, and "
                                      "this caller gave none (use bounds = [t, t] for fixed thresholds)");
@@ -545,7 +526,7 @@ void register_exit_bayesopt(Registry& registry) {
           std::lock_guard lock(tuned_mutex());
           tuned_thresholds()[{args.scenario_text, args.tenant_index}] = thresholds;
         }
-        return std::make_unique<BayesOptPolicy>(std::move(thresholds));
+        return std::make_unique<ThresholdPolicy>(std::move(thresholds));
       });
 }
 

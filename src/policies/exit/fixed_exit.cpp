@@ -28,7 +28,8 @@ void register_exit_fixed(Registry& registry) {
                              auto exit = args.config.get_int("exit");
                              const auto n = static_cast<std::int64_t>(args.model.exits.size());
                              if (exit < 0 || exit > n)
-                               args.config.fail("exit", fmt::format("an exit index in 0..{} ({} = final classifier)", n, n));
+                               args.config.fail("exit",
+                                                fmt::format("an exit index in 0..{} ({} = final classifier)", n, n));
                              return std::make_unique<FixedExitPolicy>(static_cast<std::size_t>(exit));
                            });
 }

@@ -43,7 +43,8 @@ void register_exit_probabilities(Registry& registry) {
         auto q = args.config.get_double_array("probabilities");
         const std::size_t n = args.model.exits.size();
         if (q.size() != n + 1)
-          args.config.fail("probabilities", fmt::format("{} probabilities (one per exit plus the final classifier)", n + 1));
+          args.config.fail("probabilities",
+                           fmt::format("{} probabilities (one per exit plus the final classifier)", n + 1));
         for (double p : q)
           if (!(p >= 0 && p <= 1))
             args.config.fail("probabilities", "probabilities in [0, 1]");

@@ -1,6 +1,8 @@
 // `threshold`: leave at the first exit whose confidence reaches its threshold
 // (BranchyNet-style); `thresholds` has one value per intermediate exit, or one value
 // used for all of them.
+#include "policies/exit/threshold_policy.hpp"
+
 #include "policies/builtin.hpp"
 
 #include <fmt/format.h>
@@ -8,27 +10,19 @@
 #include <algorithm>
 
 namespace edgesim {
-namespace {
 
-class ThresholdPolicy final : public ExitPolicy {
-public:
-  explicit ThresholdPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
-  ExitDecision decide(const ExitContext& ctx) override {
-    if (ctx.exit_index >= ctx.num_exits)
-      return ExitDecision::Exit;
-    // A tenant holding a fraction of the CPU accepts proportionally more doubt, so it
-    // keeps up when a cooperative host is shared: t' = 1 - (1 - t) / share.
-    double threshold = thresholds_[ctx.exit_index];
-    if (ctx.cpu_share < 1)
-      threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
-    return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
-  }
+ThresholdPolicy::ThresholdPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
 
-private:
-  std::vector<double> thresholds_;
-};
-
-} // namespace
+ExitDecision ThresholdPolicy::decide(const ExitContext& ctx) {
+  if (ctx.exit_index >= ctx.num_exits || ctx.exit_index >= thresholds_.size())
+    return ExitDecision::Exit;
+  // A tenant holding a fraction of the CPU accepts proportionally more doubt, so it
+  // keeps up when a cooperative host is shared: t' = 1 - (1 - t) / share.
+  double threshold = thresholds_[ctx.exit_index];
+  if (ctx.cpu_share < 1)
+    threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
+  return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
+}
 
 void register_exit_threshold(Registry& registry) {
   registry.add_exit_policy(
