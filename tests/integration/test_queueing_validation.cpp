@@ -132,7 +132,7 @@ TEST_P(SingleStation, LossAndResponseTimeMatchExactMG1K) {
   for (double rho : {0.5, 0.9, 1.2, 1.5}) {
     const double rate = rho / distribution.mean();
     const auto exact = queueing::solve_mg1k(rate, distribution, K);
-    const std::string scenario = single_station_scenario(dir, service, rate, K, 20000);
+    const std::string scenario = single_station_scenario(dir, service, rate, K, 10000);
     std::vector<double> loss;
     std::vector<double> response;
     for (int rep = 1; rep <= kReplications; ++rep) {
