@@ -22,7 +22,7 @@ std::string slurp(const std::string& file) {
 
 } // namespace
 
-CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds) {
+CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds, const std::string& cwd) {
   TempDir dir;
   const std::string out_file = dir.file("stdout");
   const std::string err_file = dir.file("stderr");
@@ -32,7 +32,7 @@ CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seco
   if (pid == 0) {
     std::FILE* out = std::freopen(out_file.c_str(), "w", stdout);
     std::FILE* err = std::freopen(err_file.c_str(), "w", stderr);
-    if (out == nullptr || err == nullptr)
+    if (out == nullptr || err == nullptr || (!cwd.empty() && chdir(cwd.c_str()) != 0))
       std::_Exit(127);
     std::vector<char*> argv;
     for (auto& a : argv_text)

@@ -11,8 +11,9 @@ struct CommandResult {
   std::string err;
 };
 
-/// Runs EDGESIM_BINARY with `args` (no shell), under `timeout` seconds.
-CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds = 120);
+/// Runs EDGESIM_BINARY with `args` (no shell), under `timeout` seconds, in directory
+/// `cwd` (empty: the current one).
+CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds = 120, const std::string& cwd = {});
 
 /// Extracts a numeric field from the "all" object or tenant `tenant` of a --json summary.
 double json_field(const std::string& json, const std::string& object, const std::string& field);

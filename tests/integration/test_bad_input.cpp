@@ -2,10 +2,10 @@
 // option must end with exit code 1 and one line on stderr, "edgesim: error: ...", that
 // names the file and the key path or line; never a signal, a hang or an output file.
 // Usage errors exit with code 2.
+#include "cli_runner.hpp"
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -25,52 +23,6 @@ const fs::path kData = fs::absolute(EDGESIM_TEST_DATA);
 const fs::path kRoot = kData.parent_path().parent_path();
 const fs::path kTiny = kData / "scenarios" / "tiny.toml";
 const fs::path kBad = kData / "bad";
-
-struct Result {
-  int exit_code = -1; // exit status of the timeout wrapper: 124 = hang, >= 128 = signal
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Runs `edgesim args...` under `timeout 30` in directory `cwd`, capturing stdout and
-// stderr in files of `capture_dir`.
-Result run_edgesim(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& capture_dir) {
-  std::vector<std::string> argv_strings{"timeout", "--kill-after=5", "30", EDGESIM_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_strings)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const fs::path out_file = capture_dir / "stdout.txt";
-  const fs::path err_file = capture_dir / "stderr.txt";
-  pid_t pid = ::fork();
-  if (pid < 0)
-    return {};
-  if (pid == 0) {
-    int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0 || ::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0 ||
-        ::chdir(cwd.c_str()) != 0)
-      ::_exit(126);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  Result result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_file(out_file);
-  result.err = read_file(err_file);
-  fs::remove(out_file);
-  fs::remove(err_file);
-  return result;
-}
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
@@ -96,7 +48,6 @@ protected:
     dir_ = fs::temp_directory_path() / ("edgesim_bad_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "work");
-    fs::create_directories(dir_ / "capture");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -106,7 +57,9 @@ protected:
     return path;
   }
 
-  Result edgesim(const std::vector<std::string>& args) { return run_edgesim(args, dir_ / "work", dir_ / "capture"); }
+  edgesim::test::CommandResult edgesim(const std::vector<std::string>& args) {
+    return edgesim::test::run_edgesim(args, 30, (dir_ / "work").string());
+  }
 
   // `check` and `run -o out.h5` must both reject the input with one error line that
   // contains every string of `expected`; `run` must leave nothing in its directory.
@@ -118,16 +71,15 @@ protected:
       args.insert(args.end(), extra.begin(), extra.end());
       if (std::string(command) == "run")
         args.insert(args.end(), {"-q", "-o", (dir_ / "work" / "out.h5").string()});
-      Result r = edgesim(args);
+      edgesim::test::CommandResult r = edgesim(args);
       expect_input_error(r, expected);
       EXPECT_EQ(r.out, "") << "nothing on stdout for invalid input";
       EXPECT_TRUE(list_directory(dir_ / "work").empty()) << "left files behind: " << r.err;
     }
   }
 
-  static void expect_input_error(const Result& r, const std::vector<std::string>& expected) {
-    EXPECT_NE(r.exit_code, 124) << "edgesim hung (killed by timeout)";
-    EXPECT_LT(r.exit_code, 124) << "edgesim died from a signal: " << r.err;
+  static void expect_input_error(const edgesim::test::CommandResult& r, const std::vector<std::string>& expected) {
+    EXPECT_NE(r.exit_code, -1) << "edgesim hung (killed by timeout) or died from a signal: " << r.err;
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_EQ(r.err.rfind("edgesim: error: ", 0), 0U) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "expected one line: " << r.err;
@@ -136,7 +88,7 @@ protected:
       EXPECT_NE(r.err.find(text), std::string::npos) << "missing \"" << text << "\" in: " << r.err;
   }
 
-  static void expect_usage_error(const Result& r, const std::string& expected) {
+  static void expect_usage_error(const edgesim::test::CommandResult& r, const std::string& expected) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
   }
@@ -163,18 +115,18 @@ arrival = { process = "poisson", rate = 2.0 }
 // --- positive controls -------------------------------------------------------------------
 
 TEST_F(BadInputTest, QuickstartChecks) {
-  Result r = edgesim({"check", (kRoot / "scenarios" / "quickstart.toml").string()});
+  edgesim::test::CommandResult r = edgesim({"check", (kRoot / "scenarios" / "quickstart.toml").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ok"), std::string::npos) << r.out;
 }
 
 TEST_F(BadInputTest, TinyFixtureChecksAndRuns) {
-  Result check = edgesim({"check", kTiny.string()});
+  edgesim::test::CommandResult check = edgesim({"check", kTiny.string()});
   EXPECT_EQ(check.exit_code, 0) << check.err;
-  Result inline_scenario = edgesim({"check", write_scenario(kScenario).string()});
+  edgesim::test::CommandResult inline_scenario = edgesim({"check", write_scenario(kScenario).string()});
   EXPECT_EQ(inline_scenario.exit_code, 0) << inline_scenario.err;
   // The run-side checks below ("no output file") mean something only if a good run writes one.
-  Result run = edgesim({"run", kTiny.string(), "-q", "-o", "out.h5"});
+  edgesim::test::CommandResult run = edgesim({"run", kTiny.string(), "-q", "-o", "out.h5"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(list_directory(dir_ / "work"), std::set<std::string>{"out.h5"});
 }
@@ -187,7 +139,7 @@ TEST_F(BadInputTest, MissingScenarioFile) {
 
 TEST_F(BadInputTest, RunWithDefaultOutputNameCreatesNothing) {
   // Without -o the output would be tiny.h5 in the working directory.
-  Result r = edgesim({"run", kTiny.string(), "-q", "--set", "tenants.0.arrival.rate=-1"});
+  edgesim::test::CommandResult r = edgesim({"run", kTiny.string(), "-q", "--set", "tenants.0.arrival.rate=-1"});
   expect_input_error(r, {"tenants.0.arrival.rate"});
   EXPECT_TRUE(list_directory(dir_ / "work").empty());
 }
@@ -558,7 +510,7 @@ TEST_F(BadInputTest, BadSimgridLogOption) {
 // --- usage errors (exit code 2) ------------------------------------------------------------------
 
 TEST_F(BadInputTest, NoArguments) {
-  Result r = edgesim({});
+  edgesim::test::CommandResult r = edgesim({});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("usage"), std::string::npos) << r.err;
 }
