@@ -4,6 +4,8 @@
 
 #include <edgesim/random.hpp>
 
+#include "core/platform_dynamics.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -60,6 +62,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
       throw InputError(fmt::format("{}: hosts.{}.pstate: expected a pstate in 0..{}", scenario.file, name,
                                    host->pstate_speeds.size() - 1));
   }
+
+  check_platform_dynamics(scenario, platform);
 
   for (const auto& host : platform.hosts) {
     const double battery = scenario.host_settings(host.info.name).battery_wh.value_or(host.battery_wh);

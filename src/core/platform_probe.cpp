@@ -24,6 +24,9 @@ namespace {
 // First line the child writes on the pipe once SimGrid accepted the --cfg/--log options:
 // a failure without it is an option error, not a platform error.
 constexpr const char* kOptionsAccepted = "#options-ok";
+// First field of the lines describing links (host lines start with the host's name,
+// which cannot contain a tab or start with '#').
+constexpr const char* kLinkLine = "#link";
 // Prefix of the line the child writes on stderr for an exception it caught.
 constexpr const char* kChildError = "edgesim-probe: ";
 
@@ -71,6 +74,13 @@ void write_all(int fd, const std::string& text) {
           fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
                       ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
                       battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+    }
+    for (const auto* link : engine->get_all_links()) {
+      if (link->get_name() == "__loopback__")
+        continue;
+      text += fmt::format("{}\t{}\t{:.17g}\t{:.17g}\t{}\n", kLinkLine, link->get_name(), link->get_bandwidth(),
+                          link->get_latency(),
+                          link->get_sharing_policy() == simgrid::s4u::Link::SharingPolicy::WIFI ? 1 : 0);
     }
     write_all(out_fd, text);
   } catch (const std::exception& e) {
@@ -132,6 +142,11 @@ double parse_number(const std::string& text, const std::string& file, const std:
 const ProbedHost* PlatformInfo::find(std::string_view name) const {
   auto it = std::find_if(hosts.begin(), hosts.end(), [&](const ProbedHost& h) { return h.info.name == name; });
   return it == hosts.end() ? nullptr : &*it;
+}
+
+const ProbedLink* PlatformInfo::find_link(std::string_view name) const {
+  auto it = std::find_if(links.begin(), links.end(), [&](const ProbedLink& l) { return l.name == name; });
+  return it == links.end() ? nullptr : &*it;
 }
 
 int PlatformInfo::index_of(std::string_view name) const {
@@ -208,6 +223,10 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       start = tab + 1;
     }
     fields.push_back(line.substr(start));
+    if (fields.size() == 5 && fields[0] == kLinkLine) {
+      info.links.push_back(ProbedLink{fields[1], std::stod(fields[2]), std::stod(fields[3]), fields[4] == "1"});
+      continue;
+    }
     if (fields.size() != 7)
       throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
     ProbedHost host;
@@ -227,6 +246,8 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     throw InputError(fmt::format("{}: the platform has no hosts", file));
   std::sort(info.hosts.begin(), info.hosts.end(),
             [](const ProbedHost& a, const ProbedHost& b) { return a.info.name < b.info.name; });
+  std::sort(info.links.begin(), info.links.end(),
+            [](const ProbedLink& a, const ProbedLink& b) { return a.name < b.name; });
   return info;
 }
 

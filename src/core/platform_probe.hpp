@@ -17,10 +17,19 @@ struct ProbedHost {
   bool has_wattage = false;
 };
 
+struct ProbedLink {
+  std::string name;
+  double bandwidth = 0; // bytes/s, as declared
+  double latency = 0;   // s
+  bool wifi = false;    // SimGrid WIFI link: bandwidth per station rate, not settable
+};
+
 struct PlatformInfo {
   std::string file;
   std::string xml_text;
   std::vector<ProbedHost> hosts; // sorted by name: host indices in outputs follow this order
+  std::vector<ProbedLink> links; // sorted by name
+  [[nodiscard]] const ProbedLink* find_link(std::string_view name) const;
   [[nodiscard]] const ProbedHost* find(std::string_view name) const;
   [[nodiscard]] int index_of(std::string_view name) const;
 };

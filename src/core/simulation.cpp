@@ -3,6 +3,7 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/platform_dynamics.hpp"
 #include "core/station.hpp"
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <deque>
 #include <limits>
+#include <optional>
 
 namespace sg4 = simgrid::s4u;
 
@@ -94,8 +96,10 @@ struct HostRuntime {
   bool metered = false; // has wattage_per_state: SimGrid's energy plugin measures it
   double battery_j = 0; // capacity, 0 = mains powered
   bool down = false;
-  double down_at = -1;
+  bool depleted = false; // battery empty: down for good
+  double down_at = -1;   // first time the host went down
   double energy_at_down = 0;
+  double energy_while_down = 0;    // meter increase during past outages (a down host draws nothing)
   std::vector<double> tenant_work; // flops x threads per tenant, to share energy
 };
 
@@ -157,6 +161,10 @@ private:
   void sample_timeline(double at);
   void update_batteries();
   void take_host_down(int host);
+  void bring_host_up(int host);
+  void apply_platform_changes();
+  [[nodiscard]] double consumed_energy(const HostRuntime& host) const;
+  [[nodiscard]] double battery_soc(const HostRuntime& host) const;
   void exec_started(int host, int threads);
   void exec_finished(int host, int threads);
   [[nodiscard]] double predicted_power(const HostRuntime& host) const;
@@ -178,6 +186,7 @@ private:
   std::vector<std::uint32_t> free_slots_;
   std::vector<sg4::ActivityPtr> activities_;
   std::vector<ActivityTag> tags_;
+  std::optional<PlatformSchedule> platform_schedule_;
   std::uint64_t next_id_ = 0;
   double next_sample_ = 0;
   double next_battery_ = kInf;
@@ -498,7 +507,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     ctx.cpu_share = cpu_share(r.tenant, host);
     ctx.flops_so_far = r.flops_done;
     ctx.energy_so_far = r.energy_done;
-    ctx.battery_soc = h.battery_j > 0 ? std::max(0.0, 1.0 - sg_host_get_consumed_energy(h.host) / h.battery_j) : 1.0;
+    ctx.battery_soc = battery_soc(h);
     if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
       hosts_[static_cast<std::size_t>(host)].served++;
       leave_station(fragment.station);
@@ -603,10 +612,7 @@ void Simulator::sample_timeline(double at) {
     for (int s : host.stations)
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
     record.power_w = host.down ? 0.0 : predicted_power(host);
-    record.battery_soc =
-        host.battery_j > 0
-            ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
-            : 1.0;
+    record.battery_soc = battery_soc(host);
     sink_->on_timeline(record);
   }
 }
@@ -620,9 +626,10 @@ void Simulator::update_batteries() {
     HostRuntime& host = hosts_[h];
     if (host.battery_j <= 0 || host.down)
       continue;
-    const double remaining = host.battery_j - sg_host_get_consumed_energy(host.host);
+    const double remaining = host.battery_j - consumed_energy(host);
     const double power = predicted_power(host);
     if (remaining <= 1e-9 * host.battery_j) {
+      host.depleted = true;
       take_host_down(static_cast<int>(h));
       continue;
     }
@@ -631,10 +638,41 @@ void Simulator::update_batteries() {
   }
 }
 
+double Simulator::consumed_energy(const HostRuntime& host) const {
+  const double meter = host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+  return meter - host.energy_while_down;
+}
+
+double Simulator::battery_soc(const HostRuntime& host) const {
+  if (host.battery_j <= 0)
+    return 1.0;
+  return host.depleted ? 0.0 : std::max(0.0, 1.0 - consumed_energy(host) / host.battery_j);
+}
+
+void Simulator::bring_host_up(int h) {
+  HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
+  if (!host.down || host.depleted)
+    return;
+  // SimGrid's meter kept counting the idle power while the host was down: that part is
+  // not the host's energy.
+  host.energy_while_down += sg_host_get_consumed_energy(host.host) - host.energy_at_down;
+  host.down = false;
+}
+
+void Simulator::apply_platform_changes() {
+  for (const PlatformChange& change : platform_schedule_->take_due(sg4::Engine::get_clock())) {
+    if (change.value > 0)
+      bring_host_up(change.host);
+    else if (!hosts_[static_cast<std::size_t>(change.host)].down)
+      take_host_down(change.host);
+  }
+}
+
 void Simulator::take_host_down(int h) {
   HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
   host.down = true;
-  host.down_at = sg4::Engine::get_clock();
+  if (host.down_at < 0)
+    host.down_at = sg4::Engine::get_clock();
   host.energy_at_down = sg_host_get_consumed_energy(host.host);
   // Everything running on, or travelling to or from, the host is lost (a request may
   // have several execs running: it is lost once).
@@ -692,6 +730,7 @@ void Simulator::controller() {
   attach_wifi_stations();
   const auto& sim = scenario_.simulation;
   next_sample_ = 0;
+  apply_platform_changes();
   update_batteries();
   while (true) {
     if (++loop_iterations_ % 4096 == 0) {
@@ -718,7 +757,7 @@ void Simulator::controller() {
     arrivals_done_ = !std::isfinite(next_arrival);
     if (arrivals_done_ && activities_.empty())
       break;
-    const double next_timer = std::min({next_arrival, next_sample_, next_battery_});
+    const double next_timer = std::min({next_arrival, next_sample_, next_battery_, platform_schedule_->next_time()});
     const double now = sg4::Engine::get_clock();
     ssize_t done = -1;
     if (activities_.empty()) {
@@ -742,6 +781,8 @@ void Simulator::controller() {
     } else {
       const double clock = sg4::Engine::get_clock();
       const double tolerance = 1e-12 * std::max(1.0, clock);
+      if (platform_schedule_->next_time() <= clock + tolerance)
+        apply_platform_changes();
       if (next_battery_ <= clock + tolerance)
         update_batteries();
       if (next_sample_ <= clock + tolerance) {
@@ -777,7 +818,7 @@ RunOutput Simulator::collect() {
     HostRuntime& host = hosts_[h];
     HostRecord record;
     record.name = host.name;
-    host_energy[h] = !host.metered ? 0.0 : host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+    host_energy[h] = !host.metered ? 0.0 : consumed_energy(host);
     record.energy_j = host_energy[h];
     record.busy_fraction = end > 0 ? host.busy_time / end : 0;
     record.served = host.served;
@@ -882,6 +923,7 @@ RunOutput Simulator::run() {
   engine->set_config("network/crosstraffic:0");
   engine->load_platform(platform_.file);
   build_runtime();
+  platform_schedule_.emplace(scenario_.dynamics, platform_);
   // The controller runs on a mains-powered host when there is one. Hosts are never
   // turned off (that would kill the controller's actor on a one-host platform); a
   // depleted host is marked down instead: its activities are cancelled, its requests
