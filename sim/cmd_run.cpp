@@ -37,6 +37,7 @@ public:
   explicit WriterSink(io::RunWriter& writer) : writer_(writer) {}
   void on_request(const RequestRecord& record) override { writer_.append_request(record); }
   void on_timeline(const TimelineRecord& record) override { writer_.append_timeline(record); }
+  void on_placement(const PlacementRecord& record) override { writer_.append_placement(record); }
 
 private:
   io::RunWriter& writer_;

@@ -124,6 +124,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                              .scenario_text = scenario.text,
                              .tenant_index = t};
     plan.exit_policy = exit_entry->factory(exit_args);
+    plan.placement_policy = std::move(placement);
     deployment.tenants.push_back(std::move(plan));
   }
 

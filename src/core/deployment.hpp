@@ -15,6 +15,7 @@ namespace edgesim {
 struct TenantDeployment {
   std::vector<Fragment> fragments;
   std::unique_ptr<ExitPolicy> exit_policy;
+  std::unique_ptr<PlacementPolicy> placement_policy; // kept for re-planning at run time
 };
 
 struct Deployment {

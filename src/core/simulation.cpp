@@ -49,10 +49,20 @@ struct FragmentRuntime {
   std::vector<Segment> segments;
 };
 
+/// One placement of a tenant's model in force from `since` on. Requests keep the
+/// placement they were admitted under until they finish.
+struct PlacementRuntime {
+  double since = 0;
+  std::vector<Fragment> plan;
+  std::vector<FragmentRuntime> fragments;
+};
+
 struct TenantRuntime {
   const TenantSpec* spec = nullptr;
   ExitPolicy* policy = nullptr;
-  std::vector<FragmentRuntime> fragments;
+  PlacementPolicy* placement_policy = nullptr;
+  std::vector<PlacementRuntime> placements; // index = placement version; back() serves new requests
+  double next_replan = kInf;
   std::unique_ptr<ExitOracle> oracle;
   std::unique_ptr<ArrivalProcess> arrivals;
   Rng work_rng{0};
@@ -71,6 +81,7 @@ struct Request {
   std::uint16_t tenant = 0;
   std::uint16_t fragment = 0;
   std::uint16_t segment = 0;
+  std::uint32_t placement = 0; // version of the tenant's placement it runs on
   bool measured = false;
   double arrival = 0;
   double work_factor = 1;
@@ -144,6 +155,17 @@ public:
 
 private:
   void build_runtime();
+  void install_placement(std::size_t tenant, std::vector<Fragment> plan);
+  void replan(std::size_t tenant);
+  [[nodiscard]] PlacementProblem live_placement_problem(std::size_t tenant);
+  void check_runtime_placement(std::size_t tenant, const std::vector<Fragment>& plan) const;
+  [[nodiscard]] double next_replan() const;
+  [[nodiscard]] const FragmentRuntime& fragment_of(const Request& r) const {
+    return tenants_[r.tenant].placements[r.placement].fragments[r.fragment];
+  }
+  [[nodiscard]] std::size_t fragment_count(const Request& r) const {
+    return tenants_[r.tenant].placements[r.placement].fragments.size();
+  }
   void controller();
   void attach_wifi_stations();
   // request flow
@@ -187,6 +209,7 @@ private:
   std::vector<sg4::ActivityPtr> activities_;
   std::vector<ActivityTag> tags_;
   std::optional<PlatformSchedule> platform_schedule_;
+  std::vector<HostInfo> live_hosts_; // what re-planning policies see, refreshed per call
   std::uint64_t next_id_ = 0;
   double next_sample_ = 0;
   double next_battery_ = kInf;
@@ -217,53 +240,146 @@ void Simulator::build_runtime() {
     host.tenant_work.assign(scenario_.tenants.size(), 0.0);
     hosts_.push_back(std::move(host));
   }
-  // One station per (host, tenant fragment): the station's K and servers come from the
-  // host's settings.
   for (std::size_t t = 0; t < scenario_.tenants.size(); ++t) {
     TenantRuntime tenant;
     tenant.spec = &scenario_.tenants[t];
     tenant.policy = deployment_.tenants[t].exit_policy.get();
+    tenant.placement_policy = deployment_.tenants[t].placement_policy.get();
+    tenant.next_replan = tenant.spec->replan_every;
     const ModelProfile& model = tenant.spec->model;
-    const auto& fragments = deployment_.tenants[t].fragments;
-    for (const auto& fragment : fragments) {
-      FragmentRuntime rt;
-      rt.host = platform_.index_of(fragment.host);
-      const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
-      const HostSettings& settings = scenario_.host_settings(fragment.host);
-      Station station;
-      station.host = rt.host;
-      station.tenant = static_cast<int>(t);
-      station.capacity = settings.buffer;
-      station.servers = settings.servers;
-      rt.station = static_cast<int>(stations_.size());
-      stations_.push_back(std::move(station));
-      hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
-      rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
-      rt.efficiency = model.efficiency_on(probed.info.device_class);
-      rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
-      Segment current;
-      for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-        current.flops += model.layers[l].flops;
-        for (std::size_t e = 0; e < model.exits.size(); ++e) {
-          if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
-            current.flops += model.exits[e].flops;
-            current.exit = static_cast<int>(e);
-            rt.segments.push_back(current);
-            current = Segment{};
-          }
-        }
-      }
-      if (current.flops > 0 || rt.segments.empty())
-        rt.segments.push_back(current);
-      tenant.fragments.push_back(std::move(rt));
-    }
     tenant.oracle = std::make_unique<ExitOracle>(model, stream_seed(scenario_.simulation.seed, "exit-oracle", t));
     tenant.arrivals =
         std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
     tenant.work_rng = Rng(stream_seed(scenario_.simulation.seed, "work", t));
     tenant.next_arrival = tenant.arrivals->next();
     tenants_.push_back(std::move(tenant));
+    install_placement(t, deployment_.tenants[t].fragments);
   }
+}
+
+void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
+  // One station per (host, tenant fragment): the station's K and servers come from the
+  // host's settings. A fragment kept unchanged by a new placement keeps its station, so
+  // its queue carries over; a new fragment gets a new station.
+  TenantRuntime& tenant = tenants_[t];
+  const ModelProfile& model = tenant.spec->model;
+  const PlacementRuntime* previous = tenant.placements.empty() ? nullptr : &tenant.placements.back();
+  PlacementRuntime placement;
+  placement.since = sg4::Engine::get_clock();
+  for (std::size_t f = 0; f < plan.size(); ++f) {
+    const Fragment& fragment = plan[f];
+    if (previous != nullptr) {
+      auto same = std::find_if(previous->plan.begin(), previous->plan.end(), [&](const Fragment& old) {
+        return old.host == fragment.host && old.first_layer == fragment.first_layer &&
+               old.last_layer == fragment.last_layer;
+      });
+      if (same != previous->plan.end()) {
+        placement.fragments.push_back(previous->fragments[static_cast<std::size_t>(same - previous->plan.begin())]);
+        placement.fragments.back().out_bytes = model.layers[fragment.last_layer].out_bytes;
+        continue;
+      }
+    }
+    FragmentRuntime rt;
+    rt.host = platform_.index_of(fragment.host);
+    const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
+    const HostSettings& settings = scenario_.host_settings(fragment.host);
+    Station station;
+    station.host = rt.host;
+    station.tenant = static_cast<int>(t);
+    station.capacity = settings.buffer;
+    station.servers = settings.servers;
+    rt.station = static_cast<int>(stations_.size());
+    stations_.push_back(std::move(station));
+    hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
+    rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
+    rt.efficiency = model.efficiency_on(probed.info.device_class);
+    rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
+    Segment current;
+    for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
+      current.flops += model.layers[l].flops;
+      for (std::size_t e = 0; e < model.exits.size(); ++e) {
+        if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
+          current.flops += model.exits[e].flops;
+          current.exit = static_cast<int>(e);
+          rt.segments.push_back(current);
+          current = Segment{};
+        }
+      }
+    }
+    if (current.flops > 0 || rt.segments.empty())
+      rt.segments.push_back(current);
+    placement.fragments.push_back(std::move(rt));
+  }
+  placement.plan = std::move(plan);
+  const auto version = static_cast<std::uint32_t>(tenant.placements.size());
+  if (sink_ != nullptr) {
+    for (std::size_t f = 0; f < placement.plan.size(); ++f) {
+      const Fragment& fragment = placement.plan[f];
+      PlacementRecord record;
+      record.time = placement.since;
+      record.tenant = static_cast<std::uint16_t>(t);
+      record.placement = version;
+      record.fragment = static_cast<std::uint16_t>(f);
+      record.first_layer = static_cast<std::uint32_t>(fragment.first_layer);
+      record.last_layer = static_cast<std::uint32_t>(fragment.last_layer);
+      record.host = fragment.host;
+      sink_->on_placement(record);
+    }
+  }
+  tenant.placements.push_back(std::move(placement));
+}
+
+PlacementProblem Simulator::live_placement_problem(std::size_t t) {
+  // The platform as it is now: hosts at their current pstate speed.
+  live_hosts_.clear();
+  for (const auto& probed : platform_.hosts) {
+    HostInfo info = probed.info;
+    info.speed = hosts_[static_cast<std::size_t>(platform_.index_of(info.name))].host->get_speed();
+    live_hosts_.push_back(std::move(info));
+  }
+  const TenantSpec& spec = *tenants_[t].spec;
+  return PlacementProblem{live_hosts_, spec.model, spec.source, static_cast<int>(t)};
+}
+
+void Simulator::check_runtime_placement(std::size_t t, const std::vector<Fragment>& plan) const {
+  const TenantSpec& spec = *tenants_[t].spec;
+  const auto fail = [&](const std::string& what) {
+    throw RuntimeError(fmt::format("placement policy \"{}\" of tenant {} re-planned at t = {} s: {}",
+                                   spec.placement.name, spec.name, sg4::Engine::get_clock(), what));
+  };
+  std::size_t next = 0;
+  for (const Fragment& fragment : plan) {
+    if (platform_.find(fragment.host) == nullptr)
+      fail(fmt::format("no host named \"{}\"", fragment.host));
+    if (fragment.first_layer != next || fragment.last_layer < fragment.first_layer ||
+        fragment.last_layer >= spec.model.layers.size())
+      fail(fmt::format("fragments must cover layers 0..{} contiguously", spec.model.layers.size() - 1));
+    next = fragment.last_layer + 1;
+  }
+  if (plan.empty() || next != spec.model.layers.size())
+    fail(fmt::format("fragments must cover layers 0..{} contiguously", spec.model.layers.size() - 1));
+}
+
+double Simulator::next_replan() const {
+  double next = kInf;
+  for (const auto& tenant : tenants_)
+    next = std::min(next, tenant.next_replan);
+  return next;
+}
+
+void Simulator::replan(std::size_t t) {
+  TenantRuntime& tenant = tenants_[t];
+  tenant.next_replan += tenant.spec->replan_every;
+  PlacementProblem problem = live_placement_problem(t);
+  std::vector<Fragment> plan = tenant.placement_policy->place(problem);
+  check_runtime_placement(t, plan);
+  const std::vector<Fragment>& current = tenant.placements.back().plan;
+  const bool unchanged =
+      std::equal(plan.begin(), plan.end(), current.begin(), current.end(), [](const Fragment& a, const Fragment& b) {
+        return a.host == b.host && a.first_layer == b.first_layer && a.last_layer == b.last_layer;
+      });
+  if (!unchanged)
+    install_placement(t, std::move(plan));
 }
 
 void Simulator::attach_wifi_stations() {
@@ -372,7 +488,8 @@ void Simulator::on_arrival(std::size_t t, double at) {
     lose(slot, LossReason::HostDown, source);
     return;
   }
-  const int first = tenant.fragments.front().host;
+  r.placement = static_cast<std::uint32_t>(tenant.placements.size() - 1);
+  const int first = tenant.placements.back().fragments.front().host;
   if (first != source && tenant.spec->input_bytes > 0)
     send(slot, source, first, tenant.spec->input_bytes);
   else
@@ -389,7 +506,7 @@ void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
 
 void Simulator::arrive_at_station(std::uint32_t slot) {
   Request& r = pool_[slot];
-  const FragmentRuntime& fragment = tenants_[r.tenant].fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   Station& station = stations_[static_cast<std::size_t>(fragment.station)];
   if (hosts_[static_cast<std::size_t>(fragment.host)].down) {
     lose(slot, LossReason::HostDown, fragment.host);
@@ -409,7 +526,7 @@ void Simulator::arrive_at_station(std::uint32_t slot) {
 void Simulator::start_service(std::uint32_t slot) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   Station& station = stations_[static_cast<std::size_t>(fragment.station)];
   station.busy++;
   // One work factor per fragment visit: stations see independent service times, as in
@@ -426,7 +543,7 @@ void Simulator::start_service(std::uint32_t slot) {
 void Simulator::start_segment(std::uint32_t slot) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   const Segment& segment = fragment.segments[r.segment];
   const double per_thread = segment.flops * r.work_factor / (fragment.threads * fragment.efficiency);
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
@@ -476,7 +593,7 @@ void Simulator::leave_station(int station_index) {
 void Simulator::on_exec_done(std::uint32_t slot, int host) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   const Segment& segment = fragment.segments[r.segment];
   const double now = sg4::Engine::get_clock();
   {
@@ -522,14 +639,14 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
   }
   hosts_[static_cast<std::size_t>(host)].served++;
   leave_station(fragment.station);
-  if (static_cast<std::size_t>(r.fragment) + 1 == tenant.fragments.size()) {
+  if (static_cast<std::size_t>(r.fragment) + 1 == fragment_count(r)) {
     const std::size_t final_exit = tenant.spec->model.exits.size();
     complete(slot, static_cast<int>(final_exit), tenant.oracle->at_exit(final_exit, r.difficulty, r.sample));
     return;
   }
   r.fragment++;
   r.segment = 0;
-  const int next_host = tenant.fragments[r.fragment].host;
+  const int next_host = fragment_of(r).host;
   if (next_host == host || fragment.out_bytes <= 0)
     arrive_at_station(slot);
   else
@@ -561,6 +678,7 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
     record.confidence = static_cast<float>(draw.confidence);
     record.lost_at = -1;
     record.reason = static_cast<std::uint8_t>(LossReason::Served);
+    record.placement = r.placement;
     sink_->on_request(record);
   }
   release(slot);
@@ -585,6 +703,7 @@ void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
     record.confidence = NAN;
     record.lost_at = host;
     record.reason = static_cast<std::uint8_t>(reason);
+    record.placement = r.placement;
     sink_->on_request(record);
   }
   release(slot);
@@ -757,7 +876,8 @@ void Simulator::controller() {
     arrivals_done_ = !std::isfinite(next_arrival);
     if (arrivals_done_ && activities_.empty())
       break;
-    const double next_timer = std::min({next_arrival, next_sample_, next_battery_, platform_schedule_->next_time()});
+    const double next_timer = std::min({next_arrival, next_sample_, next_battery_, platform_schedule_->next_time(),
+                                        arrivals_done_ ? kInf : next_replan()});
     const double now = sg4::Engine::get_clock();
     ssize_t done = -1;
     if (activities_.empty()) {
@@ -783,6 +903,10 @@ void Simulator::controller() {
       const double tolerance = 1e-12 * std::max(1.0, clock);
       if (platform_schedule_->next_time() <= clock + tolerance)
         apply_platform_changes();
+      // After the platform changes of the same instant, so a policy sees them.
+      for (std::size_t t = 0; t < tenants_.size(); ++t)
+        if (tenants_[t].next_replan <= clock + tolerance)
+          replan(t);
       if (next_battery_ <= clock + tolerance)
         update_batteries();
       if (next_sample_ <= clock + tolerance) {
