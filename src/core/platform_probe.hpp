@@ -11,16 +11,19 @@
 namespace edgesim {
 
 struct ProbedHost {
-  HostInfo info; // name, speed (pstate 0), cores, ram_bytes, device_class
+  HostInfo info; // at pstate 0, before scenario overrides (see placement_problem.hpp)
   std::vector<double> pstate_speeds;
   double battery_wh = 0; // 0 = mains powered
   bool has_wattage = false;
+  std::vector<double> idle_watts; // per pstate (0 without wattage_per_state)
+  std::vector<double> busy_watts; // per pstate, every core busy
 };
 
 struct PlatformInfo {
   std::string file;
   std::string xml_text;
   std::vector<ProbedHost> hosts; // sorted by name: host indices in outputs follow this order
+  std::vector<RouteInfo> routes; // every ordered pair of distinct hosts with a route
   [[nodiscard]] const ProbedHost* find(std::string_view name) const;
   [[nodiscard]] int index_of(std::string_view name) const;
 };

@@ -3,6 +3,7 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/route_table.hpp"
 #include "core/station.hpp"
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
@@ -258,24 +259,10 @@ void Simulator::build_runtime() {
 }
 
 void Simulator::attach_wifi_stations() {
-  // SimGrid 3.32 needs each station's rate level on its WiFi link set explicitly; the
-  // host property wifi_rate (default 0) gives it. Routes exist only once the run starts.
-  for (std::size_t a = 0; a < hosts_.size(); ++a) {
-    for (std::size_t b = 0; b < hosts_.size(); ++b) {
-      if (a == b)
-        continue;
-      std::vector<sg4::Link*> route;
-      double latency = 0;
-      hosts_[a].host->route_to(hosts_[b].host, route, &latency);
-      for (auto* link : {route.empty() ? nullptr : route.front(), route.empty() ? nullptr : route.back()}) {
-        if (link == nullptr || link->get_sharing_policy() != sg4::Link::SharingPolicy::WIFI)
-          continue;
-        sg4::Host* station = link == route.front() ? hosts_[a].host : hosts_[b].host;
-        const char* rate = station->get_property("wifi_rate");
-        link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
-      }
-    }
-  }
+  std::vector<sg4::Host*> hosts;
+  for (const auto& host : hosts_)
+    hosts.push_back(host.host);
+  edgesim::attach_wifi_stations(hosts);
 }
 
 void Simulator::exec_started(int host, int threads) {
