@@ -1,5 +1,7 @@
 #include "core/deployment.hpp"
 
+#include "core/placement_problem.hpp"
+
 #include <edgesim/error.hpp>
 
 #include <edgesim/random.hpp>
@@ -15,14 +17,7 @@
 namespace edgesim {
 
 double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment) {
-  double params = 0;
-  double largest_activation =
-      fragment.first_layer == 0 ? model.input_bytes : model.layers[fragment.first_layer - 1].out_bytes;
-  for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-    params += model.layers[l].param_bytes;
-    largest_activation = std::max(largest_activation, model.layers[l].out_bytes);
-  }
-  return params + largest_activation;
+  return fragment_memory_bytes(model, fragment.first_layer, fragment.last_layer);
 }
 
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
@@ -73,9 +68,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    platform.file, host.info.name));
   }
 
-  std::vector<HostInfo> hosts;
-  for (const auto& host : platform.hosts)
-    hosts.push_back(host.info);
+  PlacementInputs inputs = placement_inputs(platform, scenario);
+  mark_initially_unavailable(inputs, scenario.dynamics);
 
   Deployment deployment;
   std::map<std::string, double> memory_per_host;
@@ -97,7 +91,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
     ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
     auto placement =
         place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
-    PlacementProblem problem{hosts, tenant.model, tenant.source, static_cast<int>(t)};
+    const PlacementProblem problem = make_placement_problem(inputs, tenant, t);
     TenantDeployment plan;
     plan.fragments = placement->place(problem);
     for (std::size_t f = 0; f < plan.fragments.size(); ++f) {

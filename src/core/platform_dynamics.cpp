@@ -45,15 +45,41 @@ void check_platform_dynamics(const Scenario& scenario, const PlatformInfo& platf
                                    scenario.file, host.path, platform.file, host.host));
 }
 
-PlatformSchedule::PlatformSchedule(const PlatformDynamics& dynamics, const PlatformInfo& platform) {
+void mark_initially_unavailable(PlacementInputs& inputs, const PlatformDynamics& dynamics) {
+  for (const auto& entry : dynamics.hosts) {
+    if (entry.available.empty() || entry.available.front().at > 0 || entry.available.front().value)
+      continue;
+    for (auto& host : inputs.hosts)
+      if (host.name == entry.host)
+        host.available = false;
+  }
+}
+
+void apply_initial_link_settings(const PlatformDynamics& dynamics) {
   auto* engine = sg4::Engine::get_instance();
   for (const auto& [name, settings] : dynamics.link_overrides) {
-    sg4::Link* link = engine->link_by_name(name);
+    sg4::Link* link = engine->link_by_name_or_null(name);
+    if (link == nullptr || link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI)
+      continue;
     if (settings.bandwidth)
       link->set_bandwidth(*settings.bandwidth);
     if (settings.latency)
       link->set_latency(*settings.latency);
   }
+  for (const auto& entry : dynamics.links) {
+    sg4::Link* link = engine->link_by_name_or_null(entry.link);
+    if (link == nullptr || link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI)
+      continue;
+    if (!entry.bandwidth.empty() && entry.bandwidth.front().at == 0)
+      link->set_bandwidth(entry.bandwidth.front().value);
+    if (!entry.latency.empty() && entry.latency.front().at == 0)
+      link->set_latency(entry.latency.front().value);
+  }
+}
+
+PlatformSchedule::PlatformSchedule(const PlatformDynamics& dynamics, const PlatformInfo& platform) {
+  auto* engine = sg4::Engine::get_instance();
+  apply_initial_link_settings(dynamics);
   for (const auto& entry : dynamics.links) {
     sg4::Link* link = engine->link_by_name(entry.link);
     for (const auto& step : entry.bandwidth)

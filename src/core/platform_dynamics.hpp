@@ -10,6 +10,7 @@
 // times, which SimGrid applies to transfers in flight as well. Host availability is
 // edgesim's own state (the controller marks the host down and loses its requests), not
 // Host::turn_off, which would kill the controller's actor on a one-host platform.
+#include "core/placement_problem.hpp"
 #include "core/platform_probe.hpp"
 #include "scenario/scenario.hpp"
 
@@ -26,6 +27,15 @@ namespace edgesim {
 /// Names every link and host of the dynamics against the platform; WiFi links have
 /// per-station rates and cannot be changed. Throws InputError naming the key.
 void check_platform_dynamics(const Scenario& scenario, const PlatformInfo& platform);
+
+/// Hosts whose availability profile starts down at t = 0 are unavailable to the initial
+/// placement.
+void mark_initially_unavailable(PlacementInputs& inputs, const PlatformDynamics& dynamics);
+
+/// On the loaded platform: the link overrides, then each link profile's first step if
+/// it is at t = 0. Links not in the platform are skipped (check_platform_dynamics
+/// reports them).
+void apply_initial_link_settings(const PlatformDynamics& dynamics);
 
 struct PlatformChange {
   enum class Kind { LinkBandwidth, LinkLatency, HostAvailable };

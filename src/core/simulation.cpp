@@ -3,7 +3,9 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/live_placement.hpp"
 #include "core/platform_dynamics.hpp"
+#include "core/route_table.hpp"
 #include "core/station.hpp"
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
@@ -209,7 +211,7 @@ private:
   std::vector<sg4::ActivityPtr> activities_;
   std::vector<ActivityTag> tags_;
   std::optional<PlatformSchedule> platform_schedule_;
-  std::vector<HostInfo> live_hosts_; // what re-planning policies see, refreshed per call
+  std::optional<LivePlacementInputs> live_inputs_; // what re-planning policies see
   std::uint64_t next_id_ = 0;
   double next_sample_ = 0;
   double next_battery_ = kInf;
@@ -330,15 +332,11 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
 }
 
 PlacementProblem Simulator::live_placement_problem(std::size_t t) {
-  // The platform as it is now: hosts at their current pstate speed.
-  live_hosts_.clear();
-  for (const auto& probed : platform_.hosts) {
-    HostInfo info = probed.info;
-    info.speed = hosts_[static_cast<std::size_t>(platform_.index_of(info.name))].host->get_speed();
-    live_hosts_.push_back(std::move(info));
-  }
-  const TenantSpec& spec = *tenants_[t].spec;
-  return PlacementProblem{live_hosts_, spec.model, spec.source, static_cast<int>(t)};
+  std::vector<bool> down;
+  for (const auto& host : hosts_)
+    down.push_back(host.down);
+  const auto& inputs = live_inputs_->refresh(down);
+  return make_placement_problem(inputs, *tenants_[t].spec, t, sg4::Engine::get_clock());
 }
 
 void Simulator::check_runtime_placement(std::size_t t, const std::vector<Fragment>& plan) const {
@@ -383,24 +381,10 @@ void Simulator::replan(std::size_t t) {
 }
 
 void Simulator::attach_wifi_stations() {
-  // SimGrid 3.32 needs each station's rate level on its WiFi link set explicitly; the
-  // host property wifi_rate (default 0) gives it. Routes exist only once the run starts.
-  for (std::size_t a = 0; a < hosts_.size(); ++a) {
-    for (std::size_t b = 0; b < hosts_.size(); ++b) {
-      if (a == b)
-        continue;
-      std::vector<sg4::Link*> route;
-      double latency = 0;
-      hosts_[a].host->route_to(hosts_[b].host, route, &latency);
-      for (auto* link : {route.empty() ? nullptr : route.front(), route.empty() ? nullptr : route.back()}) {
-        if (link == nullptr || link->get_sharing_policy() != sg4::Link::SharingPolicy::WIFI)
-          continue;
-        sg4::Host* station = link == route.front() ? hosts_[a].host : hosts_[b].host;
-        const char* rate = station->get_property("wifi_rate");
-        link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
-      }
-    }
-  }
+  std::vector<sg4::Host*> hosts;
+  for (const auto& host : hosts_)
+    hosts.push_back(host.host);
+  edgesim::attach_wifi_stations(hosts);
 }
 
 void Simulator::exec_started(int host, int threads) {
@@ -1048,6 +1032,9 @@ RunOutput Simulator::run() {
   engine->load_platform(platform_.file);
   build_runtime();
   platform_schedule_.emplace(scenario_.dynamics, platform_);
+  if (std::any_of(scenario_.tenants.begin(), scenario_.tenants.end(),
+                  [](const TenantSpec& tenant) { return std::isfinite(tenant.replan_every); }))
+    live_inputs_.emplace(platform_, scenario_);
   // The controller runs on a mains-powered host when there is one. Hosts are never
   // turned off (that would kill the controller's actor on a one-host platform); a
   // depleted host is marked down instead: its activities are cancelled, its requests
