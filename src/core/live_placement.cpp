@@ -11,9 +11,8 @@ namespace edgesim {
 namespace {
 
 const RouteReading* find_reading(std::span<const RouteReading> readings, const RouteInfo& route) {
-  auto it = std::find_if(readings.begin(), readings.end(), [&](const RouteReading& r) {
-    return r.route.from == route.from && r.route.to == route.to;
-  });
+  auto it = std::find_if(readings.begin(), readings.end(),
+                         [&](const RouteReading& r) { return r.route.from == route.from && r.route.to == route.to; });
   return it == readings.end() ? nullptr : &*it;
 }
 

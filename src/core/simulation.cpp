@@ -47,7 +47,7 @@ struct FragmentRuntime {
   int station = 0;
   int threads = 1;
   double efficiency = 1;
-  double out_bytes = 0; // activation sent to the next fragment
+  double out_bytes = 0; // activation sent to the next fragment (a branch: its output to the merge host)
   std::vector<Segment> segments;
 };
 
@@ -57,7 +57,13 @@ struct PlacementRuntime {
   double since = 0;
   std::vector<Fragment> plan;
   std::vector<FragmentRuntime> fragments;
+  // Semantic split: fragments are parallel branches merged on fragments[0]'s host.
+  std::size_t branches = 1;
+  double merge_flops = 0;
+  double accuracy_penalty = 0;
 };
+
+constexpr std::uint32_t kNoParent = std::numeric_limits<std::uint32_t>::max();
 
 struct TenantRuntime {
   const TenantSpec* spec = nullptr;
@@ -68,6 +74,7 @@ struct TenantRuntime {
   std::unique_ptr<ExitOracle> oracle;
   std::unique_ptr<ArrivalProcess> arrivals;
   Rng work_rng{0};
+  Rng penalty_rng{0}; // accuracy penalty of semantic splits
   double next_arrival = kInf;
   std::uint64_t generated = 0;
   double last_arrival = 0;
@@ -93,6 +100,11 @@ struct Request {
   double energy_done = 0;          // dynamic energy of the request's execs, J
   double segment_start = 0;        // when its running exec started
   std::uint16_t pending_execs = 0; // execs of the current segment still running
+  // Semantic splits: a request forks into one branch request per branch, which runs its
+  // fragment like any request and then reports to its parent on the merge host.
+  std::uint32_t parent = kNoParent;   // set on a branch: the request it belongs to
+  std::uint16_t pending_branches = 0; // on a split request: branches not yet back
+  bool failed = false;                // on a split request: already recorded as lost
 };
 
 struct HostRuntime {
@@ -117,12 +129,18 @@ struct HostRuntime {
 };
 
 struct ActivityTag {
-  enum class Kind : std::uint8_t { Exec, Comm } kind = Kind::Exec;
+  // BranchOutput: a branch's output travelling to the merge host; Merge: the merge exec.
+  enum class Kind : std::uint8_t { Exec, Comm, BranchOutput, Merge } kind = Kind::Exec;
   std::uint32_t request = 0;
   int host = 0;    // exec host, or comm source
   int peer = -1;   // comm destination
   int threads = 0; // exec thread count
 };
+
+bool same_fragment(const Fragment& a, const Fragment& b) {
+  return a.host == b.host && a.first_layer == b.first_layer && a.last_layer == b.last_layer && a.branch == b.branch &&
+         a.branches == b.branches;
+}
 
 double draw_work_factor(const WorkSpec& work, Rng& rng) {
   switch (work.kind) {
@@ -172,6 +190,12 @@ private:
   void attach_wifi_stations();
   // request flow
   void on_arrival(std::size_t tenant, double at);
+  std::uint32_t allocate_slot();
+  void fork_branches(std::uint32_t slot, int source);
+  void branch_done(std::uint32_t slot, int host);
+  void branch_merged(std::uint32_t slot);
+  void merge_done(std::uint32_t slot);
+  void record_loss(std::uint32_t slot, LossReason reason, int host);
   void arrive_at_station(std::uint32_t slot);
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
@@ -253,6 +277,7 @@ void Simulator::build_runtime() {
     tenant.arrivals =
         std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
     tenant.work_rng = Rng(stream_seed(scenario_.simulation.seed, "work", t));
+    tenant.penalty_rng = Rng(stream_seed(scenario_.simulation.seed, "semantic-penalty", t));
     tenant.next_arrival = tenant.arrivals->next();
     tenants_.push_back(std::move(tenant));
     install_placement(t, deployment_.tenants[t].fragments);
@@ -271,13 +296,10 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
   for (std::size_t f = 0; f < plan.size(); ++f) {
     const Fragment& fragment = plan[f];
     if (previous != nullptr) {
-      auto same = std::find_if(previous->plan.begin(), previous->plan.end(), [&](const Fragment& old) {
-        return old.host == fragment.host && old.first_layer == fragment.first_layer &&
-               old.last_layer == fragment.last_layer;
-      });
+      auto same = std::find_if(previous->plan.begin(), previous->plan.end(),
+                               [&](const Fragment& old) { return same_fragment(old, fragment); });
       if (same != previous->plan.end()) {
         placement.fragments.push_back(previous->fragments[static_cast<std::size_t>(same - previous->plan.begin())]);
-        placement.fragments.back().out_bytes = model.layers[fragment.last_layer].out_bytes;
         continue;
       }
     }
@@ -296,6 +318,16 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
     rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
     rt.efficiency = model.efficiency_on(probed.info.device_class);
     rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
+    if (fragment.branches > 1) {
+      // A semantic branch: its share of every layer, no exits, output to the merge host.
+      double flops = 0;
+      for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l)
+        flops += model.layers[l].flops;
+      rt.segments.push_back(Segment{flops * model.semantic.flops_share(fragment.branches), -1});
+      rt.out_bytes = model.semantic.merge_bytes;
+      placement.fragments.push_back(std::move(rt));
+      continue;
+    }
     Segment current;
     for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
       current.flops += model.layers[l].flops;
@@ -312,6 +344,9 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
       rt.segments.push_back(current);
     placement.fragments.push_back(std::move(rt));
   }
+  placement.branches = plan.front().branches;
+  placement.merge_flops = placement.branches > 1 ? model.semantic.merge_flops : 0.0;
+  placement.accuracy_penalty = model.semantic.penalty(placement.branches);
   placement.plan = std::move(plan);
   const auto version = static_cast<std::uint32_t>(tenant.placements.size());
   if (sink_ != nullptr) {
@@ -325,6 +360,8 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
       record.first_layer = static_cast<std::uint32_t>(fragment.first_layer);
       record.last_layer = static_cast<std::uint32_t>(fragment.last_layer);
       record.host = fragment.host;
+      record.branch = fragment.branches > 1 ? static_cast<std::int16_t>(fragment.branch) : std::int16_t{-1};
+      record.branches = static_cast<std::uint16_t>(fragment.branches);
       sink_->on_placement(record);
     }
   }
@@ -341,21 +378,10 @@ PlacementProblem Simulator::live_placement_problem(std::size_t t) {
 
 void Simulator::check_runtime_placement(std::size_t t, const std::vector<Fragment>& plan) const {
   const TenantSpec& spec = *tenants_[t].spec;
-  const auto fail = [&](const std::string& what) {
+  const std::string error = placement_error(spec.model, plan, platform_);
+  if (!error.empty())
     throw RuntimeError(fmt::format("placement policy \"{}\" of tenant {} re-planned at t = {} s: {}",
-                                   spec.placement.name, spec.name, sg4::Engine::get_clock(), what));
-  };
-  std::size_t next = 0;
-  for (const Fragment& fragment : plan) {
-    if (platform_.find(fragment.host) == nullptr)
-      fail(fmt::format("no host named \"{}\"", fragment.host));
-    if (fragment.first_layer != next || fragment.last_layer < fragment.first_layer ||
-        fragment.last_layer >= spec.model.layers.size())
-      fail(fmt::format("fragments must cover layers 0..{} contiguously", spec.model.layers.size() - 1));
-    next = fragment.last_layer + 1;
-  }
-  if (plan.empty() || next != spec.model.layers.size())
-    fail(fmt::format("fragments must cover layers 0..{} contiguously", spec.model.layers.size() - 1));
+                                   spec.placement.name, spec.name, sg4::Engine::get_clock(), error));
 }
 
 double Simulator::next_replan() const {
@@ -372,10 +398,7 @@ void Simulator::replan(std::size_t t) {
   std::vector<Fragment> plan = tenant.placement_policy->place(problem);
   check_runtime_placement(t, plan);
   const std::vector<Fragment>& current = tenant.placements.back().plan;
-  const bool unchanged =
-      std::equal(plan.begin(), plan.end(), current.begin(), current.end(), [](const Fragment& a, const Fragment& b) {
-        return a.host == b.host && a.first_layer == b.first_layer && a.last_layer == b.last_layer;
-      });
+  const bool unchanged = std::equal(plan.begin(), plan.end(), current.begin(), current.end(), same_fragment);
   if (!unchanged)
     install_placement(t, std::move(plan));
 }
@@ -448,16 +471,8 @@ void Simulator::on_arrival(std::size_t t, double at) {
   tenant.last_arrival = at;
   tenant.generated++;
 
-  std::uint32_t slot = 0;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(pool_.size());
-    pool_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
+  const std::uint32_t slot = allocate_slot();
   Request& r = pool_[slot];
-  r = Request{};
   r.id = next_id_++;
   r.tenant = static_cast<std::uint16_t>(t);
   r.arrival = at;
@@ -467,17 +482,124 @@ void Simulator::on_arrival(std::size_t t, double at) {
     tenant.offered++;
   (void)now;
 
+  r.placement = static_cast<std::uint32_t>(tenant.placements.size() - 1);
   const int source = platform_.index_of(tenant.spec->source);
   if (hosts_[static_cast<std::size_t>(source)].down) {
     lose(slot, LossReason::HostDown, source);
     return;
   }
-  r.placement = static_cast<std::uint32_t>(tenant.placements.size() - 1);
+  if (tenant.placements.back().branches > 1) {
+    fork_branches(slot, source);
+    return;
+  }
   const int first = tenant.placements.back().fragments.front().host;
   if (first != source && tenant.spec->input_bytes > 0)
     send(slot, source, first, tenant.spec->input_bytes);
   else
     arrive_at_station(slot);
+}
+
+std::uint32_t Simulator::allocate_slot() {
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(pool_.size());
+    pool_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  pool_[slot] = Request{};
+  return slot;
+}
+
+void Simulator::fork_branches(std::uint32_t slot, int source) {
+  const TenantRuntime& tenant = tenants_[pool_[slot].tenant];
+  const PlacementRuntime& placement = tenant.placements[pool_[slot].placement];
+  pool_[slot].pending_branches = static_cast<std::uint16_t>(placement.branches);
+  for (std::size_t b = 0; b < placement.branches; ++b) {
+    const std::uint32_t branch = allocate_slot(); // may move pool_: index, no reference
+    Request& child = pool_[branch];
+    const Request& parent = pool_[slot];
+    child.id = parent.id;
+    child.tenant = parent.tenant;
+    child.placement = parent.placement;
+    child.fragment = static_cast<std::uint16_t>(b);
+    child.measured = parent.measured;
+    child.arrival = parent.arrival;
+    child.parent = slot;
+    const int host = placement.fragments[b].host;
+    if (host != source && tenant.spec->input_bytes > 0)
+      send(branch, source, host, tenant.spec->input_bytes);
+    else
+      arrive_at_station(branch);
+  }
+}
+
+void Simulator::branch_done(std::uint32_t slot, int host) {
+  const Request& r = pool_[slot];
+  if (pool_[r.parent].failed) {
+    branch_merged(slot);
+    return;
+  }
+  const PlacementRuntime& placement = tenants_[r.tenant].placements[r.placement];
+  const int merge_host = placement.fragments.front().host;
+  const double bytes = fragment_of(r).out_bytes;
+  if (merge_host == host || bytes <= 0) {
+    branch_merged(slot);
+    return;
+  }
+  send(slot, host, merge_host, bytes);
+  tags_.back().kind = ActivityTag::Kind::BranchOutput;
+}
+
+void Simulator::branch_merged(std::uint32_t slot) {
+  const std::uint32_t parent_slot = pool_[slot].parent;
+  release(slot);
+  Request& parent = pool_[parent_slot];
+  if (--parent.pending_branches > 0)
+    return;
+  if (parent.failed) {
+    release(parent_slot);
+    return;
+  }
+  const TenantRuntime& tenant = tenants_[parent.tenant];
+  const PlacementRuntime& placement = tenant.placements[parent.placement];
+  const FragmentRuntime& merge = placement.fragments.front();
+  HostRuntime& host = hosts_[static_cast<std::size_t>(merge.host)];
+  if (host.down) {
+    lose(parent_slot, LossReason::HostDown, merge.host);
+    return;
+  }
+  if (placement.merge_flops <= 0) {
+    merge_done(parent_slot);
+    return;
+  }
+  const double per_thread = placement.merge_flops / (merge.threads * merge.efficiency);
+  host.tenant_work[parent.tenant] += per_thread * merge.threads;
+  auto exec = sg4::Exec::init();
+  exec->set_flops_amount(per_thread)->set_host(host.host);
+  if (merge.threads > 1)
+    exec->set_thread_count(merge.threads);
+  exec->start();
+  exec_started(merge.host, merge.threads);
+  activities_.emplace_back(std::move(exec));
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Merge, parent_slot, merge.host, -1, merge.threads});
+}
+
+void Simulator::merge_done(std::uint32_t slot) {
+  const Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const PlacementRuntime& placement = tenant.placements[r.placement];
+  const std::size_t final_exit = tenant.spec->model.exits.size();
+  ExitOutcomeDraw draw = tenant.oracle->at_exit(final_exit, r.difficulty, r.sample);
+  // The split model answers right with probability final accuracy - penalty: a request
+  // the whole model gets right is turned wrong with probability penalty / final
+  // accuracy, so harder requests (wrong anyway) stay wrong.
+  const double u = tenant.penalty_rng.uniform();
+  const double final_accuracy = tenant.spec->model.final_accuracy;
+  if (draw.correct && final_accuracy > 0 && u < placement.accuracy_penalty / final_accuracy)
+    draw.correct = false;
+  complete(slot, static_cast<int>(final_exit), draw);
 }
 
 void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
@@ -623,6 +745,10 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
   }
   hosts_[static_cast<std::size_t>(host)].served++;
   leave_station(fragment.station);
+  if (r.parent != kNoParent) {
+    branch_done(slot, host);
+    return;
+  }
   if (static_cast<std::size_t>(r.fragment) + 1 == fragment_count(r)) {
     const std::size_t final_exit = tenant.spec->model.exits.size();
     complete(slot, static_cast<int>(final_exit), tenant.oracle->at_exit(final_exit, r.difficulty, r.sample));
@@ -650,6 +776,12 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
     tenant.slo_met += latency <= tenant.spec->slo ? 1 : 0;
   }
   tenant.policy->on_outcome(ExitOutcome{r.id, true, exit, draw.correct, latency, now});
+  tenant.placement_policy->on_outcome(PlacementOutcome{.served = true,
+                                                       .slo_met = latency <= tenant.spec->slo,
+                                                       .correct = draw.correct,
+                                                       .latency = latency,
+                                                       .branches = tenant.placements[r.placement].branches,
+                                                       .now = now});
   if (sink_ != nullptr && scenario_.simulation.trace_requests) {
     RequestRecord record;
     record.id = r.id;
@@ -669,6 +801,22 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
 }
 
 void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
+  const std::uint32_t parent = pool_[slot].parent;
+  if (parent == kNoParent) {
+    record_loss(slot, reason, host);
+    release(slot);
+    return;
+  }
+  // A lost branch loses the whole request, once; the other branches run on and are
+  // dropped when they are done.
+  if (!pool_[parent].failed) {
+    pool_[parent].failed = true;
+    record_loss(parent, reason, host);
+  }
+  branch_merged(slot);
+}
+
+void Simulator::record_loss(std::uint32_t slot, LossReason reason, int host) {
   const Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   if (r.measured)
@@ -690,7 +838,12 @@ void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
     record.placement = r.placement;
     sink_->on_request(record);
   }
-  release(slot);
+  tenant.placement_policy->on_outcome(PlacementOutcome{.served = false,
+                                                       .slo_met = false,
+                                                       .correct = false,
+                                                       .latency = NAN,
+                                                       .branches = tenant.placements[r.placement].branches,
+                                                       .now = sg4::Engine::get_clock()});
 }
 
 void Simulator::release(std::uint32_t slot) {
@@ -785,7 +938,7 @@ void Simulator::take_host_down(int h) {
     if (tag.host != h && tag.peer != h)
       continue;
     activities_[i]->cancel();
-    if (tag.kind == ActivityTag::Kind::Exec)
+    if (tag.kind == ActivityTag::Kind::Exec || tag.kind == ActivityTag::Kind::Merge)
       exec_finished(h, tag.threads);
     remove_activity(i);
     if (std::find(victims.begin(), victims.end(), tag.request) == victims.end())
@@ -876,12 +1029,23 @@ void Simulator::controller() {
       const auto index = static_cast<std::size_t>(done);
       const ActivityTag tag = tags_[index];
       remove_activity(index);
-      if (tag.kind == ActivityTag::Kind::Exec) {
+      switch (tag.kind) {
+      case ActivityTag::Kind::Exec:
         exec_finished(tag.host, tag.threads);
         if (--pool_[tag.request].pending_execs == 0)
           on_exec_done(tag.request, tag.host);
-      } else
+        break;
+      case ActivityTag::Kind::Comm:
         arrive_at_station(tag.request);
+        break;
+      case ActivityTag::Kind::BranchOutput:
+        branch_merged(tag.request);
+        break;
+      case ActivityTag::Kind::Merge:
+        exec_finished(tag.host, tag.threads);
+        merge_done(tag.request);
+        break;
+      }
     } else {
       const double clock = sg4::Engine::get_clock();
       const double tolerance = 1e-12 * std::max(1.0, clock);

@@ -15,6 +15,7 @@ void register_builtin_policies(Registry& registry) {
   register_exit_bayesopt(registry);
   register_place_manual(registry);
   register_place_source_only(registry);
+  register_place_splitplace(registry);
 }
 
 } // namespace edgesim

@@ -21,5 +21,6 @@ void register_exit_pareto(Registry& registry);
 void register_exit_bayesopt(Registry& registry);
 void register_place_manual(Registry& registry);
 void register_place_source_only(Registry& registry);
+void register_place_splitplace(Registry& registry);
 
 } // namespace edgesim

@@ -161,8 +161,7 @@ TEST_F(ReplanEveryTest, Validated) {
     load("[placement]\npolicy = \"source-only\"\nreplan_every = \"soon\"\n");
     FAIL() << "expected an InputError";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("placement.replan_every: expected a duration"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("placement.replan_every: expected a duration"), std::string::npos) << e.what();
   }
 }
 
