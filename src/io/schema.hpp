@@ -14,6 +14,12 @@
 //   Free text of unbounded size (scenario TOML, platform XML) lives in variable-length
 //   string attributes of /meta instead.
 // - The reason column stays a u8; /requests carries an attribute spelling out its codes.
+// - /placements holds one row per fragment of every placement a tenant used: the one at
+//   t = 0 (placement 0) and each change made by re-planning (placement.replan_every),
+//   with the time it took effect; /requests' `placement` column names the version each
+//   request was admitted under, so a request can be joined to the hosts it ran on. Its
+//   chunks are small (few rows). `branch` is -1 for layer-wise fragments; a semantic
+//   split has `branches` rows with branch 0..branches-1 over the whole model.
 #include <edgesim/results.hpp>
 
 #include <H5Cpp.h>
