@@ -85,8 +85,7 @@ int cmd_run(std::vector<std::string> args) {
   for (const auto& plugin : plugins)
     Registry::instance().load_plugin(plugin);
   Scenario scenario = load_scenario(scenario_file, overrides);
-  PlatformInfo platform =
-      probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.link_overrides);
+  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model);
   Deployment deployment = plan_deployment(scenario, platform);
 
   if (output.empty())

@@ -56,18 +56,6 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    host->pstate_speeds.size() - 1));
   }
 
-  for (const auto& [name, settings] : scenario.link_overrides) {
-    auto link =
-        std::find_if(platform.links.begin(), platform.links.end(), [&](const ProbedLink& l) { return l.name == name; });
-    if (link == platform.links.end())
-      throw InputError(
-          fmt::format("{}: links.{}: no link named \"{}\" in platform {}", scenario.file, name, name, platform.file));
-    if (link->wifi)
-      throw InputError(fmt::format("{}: links.{}: expected a wired link: SimGrid 3.32 cannot change the bandwidth or "
-                                   "latency of WiFi link {} (set its rates in {})",
-                                   scenario.file, name, name, platform.file));
-  }
-
   for (const auto& host : platform.hosts) {
     const double battery = scenario.host_settings(host.info.name).battery_wh.value_or(host.battery_wh);
     if (battery > 0 && !host.has_wattage)

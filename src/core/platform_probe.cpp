@@ -43,7 +43,7 @@ void write_all(int fd, const std::string& text) {
 
 // Runs in the child: prints one tab-separated line per host on `out`.
 [[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args,
-                                 const std::string& network_model, const LinkOverrides& link_overrides, int out_fd) {
+                                 const std::string& network_model, int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
   std::vector<char*> argv;
   argv.reserve(args.size());
@@ -62,13 +62,8 @@ void write_all(int fd, const std::string& text) {
     engine->set_config("network/model:" + network_model);
     engine->set_config("network/crosstraffic:0");
     engine->load_platform(file);
-    apply_link_overrides(link_overrides); // unknown and WiFi links are reported by the caller
     const std::vector<simgrid::s4u::Host*> hosts = engine->get_all_hosts();
     std::string text;
-    for (const auto* link : engine->get_all_links())
-      if (link->get_name() != "__loopback__")
-        text += fmt::format("L\t{}\t{}\n", link->get_name(),
-                            link->get_sharing_policy() == simgrid::s4u::Link::SharingPolicy::WIFI ? 1 : 0);
     for (const auto* host : hosts) {
       const char* ram = host->get_property("ram_bytes");
       const char* device_class = host->get_property("device_class");
@@ -165,7 +160,7 @@ int PlatformInfo::index_of(std::string_view name) const {
 }
 
 PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args,
-                            const std::string& network_model, const LinkOverrides& link_overrides) {
+                            const std::string& network_model) {
   PlatformInfo info;
   info.file = file;
   {
@@ -189,7 +184,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     ::close(pipe_fds[0]);
     ::dup2(err_fd, STDERR_FILENO);
     ::dup2(err_fd, STDOUT_FILENO);
-    probe_in_child(file, simgrid_args, network_model, link_overrides, pipe_fds[1]);
+    probe_in_child(file, simgrid_args, network_model, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
   std::string output;
@@ -233,10 +228,6 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       start = tab + 1;
     }
     fields.push_back(line.substr(start));
-    if (fields.size() == 3 && fields[0] == "L") {
-      info.links.push_back(ProbedLink{fields[1], fields[2] == "1"});
-      continue;
-    }
     if (fields.size() == 5 && fields[0] == "R") {
       info.routes.push_back(RouteInfo{fields[1], fields[2], std::stod(fields[3]), std::stod(fields[4])});
       continue;

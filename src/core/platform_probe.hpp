@@ -5,8 +5,6 @@
 // file and SimGrid's message, before the real run starts.
 #include <edgesim/policy.hpp>
 
-#include "scenario/scenario.hpp"
-
 #include <string>
 #include <vector>
 
@@ -21,17 +19,11 @@ struct ProbedHost {
   std::vector<double> busy_watts; // per pstate, every core busy
 };
 
-struct ProbedLink {
-  std::string name;
-  bool wifi = false;
-};
-
 struct PlatformInfo {
   std::string file;
   std::string xml_text;
   std::vector<ProbedHost> hosts; // sorted by name: host indices in outputs follow this order
   std::vector<RouteInfo> routes; // every ordered pair of distinct hosts with a route
-  std::vector<ProbedLink> links;
   [[nodiscard]] const ProbedHost* find(std::string_view name) const;
   [[nodiscard]] int index_of(std::string_view name) const;
 };
@@ -39,6 +31,6 @@ struct PlatformInfo {
 /// `simgrid_args` (--cfg=..., --log=...) are applied in the child too, so an unknown
 /// --cfg key is reported as an input error instead of aborting the run.
 PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args = {},
-                            const std::string& network_model = "CM02", const LinkOverrides& link_overrides = {});
+                            const std::string& network_model = "CM02");
 
 } // namespace edgesim

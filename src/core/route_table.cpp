@@ -45,18 +45,6 @@ void attach_wifi_stations(std::span<sg4::Host* const> hosts) {
   }
 }
 
-void apply_link_overrides(const LinkOverrides& overrides) {
-  for (const auto& [name, settings] : overrides) {
-    auto* link = sg4::Link::by_name_or_null(name);
-    if (link == nullptr || is_wifi(link))
-      continue;
-    if (settings.bandwidth_Bps)
-      link->set_bandwidth(*settings.bandwidth_Bps);
-    if (settings.latency_s)
-      link->set_latency(*settings.latency_s);
-  }
-}
-
 std::vector<RouteReading> read_routes(std::span<sg4::Host* const> hosts) {
   std::vector<RouteReading> readings;
   for (auto* from : hosts) {

@@ -4,8 +4,6 @@
 // simulation (live link bandwidths), so both see the same figures.
 #include <edgesim/policy.hpp>
 
-#include "scenario/scenario.hpp"
-
 #include <simgrid/s4u/Host.hpp>
 
 #include <span>
@@ -24,11 +22,6 @@ struct RouteReading {
   // links only (infinity if none) and must be measured.
   bool crosses_wifi = false;
 };
-
-/// Sets the bandwidth/latency of the wired links named in [links."name"]; names that are
-/// not links of the loaded platform, and WiFi links, are skipped (plan_deployment
-/// reports them).
-void apply_link_overrides(const LinkOverrides& overrides);
 
 /// One reading per ordered pair of distinct hosts that has a route: the bottleneck
 /// bandwidth and the summed latency of its links.

@@ -868,7 +868,6 @@ RunOutput Simulator::run() {
   engine->set_config("network/model:" + scenario_.simulation.network_model);
   engine->set_config("network/crosstraffic:0");
   engine->load_platform(platform_.file);
-  apply_link_overrides(scenario_.link_overrides);
   build_runtime();
   // The controller runs on a mains-powered host when there is one. Hosts are never
   // turned off (that would kill the controller's actor on a one-host platform); a

@@ -72,13 +72,6 @@ struct HostSettings {
   std::optional<int> pstate;
 };
 
-/// [links."name"]: replaces a wired link's bandwidth and/or latency from the platform.
-struct LinkSettings {
-  std::optional<double> bandwidth_Bps;
-  std::optional<double> latency_s;
-};
-using LinkOverrides = std::map<std::string, LinkSettings, std::less<>>;
-
 struct SimulationSpec {
   std::uint64_t seed = 1;
   double duration = std::numeric_limits<double>::infinity();
@@ -97,7 +90,6 @@ struct Scenario {
   std::string platform_file;
   HostSettings default_host;
   std::map<std::string, HostSettings, std::less<>> host_overrides;
-  LinkOverrides link_overrides;
   std::vector<TenantSpec> tenants;
   std::vector<std::string> plugins;
   MultitenantPolicy multitenant = MultitenantPolicy::None;

@@ -87,29 +87,6 @@ HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
   return base;
 }
 
-LinkSettings parse_link_settings(const ConfigView& view) {
-  view.require_only({"bandwidth", "latency"});
-  LinkSettings settings;
-  if (view.has("bandwidth")) {
-    const toml::node* node = view.table().get("bandwidth");
-    std::optional<double> bandwidth;
-    if (node->is_number())
-      bandwidth = node->value<double>();
-    else if (auto text = node->as_string())
-      bandwidth = units::parse_bandwidth(text->get());
-    if (!bandwidth || !(*bandwidth > 0) || !std::isfinite(*bandwidth))
-      view.fail("bandwidth", "a positive bandwidth in bytes/s (number) or with a unit (\"2MBps\", \"100Mbps\")");
-    settings.bandwidth_Bps = bandwidth;
-  }
-  if (view.has("latency")) {
-    const double latency = view.get_seconds("latency");
-    if (!(latency >= 0) || !std::isfinite(latency))
-      view.fail("latency", "a non-negative latency (\"2ms\" or seconds)");
-    settings.latency_s = latency;
-  }
-  return settings;
-}
-
 std::vector<double> load_arrival_trace(const std::string& file, const std::string& where) {
   std::ifstream in(file);
   if (!in)
@@ -254,8 +231,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   }
 
   ConfigView top(root, file, "");
-  top.require_only(
-      {"simulation", "platform", "hosts", "links", "tenants", "placement", "exits", "plugins", "multitenant"});
+  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins", "multitenant"});
 
   // [simulation]
   if (const auto* sim_table = sub_table(top, "simulation", true)) {
@@ -320,14 +296,6 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
       scenario.host_overrides[std::string(name.str())] =
           parse_host_settings(ConfigView(*table, file, join("hosts", name.str())), scenario.default_host);
     }
-  }
-
-  // [links.*]
-  if (const auto* links = sub_table(top, "links", false)) {
-    ConfigView links_view(*links, file, "links");
-    for (const auto& [name, node] : *links)
-      scenario.link_overrides[std::string(name.str())] =
-          parse_link_settings(ConfigView(*sub_table(links_view, name.str(), true), file, join("links", name.str())));
   }
 
   // [plugins]
