@@ -126,6 +126,12 @@ struct Fragment {
   std::size_t first_layer = 0; // inclusive
   std::size_t last_layer = 0;  // inclusive
   std::string host;
+  /// Semantic split (SplitNet): the placement is `branches` parallel fragments, each
+  /// running layers first..last at the model's [semantic] flops share; this one is
+  /// branch `branch` (0-based). The branch outputs merge on branch 0's host. A
+  /// layer-wise fragment has branches = 1.
+  std::size_t branch = 0;
+  std::size_t branches = 1;
 };
 
 struct PlacementProblem {
@@ -186,10 +192,22 @@ struct PlacementProblem {
   return params + largest_activation;
 }
 
+/// Feedback after a request finished or was lost, for placement policies that learn
+/// (splitplace). `branches` tells which kind of placement served it.
+struct PlacementOutcome {
+  bool served = false;
+  bool slo_met = false;
+  bool correct = false;
+  double latency = 0; // s, NaN if lost
+  std::size_t branches = 1;
+  double now = 0;
+};
+
 class PlacementPolicy {
 public:
   virtual ~PlacementPolicy() = default;
   virtual std::vector<Fragment> place(const PlacementProblem& problem) = 0;
+  virtual void on_outcome(const PlacementOutcome& /*outcome*/) {}
 };
 
 struct PlacementPolicyArgs {

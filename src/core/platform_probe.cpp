@@ -2,6 +2,7 @@
 
 #include <edgesim/error.hpp>
 
+#include "core/platform_dynamics.hpp"
 #include "core/route_table.hpp"
 
 #include <simgrid/plugins/energy.h>
@@ -26,6 +27,8 @@ namespace {
 // First line the child writes on the pipe once SimGrid accepted the --cfg/--log options:
 // a failure without it is an option error, not a platform error.
 constexpr const char* kOptionsAccepted = "#options-ok";
+// First field of the lines describing links (hosts: "H", routes: "R").
+constexpr const char* kLinkLine = "L";
 // Prefix of the line the child writes on stderr for an exception it caught.
 constexpr const char* kChildError = "edgesim-probe: ";
 
@@ -43,7 +46,7 @@ void write_all(int fd, const std::string& text) {
 
 // Runs in the child: prints one tab-separated line per host on `out`.
 [[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args,
-                                 const std::string& network_model, int out_fd) {
+                                 const std::string& network_model, const PlatformDynamics& dynamics, int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
   std::vector<char*> argv;
   argv.reserve(args.size());
@@ -62,6 +65,7 @@ void write_all(int fd, const std::string& text) {
     engine->set_config("network/model:" + network_model);
     engine->set_config("network/crosstraffic:0");
     engine->load_platform(file);
+    apply_initial_link_settings(dynamics);
     const std::vector<simgrid::s4u::Host*> hosts = engine->get_all_hosts();
     std::string text;
     for (const auto* host : hosts) {
@@ -82,6 +86,13 @@ void write_all(int fd, const std::string& text) {
           "H\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}\n", host->get_name(), host->get_core_count(), speeds,
           ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "", battery != nullptr ? battery : "0",
           host->get_property("wattage_per_state") != nullptr ? 1 : 0, idle, busy, host_tx_watts(*host, hosts));
+    }
+    for (const auto* link : engine->get_all_links()) {
+      if (link->get_name() == "__loopback__")
+        continue;
+      text += fmt::format("{}\t{}\t{:.17g}\t{:.17g}\t{}\n", kLinkLine, link->get_name(), link->get_bandwidth(),
+                          link->get_latency(),
+                          link->get_sharing_policy() == simgrid::s4u::Link::SharingPolicy::WIFI ? 1 : 0);
     }
     auto routes = read_routes(hosts);
     if (std::any_of(routes.begin(), routes.end(), [](const RouteReading& r) { return r.crosses_wifi; })) {
@@ -154,13 +165,18 @@ const ProbedHost* PlatformInfo::find(std::string_view name) const {
   return it == hosts.end() ? nullptr : &*it;
 }
 
+const ProbedLink* PlatformInfo::find_link(std::string_view name) const {
+  auto it = std::find_if(links.begin(), links.end(), [&](const ProbedLink& l) { return l.name == name; });
+  return it == links.end() ? nullptr : &*it;
+}
+
 int PlatformInfo::index_of(std::string_view name) const {
   auto it = std::find_if(hosts.begin(), hosts.end(), [&](const ProbedHost& h) { return h.info.name == name; });
   return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());
 }
 
 PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args,
-                            const std::string& network_model) {
+                            const std::string& network_model, const PlatformDynamics& dynamics) {
   PlatformInfo info;
   info.file = file;
   {
@@ -184,7 +200,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     ::close(pipe_fds[0]);
     ::dup2(err_fd, STDERR_FILENO);
     ::dup2(err_fd, STDOUT_FILENO);
-    probe_in_child(file, simgrid_args, network_model, pipe_fds[1]);
+    probe_in_child(file, simgrid_args, network_model, dynamics, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
   std::string output;
@@ -228,6 +244,10 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       start = tab + 1;
     }
     fields.push_back(line.substr(start));
+    if (fields.size() == 5 && fields[0] == kLinkLine) {
+      info.links.push_back(ProbedLink{fields[1], std::stod(fields[2]), std::stod(fields[3]), fields[4] == "1"});
+      continue;
+    }
     if (fields.size() == 5 && fields[0] == "R") {
       info.routes.push_back(RouteInfo{fields[1], fields[2], std::stod(fields[3]), std::stod(fields[4])});
       continue;
@@ -263,6 +283,8 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     throw InputError(fmt::format("{}: the platform has no hosts", file));
   std::sort(info.hosts.begin(), info.hosts.end(),
             [](const ProbedHost& a, const ProbedHost& b) { return a.info.name < b.info.name; });
+  std::sort(info.links.begin(), info.links.end(),
+            [](const ProbedLink& a, const ProbedLink& b) { return a.name < b.name; });
   return info;
 }
 

@@ -5,6 +5,8 @@
 // file and SimGrid's message, before the real run starts.
 #include <edgesim/policy.hpp>
 
+#include "scenario/dynamics.hpp"
+
 #include <string>
 #include <vector>
 
@@ -19,18 +21,30 @@ struct ProbedHost {
   std::vector<double> busy_watts; // per pstate, every core busy
 };
 
+struct ProbedLink {
+  std::string name;
+  double bandwidth = 0; // bytes/s, as declared
+  double latency = 0;   // s
+  bool wifi = false;    // SimGrid WIFI link: bandwidth per station rate, not settable
+};
+
 struct PlatformInfo {
   std::string file;
   std::string xml_text;
   std::vector<ProbedHost> hosts; // sorted by name: host indices in outputs follow this order
   std::vector<RouteInfo> routes; // every ordered pair of distinct hosts with a route
+  std::vector<ProbedLink> links; // sorted by name
+  [[nodiscard]] const ProbedLink* find_link(std::string_view name) const;
   [[nodiscard]] const ProbedHost* find(std::string_view name) const;
   [[nodiscard]] int index_of(std::string_view name) const;
 };
 
 /// `simgrid_args` (--cfg=..., --log=...) are applied in the child too, so an unknown
 /// --cfg key is reported as an input error instead of aborting the run.
+/// The scenario's link overrides, and the first step of its link profiles when it is at
+/// t = 0, are applied before links and routes are read, so a placement computed from
+/// the probe sees the links the run starts with.
 PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args = {},
-                            const std::string& network_model = "CM02");
+                            const std::string& network_model = "CM02", const PlatformDynamics& dynamics = {});
 
 } // namespace edgesim

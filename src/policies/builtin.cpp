@@ -20,6 +20,7 @@ void register_builtin_policies(Registry& registry) {
   register_place_ilp(registry);
   register_place_greedy(registry);
   register_place_random(registry);
+  register_place_splitplace(registry);
 }
 
 } // namespace edgesim

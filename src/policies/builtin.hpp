@@ -26,5 +26,6 @@ void register_place_chain_dp(Registry& registry);
 void register_place_ilp(Registry& registry);
 void register_place_greedy(Registry& registry);
 void register_place_random(Registry& registry);
+void register_place_splitplace(Registry& registry);
 
 } // namespace edgesim
