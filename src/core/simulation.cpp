@@ -196,6 +196,8 @@ private:
   void branch_merged(std::uint32_t slot);
   void merge_done(std::uint32_t slot);
   void record_loss(std::uint32_t slot, LossReason reason, int host);
+  /// Starts an exec of `per_thread` flops x `threads` on `host` for request `slot`.
+  void start_exec(std::uint32_t slot, int host, double per_thread, int threads, ActivityTag::Kind kind);
   void arrive_at_station(std::uint32_t slot);
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
@@ -395,7 +397,14 @@ void Simulator::replan(std::size_t t) {
   TenantRuntime& tenant = tenants_[t];
   tenant.next_replan += tenant.spec->replan_every;
   PlacementProblem problem = live_placement_problem(t);
-  std::vector<Fragment> plan = tenant.placement_policy->place(problem);
+  std::vector<Fragment> plan;
+  try {
+    plan = tenant.placement_policy->place(problem);
+  } catch (const std::runtime_error&) {
+    // No feasible placement now (hosts down, routes too slow for a constraint): keep the
+    // current one; its requests meet the platform as it is (lost at hosts that are down).
+    return;
+  }
   check_runtime_placement(t, plan);
   const std::vector<Fragment>& current = tenant.placements.back().plan;
   const bool unchanged = std::equal(plan.begin(), plan.end(), current.begin(), current.end(), same_fragment);
@@ -576,14 +585,18 @@ void Simulator::branch_merged(std::uint32_t slot) {
   }
   const double per_thread = placement.merge_flops / (merge.threads * merge.efficiency);
   host.tenant_work[parent.tenant] += per_thread * merge.threads;
+  start_exec(parent_slot, merge.host, per_thread, merge.threads, ActivityTag::Kind::Merge);
+}
+
+void Simulator::start_exec(std::uint32_t slot, int host, double per_thread, int threads, ActivityTag::Kind kind) {
   auto exec = sg4::Exec::init();
-  exec->set_flops_amount(per_thread)->set_host(host.host);
-  if (merge.threads > 1)
-    exec->set_thread_count(merge.threads);
+  exec->set_flops_amount(per_thread)->set_host(hosts_[static_cast<std::size_t>(host)].host);
+  if (threads > 1)
+    exec->set_thread_count(threads);
   exec->start();
-  exec_started(merge.host, merge.threads);
+  exec_started(host, threads);
   activities_.emplace_back(std::move(exec));
-  tags_.push_back(ActivityTag{ActivityTag::Kind::Merge, parent_slot, merge.host, -1, merge.threads});
+  tags_.push_back(ActivityTag{kind, slot, host, -1, threads});
 }
 
 void Simulator::merge_done(std::uint32_t slot) {
@@ -656,14 +669,7 @@ void Simulator::start_segment(std::uint32_t slot) {
   host.tenant_work[r.tenant] += per_thread * fragment.threads;
   r.segment_start = sg4::Engine::get_clock();
   if (scenario_.multitenant == MultitenantPolicy::None) {
-    auto exec = sg4::Exec::init();
-    exec->set_flops_amount(per_thread)->set_host(host.host);
-    if (fragment.threads > 1)
-      exec->set_thread_count(fragment.threads);
-    exec->start();
-    exec_started(fragment.host, fragment.threads);
-    activities_.emplace_back(std::move(exec));
-    tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, fragment.threads});
+    start_exec(slot, fragment.host, per_thread, fragment.threads, ActivityTag::Kind::Exec);
     r.pending_execs = 1;
     return;
   }

@@ -127,5 +127,40 @@ TEST(Replanning, RequestsFinishOnThePlacementTheyWereAdmittedUnder) {
   EXPECT_EQ(straddling, 2) << "the requests arriving at 60 s and 120 s straddle the changes";
 }
 
+// scenarios/online-split.toml: MobileNetV2 from the Pi while `ap-jetson` falls from
+// 940 Mb/s to 2 Mb/s; re-planned every 10 s.
+TEST(Replanning, OnlineSplitScenarioMovesTheCutTowardsTheCamera) {
+  test::TempDir dir;
+  const std::string scenario = std::string(EDGESIM_SOURCE_DIR) + "/scenarios/online-split.toml";
+  auto result = test::run_edgesim({"run", scenario, "-q", "-o", dir.file("o.h5")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::map<std::uint32_t, Version> versions;
+  for (const auto& row : io::read_placements(dir.file("o.h5"))) {
+    Version& v = versions[row.placement];
+    v.time = row.time;
+    v.fragments.push_back(row);
+    if (row.host == "pi4-1")
+      v.on_camera += row.last_layer - row.first_layer + 1;
+  }
+  ASSERT_GE(versions.size(), 3U) << "the cut should move at least twice as the uplink degrades";
+  for (auto it = std::next(versions.begin()); it != versions.end(); ++it) {
+    const Version& before = std::prev(it)->second;
+    EXPECT_GT(it->second.on_camera, before.on_camera)
+        << "placement " << it->first << " at " << it->second.time << " s keeps no more layers on the camera";
+    EXPECT_GT(it->second.time, before.time);
+  }
+  EXPECT_EQ(versions.rbegin()->second.on_camera, 20U) << "at 2 Mb/s MobileNetV2 runs on the Pi alone";
+  // Every request ran on the placement in force when it arrived, also when it finished
+  // after the next one took effect (exact latencies of such requests: lab test above).
+  for (const auto& r : io::read_requests(dir.file("o.h5"))) {
+    EXPECT_EQ(r.reason, 0);
+    auto next = versions.upper_bound(r.placement);
+    ASSERT_TRUE(versions.contains(r.placement));
+    EXPECT_GE(r.arrival, versions.at(r.placement).time);
+    if (next != versions.end())
+      EXPECT_LT(r.arrival, next->second.time + 1e-9) << "request " << r.id << " admitted under an old placement";
+  }
+}
+
 } // namespace
 } // namespace edgesim
