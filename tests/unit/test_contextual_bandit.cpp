@@ -20,7 +20,7 @@ TEST(ContextualBandit, TriesEveryArmThenExploitsTheBetter) {
     second += arm == 1 ? 1 : 0;
   }
   EXPECT_GE(second, 95);
-  EXPECT_DOUBLE_EQ(bandit.mean(0, 1), 0.8);
+  EXPECT_NEAR(bandit.mean(0, 1), 0.8, 1e-12);
 }
 
 TEST(ContextualBandit, ContextsAreIndependent) {
