@@ -13,16 +13,15 @@ namespace sg4 = simgrid::s4u;
 namespace edgesim {
 namespace {
 
-// `where` is "file:line: key" as ConfigView::where gives it.
-void check_link(const PlatformInfo& platform, std::string_view name, const std::string& where) {
+void check_link(const Scenario& scenario, const PlatformInfo& platform, std::string_view name, const std::string& key) {
   const ProbedLink* link = platform.find_link(name);
   if (link == nullptr)
-    throw InputError(fmt::format("{}: expected the name of a link of platform {} (no link named \"{}\")", where,
-                                 platform.file, name));
+    throw InputError(fmt::format("{}: {}: expected the name of a link of platform {} (no link named \"{}\")",
+                                 scenario.file, key, platform.file, name));
   if (link->wifi)
-    throw InputError(fmt::format("{}: expected a wired link: \"{}\" is a WiFi link, whose bandwidth SimGrid "
+    throw InputError(fmt::format("{}: {}: expected a wired link: \"{}\" is a WiFi link, whose bandwidth SimGrid "
                                  "derives from each station's rate",
-                                 where, name));
+                                 scenario.file, key, name));
 }
 
 } // namespace
@@ -37,13 +36,13 @@ void check_platform_dynamics(const Scenario& scenario, const PlatformInfo& platf
                                  platform.file));
   const PlatformDynamics& dynamics = scenario.dynamics;
   for (const auto& [name, settings] : dynamics.link_overrides)
-    check_link(platform, name, settings.where);
+    check_link(scenario, platform, name, settings.path);
   for (const auto& link : dynamics.links)
-    check_link(platform, link.link, link.where);
+    check_link(scenario, platform, link.link, link.path + ".link");
   for (const auto& host : dynamics.hosts)
     if (platform.find(host.host) == nullptr)
-      throw InputError(fmt::format("{}: expected the name of a host of platform {} (no host named \"{}\")",
-                                   host.where, platform.file, host.host));
+      throw InputError(fmt::format("{}: {}.host: expected the name of a host of platform {} (no host named \"{}\")",
+                                   scenario.file, host.path, platform.file, host.host));
 }
 
 void mark_initially_unavailable(PlacementInputs& inputs, const PlatformDynamics& dynamics) {

@@ -15,7 +15,6 @@ struct LinkSettings {
   std::optional<double> bandwidth; // bytes/s
   std::optional<double> latency;   // s
   std::string path;                // key path, for messages ("links.uplink")
-  std::string where;               // "file:line: links.uplink", for messages
 };
 
 /// One step of a profile: from `at` (s) on, the value is `value`.
@@ -30,7 +29,6 @@ struct LinkDynamics {
   std::vector<ProfileStep<double>> bandwidth; // bytes/s
   std::vector<ProfileStep<double>> latency;   // s
   std::string path;                           // "dynamics.links.0"
-  std::string where;                          // "file:line: dynamics.links.0.link", for messages
 };
 
 /// `[[dynamics.hosts]]`: the host is up or down over time. A host going down loses
@@ -38,8 +36,7 @@ struct LinkDynamics {
 struct HostDynamics {
   std::string host;
   std::vector<ProfileStep<bool>> available;
-  std::string path;  // "dynamics.hosts.0"
-  std::string where; // "file:line: dynamics.hosts.0.host", for messages
+  std::string path; // "dynamics.hosts.0"
 };
 
 struct PlatformDynamics {

@@ -101,7 +101,6 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
         links_view.fail(name.str(), "a table { bandwidth = \"2MBps\", latency = \"5ms\" }");
       LinkSettings settings;
       settings.path = fmt::format("links.{}", name.str());
-      settings.where = links_view.where(name.str());
       ConfigView view(*table, file, settings.path);
       view.require_only({"bandwidth", "latency"});
       if (view.has("bandwidth")) {
@@ -129,7 +128,6 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
       ConfigView view(*entries->get(i)->as_table(), file, link.path);
       view.require_only({"link", "bandwidth", "latency"});
       link.link = view.get_string("link");
-      link.where = view.where("link");
       if (view.has("bandwidth"))
         link.bandwidth = parse_profile<double>(view, "bandwidth", kBandwidthWhat, parse_bandwidth);
       if (view.has("latency"))
@@ -147,7 +145,6 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
       ConfigView view(*entries->get(i)->as_table(), file, host.path);
       view.require_only({"host", "available"});
       host.host = view.get_string("host");
-      host.where = view.where("host");
       host.available = parse_profile<bool>(view, "available", "true or false", parse_available);
       out.hosts.push_back(std::move(host));
     }
