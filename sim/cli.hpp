@@ -25,5 +25,6 @@ int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);
 int cmd_list(std::vector<std::string> args);
 int cmd_validate(std::vector<std::string> args);
+int cmd_dataset(std::vector<std::string> args);
 
 } // namespace edgesim::cli

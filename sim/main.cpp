@@ -24,6 +24,8 @@ commands:
                      show what is available
   validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [-o val.h5]
                      simulate one M/G/1/K station over a grid and compare with exact values
+  dataset SPEC.toml --samples N [--jobs J] [--shard I/N] [--resume] [--format chainnet] -o ds.h5
+                     generate a GNN training dataset of simulated edge deployments
 
 `edgesim <command> --help` describes a command's options. SimGrid's own --cfg=KEY:VALUE
 and --log=... options are passed through to the engine.
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
       return edgesim::cli::cmd_list(std::move(args));
     if (command == "validate")
       return edgesim::cli::cmd_validate(std::move(args));
+    if (command == "dataset")
+      return edgesim::cli::cmd_dataset(std::move(args));
     fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);
     return edgesim::cli::kUsage;
   } catch (const edgesim::InputError& e) {

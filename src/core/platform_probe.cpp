@@ -68,9 +68,13 @@ void write_all(int fd, const std::string& text) {
       for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
         speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
       text +=
-          fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
+          fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}", host->get_name(), host->get_core_count(), speeds,
                       ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
                       battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+      // Then every property as a "key<US>value" field, for tools that copy hosts.
+      for (const auto& [key, value] : *host->get_properties())
+        text += fmt::format("\t{}\x1f{}", key, value);
+      text += "\n";
     }
     write_all(out_fd, text);
   } catch (const std::exception& e) {
@@ -208,7 +212,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       start = tab + 1;
     }
     fields.push_back(line.substr(start));
-    if (fields.size() != 7)
+    if (fields.size() < 7)
       throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
     ProbedHost host;
     host.info.name = fields[0];
@@ -221,6 +225,11 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     host.info.device_class = fields[4];
     host.battery_wh = parse_number(fields[5], file, host.info.name, "battery_wh");
     host.has_wattage = fields[6] == "1";
+    for (std::size_t f = 7; f < fields.size(); ++f) {
+      const auto separator = fields[f].find('\x1f');
+      if (separator != std::string::npos)
+        host.properties.emplace(fields[f].substr(0, separator), fields[f].substr(separator + 1));
+    }
     info.hosts.push_back(std::move(host));
   }
   if (info.hosts.empty())

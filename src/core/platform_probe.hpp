@@ -5,6 +5,7 @@
 // file and SimGrid's message, before the real run starts.
 #include <edgesim/policy.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct ProbedHost {
   std::vector<double> pstate_speeds;
   double battery_wh = 0; // 0 = mains powered
   bool has_wattage = false;
+  std::map<std::string, std::string> properties; // every <prop> of the host, verbatim
 };
 
 struct PlatformInfo {
