@@ -5,15 +5,13 @@
 
 #include <edgesim/error.hpp>
 
+#include "util/child_process.hpp"
 #include "validate/validation.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <fcntl.h>
 #include <sched.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,11 +24,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -99,21 +94,6 @@ unsigned available_cores() {
   return std::max(1U, std::thread::hardware_concurrency());
 }
 
-std::string self_executable() {
-  std::error_code ec;
-  auto path = fs::read_symlink("/proc/self/exe", ec);
-  if (ec)
-    throw RuntimeError(fmt::format("cannot locate the edgesim executable (/proc/self/exe): {}", ec.message()));
-  return path.string();
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string last_line(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
@@ -164,49 +144,6 @@ struct Point {
   fs::path scenario;
   std::vector<validate::Replication> replications;
 };
-
-/// Starts `argv` with stdout/stderr redirected to files; returns the child's pid.
-pid_t spawn(const std::vector<std::string>& argv_text, const fs::path& out_file, const fs::path& err_file) {
-  const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0 || err < 0) {
-    if (out >= 0)
-      ::close(out);
-    if (err >= 0)
-      ::close(err);
-    throw RuntimeError(fmt::format("cannot create {}: {}", out_file.parent_path().string(), std::strerror(errno)));
-  }
-  std::vector<std::string> copy = argv_text;
-  std::vector<char*> argv;
-  argv.reserve(copy.size() + 1);
-  for (auto& a : copy)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0)
-      _exit(127);
-    ::execv(argv[0], argv.data());
-    static const char message[] = "edgesim validate: cannot execute the edgesim binary\n";
-    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-    _exit(127);
-  }
-  const int fork_errno = errno;
-  ::close(out);
-  ::close(err);
-  if (pid < 0)
-    throw RuntimeError(fmt::format("fork failed: {}", std::strerror(fork_errno)));
-  return pid;
-}
-
-std::string describe_status(int status) {
-  if (WIFEXITED(status))
-    return fmt::format("exit code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status))
-    return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return "abnormal termination";
-}
 
 // ----- table -------------------------------------------------------------------------
 
@@ -305,7 +242,7 @@ int cmd_validate(std::vector<std::string> args) {
   }
   const unsigned job_count = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : available_cores();
 
-  const std::string exe = self_executable();
+  const std::string exe = self_executable().string();
   ScratchDir scratch;
   const auto law = service.distribution();
   std::vector<Point> points;
@@ -365,70 +302,58 @@ int cmd_validate(std::vector<std::string> args) {
   std::vector<std::optional<validate::ValidationRow>> rows(points.size());
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
-  std::map<pid_t, std::size_t> running; // pid -> task
-  std::size_t next_task = 0;
   std::string failure;
   bool forwarded_stop = false;
   g_validate_stop.store(false);
   StopSignals signals;
 
+  ChildPool pool(job_count);
   auto stop_children = [&] {
-    for (const auto& [pid, task] : running)
-      ::kill(pid, SIGTERM);
+    pool.clear_queue();
+    pool.signal_running(SIGTERM);
   };
+  pool.set_interrupt_handler([&] {
+    if (g_validate_stop.load() && !forwarded_stop) {
+      forwarded_stop = true;
+      stop_children();
+    }
+  });
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    const Task& task = tasks[t];
+    std::vector<std::string> argv{exe,
+                                  "run",
+                                  points[task.point].scenario.string(),
+                                  "--json",
+                                  "-q",
+                                  "--seed",
+                                  std::to_string(task.seed),
+                                  "--no-trace",
+                                  "-o",
+                                  (scratch.path() / fmt::format("p{}-s{}.h5", task.point, task.seed)).string()};
+    argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
+    ChildSpec spec;
+    spec.argv = std::move(argv);
+    pool.submit(t, std::move(spec));
+  }
 
-  while (true) {
-    while (!g_validate_stop.load() && failure.empty() && running.size() < job_count && next_task < tasks.size()) {
-      const Task& task = tasks[next_task];
-      const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
-      std::vector<std::string> argv{exe,
-                                    "run",
-                                    points[task.point].scenario.string(),
-                                    "--json",
-                                    "-q",
-                                    "--seed",
-                                    std::to_string(task.seed),
-                                    "--no-trace",
-                                    "-o",
-                                    (scratch.path() / (tag + ".h5")).string()};
-      argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
-      running.emplace(spawn(argv, scratch.path() / (tag + ".out"), scratch.path() / (tag + ".err")), next_task);
-      ++next_task;
-    }
-    if (running.empty())
-      break;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno != EINTR)
-        throw RuntimeError(fmt::format("waitpid failed: {}", std::strerror(errno)));
-      if (g_validate_stop.load() && !forwarded_stop) {
-        forwarded_stop = true;
-        stop_children();
-      }
-      continue;
-    }
-    auto it = running.find(pid);
-    if (it == running.end())
-      continue;
-    const Task task = tasks[it->second];
-    running.erase(it);
+  while (auto finished = pool.next()) {
+    const Task task = tasks[finished->first];
+    const ChildOutcome& outcome = finished->second;
     const Point& point = points[task.point];
-    const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
     const std::string where =
         fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
-    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    if (!outcome.ok()) {
       if (failure.empty() && !g_validate_stop.load()) {
-        const std::string err = last_line(slurp(scratch.path() / (tag + ".err")));
+        const std::string err = last_line(outcome.err);
         failure =
-            fmt::format("replication {} failed ({}){}{}", where, describe_status(status), err.empty() ? "" : ": ", err);
+            fmt::format("replication {} failed ({}){}{}", where, outcome.describe(), err.empty() ? "" : ": ", err);
         stop_children();
       }
       continue;
     }
     validate::Replication rep;
     try {
-      rep = validate::parse_run_json(slurp(scratch.path() / (tag + ".out")), task.seed);
+      rep = validate::parse_run_json(outcome.out, task.seed);
     } catch (const RuntimeError& e) {
       if (failure.empty()) {
         failure = fmt::format("replication {}: {}", where, e.what());
@@ -437,8 +362,7 @@ int cmd_validate(std::vector<std::string> args) {
       continue;
     }
     std::error_code ec;
-    for (const char* suffix : {".out", ".err", ".h5"})
-      fs::remove(scratch.path() / (tag + suffix), ec);
+    fs::remove(scratch.path() / fmt::format("p{}-s{}.h5", task.point, task.seed), ec);
     points[task.point].replications.push_back(rep);
     ++done;
     if (--remaining[task.point] == 0) {
