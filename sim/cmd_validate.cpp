@@ -5,7 +5,10 @@
 
 #include <edgesim/error.hpp>
 
+#include "sweep/progress.hpp"
 #include "util/child_process.hpp"
+#include "util/scratch_dir.hpp"
+#include "util/stop_signals.hpp"
 #include "validate/validation.hpp"
 
 #include <boost/program_options.hpp>
@@ -36,79 +39,12 @@ namespace {
 
 constexpr int kValidationMismatch = 4; // every child ran, but some exact value lies outside its interval
 
-std::atomic<bool> g_validate_stop{false}; // set from a signal handler: must be global
-
-extern "C" void validate_stop_handler(int /*signal*/) {
-  g_validate_stop.store(true);
-}
-
-/// A scratch directory for the generated inputs and the children's outputs.
-class ScratchDir {
-public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "edgesim-validate-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw RuntimeError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-/// Restores the previous SIGINT/SIGTERM handlers on scope exit.
-class StopSignals {
-public:
-  StopSignals() {
-    struct sigaction action {};
-    action.sa_handler = validate_stop_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0; // no SA_RESTART: waitpid() returns EINTR so the stop is seen at once
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-unsigned available_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-    return static_cast<unsigned>(CPU_COUNT(&set));
-  return std::max(1U, std::thread::hardware_concurrency());
-}
-
 std::string last_line(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
     trimmed.pop_back();
   const auto newline = trimmed.rfind('\n');
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
-}
-
-std::string duration_text(double seconds) {
-  const auto s = std::llround(seconds);
-  if (s >= 3600)
-    return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
-  if (s >= 60)
-    return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}s", s);
 }
 
 std::string command_line(const std::vector<std::string>& args) {
@@ -243,7 +179,7 @@ int cmd_validate(std::vector<std::string> args) {
   const unsigned job_count = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : available_cores();
 
   const std::string exe = self_executable().string();
-  ScratchDir scratch;
+  ScratchDir scratch("edgesim-validate-");
   const auto law = service.distribution();
   std::vector<Point> points;
   for (double rho : rhos) {
@@ -267,44 +203,19 @@ int cmd_validate(std::vector<std::string> args) {
              seed + static_cast<std::uint64_t>(reps) - 1);
   std::cout << table_header(level) << std::flush;
 
-  const bool tty = isatty(STDERR_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
-  auto last_progress = start;
   std::size_t done = 0;
-  bool progress_shown = false;
-  auto clear_progress = [&] {
-    if (progress_shown && tty) {
-      std::fputs("\r\033[K", stderr);
-      progress_shown = false;
-    }
-  };
-  auto show_progress = [&](bool force) {
-    if (quiet)
-      return;
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start).count();
-    if (!tty && !force && (now - last_progress < std::chrono::seconds(10) || done == tasks.size()))
-      return;
-    last_progress = now;
-    const std::string eta =
-        done == 0 ? "?" : duration_text(elapsed / static_cast<double>(done) * static_cast<double>(tasks.size() - done));
-    const std::string line =
-        fmt::format("[validate] {}/{} runs  elapsed {}  ETA {}", done, tasks.size(), duration_text(elapsed), eta);
-    if (tty) {
-      fmt::print(stderr, "\r\033[K{}", line);
-      progress_shown = true;
-    } else {
-      fmt::print(stderr, "{}\n", line);
-    }
-    std::fflush(stderr);
-  };
-
+  sweep::ProgressOptions progress_options;
+  progress_options.label = "validate";
+  progress_options.unit = "runs";
+  progress_options.enabled = !quiet;
+  sweep::ProgressReporter progress(tasks.size(), progress_options);
   std::vector<std::optional<validate::ValidationRow>> rows(points.size());
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
   std::string failure;
   bool forwarded_stop = false;
-  g_validate_stop.store(false);
+  StopSignals::reset();
   StopSignals signals;
 
   ChildPool pool(job_count);
@@ -313,7 +224,7 @@ int cmd_validate(std::vector<std::string> args) {
     pool.signal_running(SIGTERM);
   };
   pool.set_interrupt_handler([&] {
-    if (g_validate_stop.load() && !forwarded_stop) {
+    if (StopSignals::requested() && !forwarded_stop) {
       forwarded_stop = true;
       stop_children();
     }
@@ -343,7 +254,7 @@ int cmd_validate(std::vector<std::string> args) {
     const std::string where =
         fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
     if (!outcome.ok()) {
-      if (failure.empty() && !g_validate_stop.load()) {
+      if (failure.empty() && !StopSignals::requested()) {
         const std::string err = last_line(outcome.err);
         failure =
             fmt::format("replication {} failed ({}){}{}", where, outcome.describe(), err.empty() ? "" : ": ", err);
@@ -370,19 +281,19 @@ int cmd_validate(std::vector<std::string> args) {
       std::sort(replications.begin(), replications.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
       rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
                                                   replications, level);
-      clear_progress();
+      progress.clear();
       while (next_to_print < rows.size() && rows[next_to_print]) {
         std::cout << table_row(*rows[next_to_print]);
         ++next_to_print;
       }
       std::cout << std::flush;
     }
-    show_progress(false);
+    progress.report(done, 0);
   }
-  clear_progress();
+  progress.clear();
   if (!failure.empty())
     throw RuntimeError(failure);
-  if (g_validate_stop.load())
+  if (StopSignals::requested())
     throw RuntimeError("validate interrupted; no output written");
 
   std::vector<validate::ValidationRow> table;
@@ -395,7 +306,8 @@ int cmd_validate(std::vector<std::string> args) {
   const bool passed = inside == comparisons;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("\n{}: {}/{} exact values inside their {:g} % intervals ({} runs in {}, {} jobs)\n",
-             passed ? "PASS" : "FAIL", inside, comparisons, level * 100, tasks.size(), duration_text(wall), job_count);
+             passed ? "PASS" : "FAIL", inside, comparisons, level * 100, tasks.size(), sweep::duration_text(wall),
+             job_count);
 
   validate::ValidationMeta meta;
   meta.command_line = command_line(original_args);

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 extern char** environ; // NOLINT: POSIX's environment, passed on to children
 
@@ -98,6 +100,14 @@ std::string ChildOutcome::describe() const {
   if (signal != 0)
     return fmt::format("killed by signal {} ({})", signal, strsignal(signal));
   return fmt::format("exit code {}", exit_code);
+}
+
+unsigned available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1U, std::thread::hardware_concurrency());
 }
 
 std::filesystem::path self_executable() {

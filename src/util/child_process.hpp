@@ -46,6 +46,9 @@ struct ChildOutcome {
 /// This executable (/proc/self/exe resolved). Throws RuntimeError if it cannot be read.
 std::filesystem::path self_executable();
 
+/// CPU cores this process may run on (its affinity mask): the default pool size.
+unsigned available_cores();
+
 /// Runs one child and waits for it.
 ChildOutcome run_child(const ChildSpec& spec);
 
