@@ -408,20 +408,30 @@ void write_meta(H5::Group& root, const SweepFileInfo& info, const std::vector<Ru
                                                                    [](const RunRecord& r) { return !r.ok(); })));
 }
 
-void copy_traces(H5::H5File& file, const fs::path& traces_dir, const std::vector<RunRecord>& records) {
+/// Copies every object of `source` (a file's root or a group) into `target`.
+void copy_members(const H5::Group& source, const H5::Group& target, const std::string& where) {
+  for (hsize_t i = 0; i < source.getNumObjs(); ++i) {
+    const std::string name = source.getObjnameByIdx(i);
+    if (H5Ocopy(source.getId(), name.c_str(), target.getId(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+      throw RuntimeError(fmt::format("{}: cannot copy {} into the sweep file", where, name));
+  }
+}
+
+void copy_traces(H5::H5File& file, const TraceSources& sources, const std::vector<RunRecord>& records) {
   H5::Group traces = file.createGroup("traces");
-  for (const auto& record : records) {
-    const fs::path source = trace_file(traces_dir, record.point, record.rep);
-    if (!fs::exists(source))
-      continue; // a failed run wrote none
-    const H5::H5File run(source.string(), H5F_ACC_RDONLY);
-    const std::string group_name = source.stem().string();
-    H5::Group target = traces.createGroup(group_name);
-    for (hsize_t i = 0; i < run.getNumObjs(); ++i) {
-      const std::string name = run.getObjnameByIdx(i);
-      if (H5Ocopy(run.getId(), name.c_str(), target.getId(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
-        throw RuntimeError(fmt::format("{}: cannot copy {} into the sweep file", source.string(), name));
+  if (!sources.dir.empty()) {
+    for (const auto& record : records) {
+      const fs::path source = trace_file(sources.dir, record.point, record.rep);
+      if (!fs::exists(source))
+        continue; // a failed run wrote none
+      const H5::H5File run(source.string(), H5F_ACC_RDONLY);
+      copy_members(run.openGroup("/"), traces.createGroup(source.stem().string()), source.string());
     }
+  }
+  for (const auto& sweep_file : sources.sweep_files) {
+    const H5::H5File shard(sweep_file.string(), H5F_ACC_RDONLY);
+    if (shard.nameExists("traces"))
+      copy_members(shard.openGroup("traces"), traces, sweep_file.string());
   }
 }
 
@@ -440,7 +450,7 @@ fs::path trace_file(const fs::path& traces_dir, std::uint64_t point, std::uint32
 }
 
 void write_sweep_file(const fs::path& path, const SweepFileInfo& info, std::vector<RunRecord> records,
-                      const fs::path& traces_dir) {
+                      const TraceSources& traces) {
   std::sort(records.begin(), records.end(),
             [](const RunRecord& a, const RunRecord& b) { return std::tie(a.point, a.rep) < std::tie(b.point, b.rep); });
   io::quiet_hdf5_errors();
@@ -457,8 +467,8 @@ void write_sweep_file(const fs::path& path, const SweepFileInfo& info, std::vect
       write_points(root, keys, records);
       write_points_ci(root, keys, records);
       write_runs(root, records);
-      if (!traces_dir.empty())
-        copy_traces(file, traces_dir, records);
+      if (!traces.empty())
+        copy_traces(file, traces, records);
       file.close();
     });
     fsync_path(temp, 0);

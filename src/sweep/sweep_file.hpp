@@ -38,10 +38,18 @@ struct SweepFileInfo {
   std::string created_at;
 };
 
-/// Writes `records` (any order; sorted here) atomically to `path`. With `traces_dir`,
-/// the run file `traces_dir/p<P>_r<R>.h5` of every record is copied into /traces.
+/// Where the /traces of a sweep file come from: the run files `dir/p<P>_r<R>.h5` of a
+/// running sweep, and the /traces groups of other sweep files (shards being merged).
+struct TraceSources {
+  std::filesystem::path dir;
+  std::vector<std::filesystem::path> sweep_files;
+  [[nodiscard]] bool empty() const { return dir.empty() && sweep_files.empty(); }
+};
+
+/// Writes `records` (any order; sorted here) atomically to `path`, with the traces of
+/// `traces` (none by default) under /traces.
 void write_sweep_file(const std::filesystem::path& path, const SweepFileInfo& info, std::vector<RunRecord> records,
-                      const std::filesystem::path& traces_dir = {});
+                      const TraceSources& traces = {});
 
 struct SweepFileContents {
   std::map<std::string, std::string> meta; // the string attributes of /meta

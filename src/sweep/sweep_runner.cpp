@@ -39,11 +39,13 @@ public:
                                      options.output.string(), contents.meta.at("sweep_id"), spec.id()));
       for (auto& record : contents.runs)
         add_recovered(std::move(record));
+      recovered_from_output_ = records_.size();
     }
     journal_.emplace(ResultJournal::path_for(options.output), spec.id() + " shard " + options.shard.text(),
                      options.resume);
     for (const auto& [key, bytes] : journal_->recovered())
       add_recovered(decode(bytes));
+    output_is_current_ = options.resume && fs::exists(options.output) && journal_->recovered().empty();
     if (!traces_dir_.empty())
       fs::create_directories(traces_dir_);
     last_checkpoint_ = Clock::now();
@@ -65,12 +67,17 @@ public:
   /// Rewrites the output atomically; `complete`: the journal (and trace files) are no
   /// longer needed once the file holds everything.
   void write(bool complete) {
+    if (complete && output_is_current_ && records_.size() == recovered_from_output_) {
+      // A resumed sweep that was already complete: rewriting would only lose /traces.
+      journal_->remove();
+      return;
+    }
     std::vector<RunRecord> records;
     records.reserve(records_.size());
     for (const auto& [k, record] : records_)
       records.push_back(record);
     // Traces are copied into the final file only: checkpoints stay cheap.
-    write_sweep_file(options_.output, info_, std::move(records), complete ? traces_dir_ : fs::path());
+    write_sweep_file(options_.output, info_, std::move(records), TraceSources{complete ? traces_dir_ : fs::path(), {}});
     last_checkpoint_ = Clock::now();
     if (complete) {
       journal_->remove();
@@ -100,6 +107,8 @@ private:
   fs::path traces_dir_;
   std::map<std::uint64_t, RunRecord> records_;
   std::size_t failed_ = 0;
+  std::size_t recovered_from_output_ = 0;
+  bool output_is_current_ = false; // the output file holds every recorded run
   std::optional<ResultJournal> journal_;
   Clock::time_point last_checkpoint_;
 };
@@ -267,7 +276,7 @@ void merge_sweep_files(const std::vector<fs::path>& inputs, const fs::path& outp
   records.reserve(runs.size());
   for (auto& [k, entry] : runs)
     records.push_back(std::move(entry.first));
-  write_sweep_file(output, SweepFileInfo{*spec, "0/1", created_at}, std::move(records));
+  write_sweep_file(output, SweepFileInfo{*spec, "0/1", created_at}, std::move(records), TraceSources{{}, inputs});
 }
 
 } // namespace edgesim::sweep

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +14,13 @@
 namespace edgesim {
 
 ScratchDir::ScratchDir(std::string_view prefix, const std::filesystem::path& parent) {
-  const auto base = parent.empty() ? std::filesystem::temp_directory_path() : parent;
+  std::filesystem::path base = parent;
+  if (base.empty()) {
+    std::error_code ec;
+    base = std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK | X_OK) == 0
+               ? std::filesystem::path("/dev/shm")
+               : std::filesystem::temp_directory_path();
+  }
   std::string pattern = (base / (std::string(prefix) + "XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr)
     throw RuntimeError(fmt::format("cannot create a temporary directory {}: {}", pattern, std::strerror(errno)));

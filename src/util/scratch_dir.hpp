@@ -8,7 +8,9 @@ namespace edgesim {
 
 class ScratchDir {
 public:
-  /// Creates `<parent>/<prefix>XXXXXX` (parent empty: the system's temporary directory).
+  /// Creates `<parent>/<prefix>XXXXXX`. Parent empty: /dev/shm where it is a writable
+  /// directory (a memory file system: the children's throwaway files and their fsyncs
+  /// cost no disk I/O), else the system's temporary directory.
   explicit ScratchDir(std::string_view prefix, const std::filesystem::path& parent = {});
   ~ScratchDir();
   ScratchDir(const ScratchDir&) = delete;
