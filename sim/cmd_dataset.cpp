@@ -7,59 +7,19 @@
 #include "dataset/dataset_generator.hpp"
 #include "dataset/dataset_reader.hpp"
 #include "sweep/shard.hpp"
+#include "util/child_process.hpp"
+#include "util/stop_signals.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <sched.h>
-
-#include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 namespace po = boost::program_options;
 
 namespace edgesim::cli {
 namespace {
-
-std::atomic<bool> g_dataset_stop{false}; // set from a signal handler: must be global
-
-extern "C" void dataset_stop_handler(int /*signal*/) {
-  g_dataset_stop.store(true);
-}
-
-/// Installs the stop handler for SIGINT/SIGTERM (no SA_RESTART, so a blocked wait
-/// returns at once) and restores the previous handlers on scope exit.
-class StopOnSignal {
-public:
-  StopOnSignal() {
-    struct sigaction action {};
-    action.sa_handler = dataset_stop_handler;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopOnSignal() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopOnSignal(const StopOnSignal&) = delete;
-  StopOnSignal& operator=(const StopOnSignal&) = delete;
-
-private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-unsigned usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-    return static_cast<unsigned>(CPU_COUNT(&set));
-  return std::max(1U, std::thread::hardware_concurrency());
-}
 
 constexpr const char* kDescription = R"(edgesim dataset SPEC.toml --samples N -o dataset.h5 [options]
 edgesim dataset --extract ROW dataset.h5 -o DIR
@@ -144,7 +104,7 @@ int cmd_dataset(std::vector<std::string> args) {
   dataset::GenerateOptions generate;
   generate.spec_file = input;
   generate.samples = samples;
-  generate.jobs = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : usable_cores();
+  generate.jobs = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : available_cores();
   generate.shard_index = shard.index;
   generate.shard_count = shard.count;
   generate.resume = vm.count("resume") != 0;
@@ -153,9 +113,10 @@ int cmd_dataset(std::vector<std::string> args) {
   generate.output = output;
   generate.simgrid_args = simgrid_args;
   generate.command_line = command_line;
-  g_dataset_stop.store(false);
-  StopOnSignal signals;
-  generate.interrupted = [] { return g_dataset_stop.load(); };
+  generate.created_at = utc_now();
+  StopSignals::reset();
+  const StopSignals signals;
+  generate.interrupted = [] { return StopSignals::requested(); };
   if (spawn == "fork")
     generate.run_entry = [](std::vector<std::string> run_args) { return cmd_run(std::move(run_args)); };
   const auto result = dataset::generate_dataset(generate);

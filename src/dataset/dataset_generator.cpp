@@ -10,7 +10,9 @@
 #include "dataset/sample_labels.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/result_journal.hpp"
+#include "sweep/run_record.hpp"
 #include "util/child_process.hpp"
+#include "util/scratch_dir.hpp"
 
 #include <fmt/format.h>
 
@@ -30,27 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A private scratch directory for the generated inputs and the children's run files.
-class ScratchDirectory {
-public:
-  ScratchDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "edgesim-dataset-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw RuntimeError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~ScratchDirectory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
 void write_file(const fs::path& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -66,22 +47,6 @@ std::string journal_identity(const DatasetSpec& spec, const GenerateOptions& opt
     hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   return fmt::format("edgesim-dataset spec={:016x} samples={} shard={}/{}", hash, options.samples, options.shard_index,
                      options.shard_count);
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string last_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.pop_back();
-  const auto newline = text.rfind('\n');
-  return newline == std::string::npos ? text : text.substr(newline + 1);
 }
 
 /// What the simulation phase needs, whichever pool runs the children.
@@ -143,7 +108,7 @@ template <class Pool> SimulationOutcome simulate_samples(Pool& pool, const Simul
     shapes.erase(index);
     if (!outcome.ok()) {
       if (failure.empty() && !stopping) {
-        const std::string err = last_line(outcome.err);
+        const std::string err = sweep::last_line(outcome.err);
         failure = fmt::format("sample {} failed ({}){}{}", index, outcome.describe(), err.empty() ? "" : ": ", err);
         pool.clear_queue();
       }
@@ -195,7 +160,7 @@ GenerateResult generate_dataset(const GenerateOptions& options) {
       todo.push_back(i);
   }
 
-  ScratchDirectory scratch;
+  ScratchDir scratch("edgesim-dataset-");
   fs::create_directories(scratch.path() / "models");
   for (const DatasetModel& model : models)
     write_file(scratch.path() / model.reference, model.text);
@@ -233,7 +198,7 @@ GenerateResult generate_dataset(const GenerateOptions& options) {
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   DatasetMeta meta;
   meta.command_line = options.command_line;
-  meta.created_at = utc_now();
+  meta.created_at = options.created_at;
   meta.samples_requested = options.samples;
   meta.shard = fmt::format("{}/{}", options.shard_index, options.shard_count);
   DatasetWriter writer(options.output, spec, library, models, meta);

@@ -25,6 +25,7 @@ struct GenerateOptions {
   std::filesystem::path output;
   std::vector<std::string> simgrid_args; // passed to every child
   std::string command_line;
+  std::string created_at;            // ISO 8601 UTC, stored in /meta
   std::function<bool()> interrupted; // polled; true stops the generation (journal kept)
   /// The `run` subcommand: when set, samples run in forked copies of this process
   /// (ForkedRunPool); when empty, as `edgesim run` child processes (ChildPool).

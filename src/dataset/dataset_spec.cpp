@@ -219,7 +219,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.requests = static_cast<std::uint64_t>(requests);
   spec.warmup_fraction = simulation.get_double("warmup", spec.warmup_fraction);
   if (!(spec.warmup_fraction >= 0 && spec.warmup_fraction < 1))
-    simulation.fail("warmup", "a fraction of the arrivals in [0, 1)");
+    simulation.fail("warmup", "a fraction of the simulated duration in [0, 1)");
   spec.network_model = simulation.get_string("network_model", spec.network_model);
   if (spec.network_model != "CM02" && spec.network_model != "LV08" && spec.network_model != "Constant")
     simulation.fail("network_model", "one of CM02, LV08, Constant");

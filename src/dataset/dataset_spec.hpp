@@ -54,8 +54,8 @@ struct DatasetSpec {
   RealRange threshold{0.5, 0.95, false};
 
   // [simulation]
-  std::uint64_t requests = 1000; // arrivals per chain
-  double warmup_fraction = 0.1;  // of the arrivals, excluded from the labels
+  std::uint64_t requests = 1000; // mean arrivals per chain (sets the simulated duration)
+  double warmup_fraction = 0.1;  // of the duration, excluded from the labels
   std::string network_model = "CM02";
 };
 

@@ -74,7 +74,7 @@ struct DatasetWriter::Impl {
   const std::vector<DatasetModel>& models;
   std::optional<H5::H5File> file;
   std::optional<AppendableArray<std::int64_t>> sample_index, sample_seed;
-  std::optional<AppendableArray<double>> sample_wall;
+  std::optional<AppendableArray<double>> sample_wall, sample_duration;
   std::optional<AppendableArray<std::int64_t>> device_ptr, chain_ptr, fragment_ptr, flow_ptr, placement_ptr, link_ptr,
       scenario_ptr, platform_ptr;
   std::optional<AppendableArray<double>> device_x, chain_x, fragment_x, chain_y, device_y;
@@ -145,6 +145,7 @@ struct DatasetWriter::Impl {
     open(sample_index, "/samples", "index", 0, kNodeChunkRows);
     open(sample_seed, "/samples", "seed", 0, kNodeChunkRows);
     open(sample_wall, "/samples", "wall_seconds", 0, kNodeChunkRows);
+    open(sample_duration, "/samples", "duration", 0, kNodeChunkRows);
     open(device_ptr, "/graph", "device_ptr", 0, kNodeChunkRows);
     open(chain_ptr, "/graph", "chain_ptr", 0, kNodeChunkRows);
     open(fragment_ptr, "/graph", "fragment_ptr", 0, kNodeChunkRows);
@@ -191,6 +192,7 @@ struct DatasetWriter::Impl {
     sample_index->append_one(static_cast<std::int64_t>(sample.index));
     sample_seed->append_one(static_cast<std::int64_t>(sample.seed));
     sample_wall->append_one(labels.wall_seconds);
+    sample_duration->append_one(sample.duration);
 
     for (const DeviceNode& device : sample.devices) {
       const DeviceKind& kind = library[device.kind];
@@ -299,7 +301,8 @@ struct DatasetWriter::Impl {
     for (auto* a : {&sample_index, &sample_seed, &device_ptr, &chain_ptr, &fragment_ptr, &flow_ptr, &placement_ptr,
                     &link_ptr, &scenario_ptr, &platform_ptr, &flow_index, &placement_index, &link_index})
       (*a)->flush();
-    for (auto* a : {&sample_wall, &device_x, &chain_x, &fragment_x, &chain_y, &device_y, &flow_attr, &link_attr})
+    for (auto* a : {&sample_wall, &sample_duration, &device_x, &chain_x, &fragment_x, &chain_y, &device_y, &flow_attr,
+                    &link_attr})
       (*a)->flush();
     scenario_text->flush();
     platform_text->flush();
@@ -312,6 +315,7 @@ struct DatasetWriter::Impl {
     sample_index.reset();
     sample_seed.reset();
     sample_wall.reset();
+    sample_duration.reset();
     for (auto* a : {&device_ptr, &chain_ptr, &fragment_ptr, &flow_ptr, &placement_ptr, &link_ptr, &scenario_ptr,
                     &platform_ptr, &flow_index, &placement_index, &link_index})
       a->reset();

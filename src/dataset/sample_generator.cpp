@@ -23,6 +23,7 @@ namespace edgesim::dataset {
 namespace {
 
 constexpr int kMaxAttempts = 200; // redraws of a sample whose placement does not fit in RAM
+constexpr double kMaxLinkUtilization = 0.8;
 
 int draw_int(Rng& rng, IntRange range) {
   return range.lo + static_cast<int>(rng.below(static_cast<std::uint64_t>(range.hi - range.lo + 1)));
@@ -192,6 +193,54 @@ bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_i
   return true;
 }
 
+/// Links have no buffer: a link loaded beyond its bandwidth does not lose requests, it
+/// piles them up in flight without bound (and SimGrid then shares it between ever more
+/// transfers). Scales every chain's arrival rate down so that no link carries more than
+/// kMaxLinkUtilization of its bandwidth, counting every chain's transfers across it.
+void limit_link_utilization(Sample& sample, const DatasetSpec& spec) {
+  std::vector<double> busy(sample.links.size(), 0.0); // seconds of transfer per second
+  auto add_hop = [&](std::size_t a, std::size_t b, double bytes_per_second) {
+    if (a == b)
+      return;
+    for (std::size_t l = 0; l < sample.links.size(); ++l) {
+      const LinkNode& link = sample.links[l];
+      const bool crossed = spec.topology == Topology::Star
+                               ? (link.a == a || link.a == b)
+                               : ((link.a == a && link.b == b) || (link.a == b && link.b == a));
+      if (crossed)
+        busy[l] += bytes_per_second / link.bandwidth;
+    }
+  };
+  for (const ChainNode& chain : sample.chains) {
+    std::size_t from = chain.source;
+    for (std::size_t f = chain.first_fragment; f < chain.first_fragment + chain.fragments; ++f) {
+      const FragmentNode& fragment = sample.fragments[f];
+      add_hop(from, fragment.device, chain.arrival_rate * fragment.reach_prob * fragment.bytes_in);
+      from = fragment.device;
+    }
+  }
+  const double peak = busy.empty() ? 0.0 : *std::max_element(busy.begin(), busy.end());
+  if (peak > kMaxLinkUtilization)
+    for (ChainNode& chain : sample.chains)
+      chain.arrival_rate *= kMaxLinkUtilization / peak;
+}
+
+/// One window for all chains, so every chain's throughput is measured while the others
+/// load the devices too: long enough for `requests` arrivals per chain on average and,
+/// within four times that budget, for requests / 5 arrivals of the slowest chain.
+double simulated_duration(const Sample& sample, const DatasetSpec& spec) {
+  double total_rate = 0;
+  double slowest = std::numeric_limits<double>::infinity();
+  for (const ChainNode& chain : sample.chains) {
+    total_rate += chain.arrival_rate;
+    slowest = std::min(slowest, chain.arrival_rate);
+  }
+  const double budget = static_cast<double>(spec.requests * sample.chains.size());
+  const double even = budget / total_rate;
+  const double for_slowest = static_cast<double>(spec.requests) / 5 / slowest;
+  return std::min(std::max(even, for_slowest), 4 * even);
+}
+
 /// One attempt at a whole sample; false when some chain did not fit in RAM.
 bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vector<DeviceKind>& library,
               const std::vector<DatasetModel>& models) {
@@ -226,7 +275,6 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
   }
 
   const auto chain_count = static_cast<std::size_t>(draw_int(rng, spec.chain_count));
-  double fastest = 0;
   for (std::size_t c = 0; c < chain_count; ++c) {
     ChainNode chain;
     chain.model = rng.below(models.size());
@@ -257,14 +305,25 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
     if (spec.rate_mode == RateMode::Rate) {
       sample.chains.back().arrival_rate = draw;
     } else {
+      // The slowest resource of the chain alone: a fragment's compute, or the transfer of
+      // an activation (bandwidth-bound; links have no buffer, so an overloaded link would
+      // only pile up requests in flight).
       double bottleneck = 0;
-      for (std::size_t f = chain.first_fragment; f < chain.first_fragment + chain.fragments; ++f)
-        bottleneck = std::max(bottleneck, sample.fragments[f].service_time * sample.fragments[f].reach_prob);
+      std::size_t from = chain.source;
+      for (std::size_t f = chain.first_fragment; f < chain.first_fragment + chain.fragments; ++f) {
+        const FragmentNode& fragment = sample.fragments[f];
+        bottleneck = std::max(bottleneck, fragment.service_time * fragment.reach_prob);
+        if (from != fragment.device)
+          bottleneck = std::max(bottleneck, fragment.reach_prob * fragment.bytes_in /
+                                                route_between(sample, spec, from, fragment.device).bandwidth);
+        from = fragment.device;
+      }
       sample.chains.back().arrival_rate = draw / std::max(bottleneck, 1e-9);
     }
-    fastest = std::max(fastest, sample.chains.back().arrival_rate);
   }
-  sample.warmup = spec.warmup_fraction * static_cast<double>(spec.requests) / fastest;
+  limit_link_utilization(sample, spec);
+  sample.duration = simulated_duration(sample, spec);
+  sample.warmup = spec.warmup_fraction * sample.duration;
   return true;
 }
 
@@ -369,9 +428,9 @@ std::string platform_xml(const Sample& sample, const std::vector<DeviceKind>& li
 std::string scenario_toml(const Sample& sample, const std::vector<DatasetModel>& models, const DatasetSpec& spec) {
   std::string toml = fmt::format("# edgesim dataset sample {} of {}\n", sample.index,
                                  std::filesystem::path(spec.file).filename().string());
-  toml += fmt::format("[simulation]\nseed = {}\nrequests = {}\nwarmup = {}\nsample_every = 1e9\n"
+  toml += fmt::format("[simulation]\nseed = {}\nduration = {}\nwarmup = {}\nsample_every = 1e9\n"
                       "network_model = \"{}\"\ntrace_requests = false\n\n",
-                      sample.seed, spec.requests, number(sample.warmup), spec.network_model);
+                      sample.seed, number(sample.duration), number(sample.warmup), spec.network_model);
   toml += fmt::format("[platform]\nfile = \"{}\"\n\n", platform_file_name(sample.index));
   for (const DeviceNode& device : sample.devices)
     toml += fmt::format("[hosts.{}]\nbuffer = {}\n\n", device.name, device.buffer);

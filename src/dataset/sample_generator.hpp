@@ -78,7 +78,8 @@ struct Sample {
   std::vector<LinkNode> links; // platform links (star: one per device; mesh: one per pair)
   std::vector<ChainNode> chains;
   std::vector<FragmentNode> fragments;
-  double warmup = 0; // seconds
+  double duration = 0; // simulated arrival window, seconds
+  double warmup = 0;   // seconds
 };
 
 /// The device-to-device route of an ordered pair: bottleneck bandwidth and total latency.

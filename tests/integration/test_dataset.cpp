@@ -31,14 +31,12 @@ const std::string kSmallSpec = std::string(EDGESIM_SOURCE_DIR) + "/scenarios/dat
 const std::string kExactSpec = std::string(EDGESIM_SOURCE_DIR) + "/scenarios/datasets/mm1k.toml";
 
 // Every array of the file except the wall-clock times, which differ between runs.
-const char* const kArrays[] = {"/samples/index",        "/samples/seed",          "/samples/duration",
-                               "/graph/device_ptr",     "/graph/chain_ptr",       "/graph/fragment_ptr",
-                               "/graph/flow_ptr",       "/graph/placement_ptr",   "/graph/link_ptr",
-                               "/graph/scenario_ptr",   "/graph/platform_ptr",    "/nodes/device/x",
-                               "/nodes/chain/x",        "/nodes/fragment/x",      "/edges/flow/index",
-                               "/edges/flow/attr",      "/edges/placement/index", "/edges/link/index",
-                               "/edges/link/attr",      "/targets/chain/y",       "/targets/device/y",
-                               "/text/scenario",        "/text/platform"};
+const char* const kArrays[] = {
+    "/samples/index",      "/samples/seed",          "/samples/duration",    "/graph/device_ptr", "/graph/chain_ptr",
+    "/graph/fragment_ptr", "/graph/flow_ptr",        "/graph/placement_ptr", "/graph/link_ptr",   "/graph/scenario_ptr",
+    "/graph/platform_ptr", "/nodes/device/x",        "/nodes/chain/x",       "/nodes/fragment/x", "/edges/flow/index",
+    "/edges/flow/attr",    "/edges/placement/index", "/edges/link/index",    "/edges/link/attr",  "/targets/chain/y",
+    "/targets/device/y",   "/text/scenario",         "/text/platform"};
 
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
@@ -70,10 +68,12 @@ TEST(Dataset, JobsDoNotChangeTheFileAndStoredSamplesResimulateBitForBit) {
   const Matrix device_ptr = read_dataset_matrix(dir.file("j1.h5"), "/graph/device_ptr");
   for (std::size_t row : {0U, 5U, 11U}) {
     const std::string where = dir.file("sample" + std::to_string(row));
-    const auto extract = test::run_edgesim({"dataset", "--extract", std::to_string(row), dir.file("j1.h5"), "-o", where});
+    const auto extract =
+        test::run_edgesim({"dataset", "--extract", std::to_string(row), dir.file("j1.h5"), "-o", where});
     ASSERT_EQ(extract.exit_code, 0) << extract.err;
     const auto sample = dataset::extract_sample(dir.file("j1.h5"), row, where);
-    const auto run = test::run_edgesim({"run", sample.scenario.filename().string(), "-q", "-o", "rerun.h5"}, 120, where);
+    const auto run =
+        test::run_edgesim({"run", sample.scenario.filename().string(), "-q", "-o", "rerun.h5"}, 120, where);
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto c0 = static_cast<std::size_t>(chain_ptr.values[row]);
     const auto c1 = static_cast<std::size_t>(chain_ptr.values[row + 1]);
@@ -82,9 +82,9 @@ TEST(Dataset, JobsDoNotChangeTheFileAndStoredSamplesResimulateBitForBit) {
     const auto labels = dataset::read_run_labels(fs::path(where) / "rerun.h5", sample.index, c1 - c0, d1 - d0);
     const std::vector<double> stored_chains(chains.values.begin() + static_cast<std::ptrdiff_t>(c0 * chains.columns),
                                             chains.values.begin() + static_cast<std::ptrdiff_t>(c1 * chains.columns));
-    const std::vector<double> stored_devices(
-        devices.values.begin() + static_cast<std::ptrdiff_t>(d0 * devices.columns),
-        devices.values.begin() + static_cast<std::ptrdiff_t>(d1 * devices.columns));
+    const std::vector<double> stored_devices(devices.values.begin() + static_cast<std::ptrdiff_t>(d0 * devices.columns),
+                                             devices.values.begin() +
+                                                 static_cast<std::ptrdiff_t>(d1 * devices.columns));
     EXPECT_TRUE(same_bits(labels.chain_targets, stored_chains)) << "chain labels of row " << row;
     EXPECT_TRUE(same_bits(labels.device_targets, stored_devices)) << "device labels of row " << row;
     EXPECT_GT(stored_chains.size(), 0U);
@@ -117,13 +117,12 @@ TEST(Dataset, ShardsPartitionTheSamplesAndResumeFinishesAnInterruptedRun) {
   const pid_t pid = fork();
   if (pid == 0) {
     std::freopen("/dev/null", "w", stderr);
-    execl(EDGESIM_BINARY, EDGESIM_BINARY, "dataset", kSmallSpec.c_str(), "--samples", "40", "--jobs", "1", "-o",
+    execl(EDGESIM_BINARY, EDGESIM_BINARY, "dataset", kSmallSpec.c_str(), "--samples", "20", "--jobs", "1", "-o",
           output.c_str(), "-q", static_cast<char*>(nullptr));
     std::_Exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline &&
-         !(fs::exists(journal) && fs::file_size(journal) > 2000))
+  while (std::chrono::steady_clock::now() < deadline && !(fs::exists(journal) && fs::file_size(journal) > 1200))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(pid, SIGINT);
   int status = 0;
@@ -132,14 +131,13 @@ TEST(Dataset, ShardsPartitionTheSamplesAndResumeFinishesAnInterruptedRun) {
   EXPECT_EQ(WEXITSTATUS(status), 3) << "an interrupted dataset exits 3";
   EXPECT_FALSE(fs::exists(output));
   ASSERT_TRUE(fs::exists(journal));
-  const auto resumed = test::run_edgesim({"dataset", kSmallSpec, "--samples", "40", "--jobs", "2", "-o", output,
-                                          "--resume"},
-                                         300);
+  const auto resumed =
+      test::run_edgesim({"dataset", kSmallSpec, "--samples", "20", "--jobs", "2", "-o", output, "--resume"}, 300);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.out.find("resumed"), std::string::npos);
   EXPECT_EQ(resumed.out.find(" 0 resumed"), std::string::npos) << resumed.out;
   EXPECT_FALSE(fs::exists(journal));
-  generate(kSmallSpec, dir.file("straight.h5"), 40, {"--jobs", "2"});
+  generate(kSmallSpec, dir.file("straight.h5"), 20, {"--jobs", "2"});
   for (const char* array : {"/targets/chain/y", "/targets/device/y", "/nodes/fragment/x", "/text/scenario"})
     EXPECT_TRUE(same_bits(read_dataset_matrix(output, array).values,
                           read_dataset_matrix(dir.file("straight.h5"), array).values))

@@ -167,9 +167,9 @@ TEST(SampleLabels, RecordsRoundTripBitForBit) {
   EXPECT_EQ(back.index, labels.index);
   EXPECT_EQ(back.chains, 2U);
   ASSERT_EQ(back.chain_targets.size(), labels.chain_targets.size());
-  EXPECT_EQ(std::memcmp(back.chain_targets.data(), labels.chain_targets.data(),
-                        labels.chain_targets.size() * sizeof(double)),
-            0);
+  EXPECT_EQ(
+      std::memcmp(back.chain_targets.data(), labels.chain_targets.data(), labels.chain_targets.size() * sizeof(double)),
+      0);
   EXPECT_EQ(back.device_targets, labels.device_targets);
   std::string truncated = encode_labels(labels);
   truncated.pop_back();
@@ -191,7 +191,7 @@ TEST(ChainNetWriter, WritesOneLinePerSampleAndPerChain) {
       for (std::size_t c = 0; c < s.chains.size(); ++c)
         for (std::size_t k = 0; k < chain_target_columns().size(); ++k)
           labels.chain_targets.push_back(chain_target_columns()[k] == "throughput" ? s.chains[c].arrival_rate / 2
-                                                                                    : 0.5);
+                                                                                   : 0.5);
       labels.device_targets.assign(s.devices.size() * device_target_columns().size(), 0.0);
       writer.append(s, labels);
       chains += s.chains.size();
