@@ -1,6 +1,6 @@
 """Reference heterogeneous message-passing GNN for edgesim datasets (plain PyTorch).
 
-    python3 analysis/train_gnn.py dataset.h5 [--epochs 150] [--hidden 64] [--rounds 4]
+    python3 analysis/train_gnn.py dataset.h5 [--epochs 60] [--hidden 64] [--rounds 4]
                                              [--seed 0] [--json results.json]
 
 Splits the graphs 80/10/10 (train/validation/test, by a seeded permutation), trains a
@@ -18,7 +18,7 @@ probabilities, service time, K, load; chain: arrival rate, input size, work law,
 messages over each relation (fragment<-device placement, fragment<->fragment flow with
 transfer time and bytes, device<->device link with bandwidth and latency, chain<->fragment
 membership, chain<-device source) through a residual MLP. A chain's readout sees its own
-state and the sum and max of its fragments' states.
+state and the sum and mean of its fragments' states.
 """
 
 from __future__ import annotations
@@ -120,9 +120,9 @@ def build_model(torch, dims, edge_dims, hidden, rounds):
                      "chain": hc + self.upd["chain"](torch.cat([hc, m_frag_chain, m_src], 1))}
             hf, hc = h["fragment"], h["chain"]
             total = torch.zeros_like(hc).index_add_(0, has[0], hf[has[1]])
-            peak = torch.full_like(hc, -1e9).index_reduce_(0, has[0], hf[has[1]], "amax") \
-                if hasattr(torch.Tensor, "index_reduce_") else total
-            return self.head(torch.cat([hc, total, peak], 1))
+            count = torch.zeros(hc.shape[0], device=hc.device).index_add_(
+                0, has[0], torch.ones_like(has[0], dtype=hc.dtype)).clamp(min=1)
+            return self.head(torch.cat([hc, total, total / count.unsqueeze(1)], 1))
 
     return HeteroMP()
 
@@ -149,13 +149,13 @@ def chain_rows(ds, graphs):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dataset")
-    parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--batch", type=int, default=64, help="graphs per batch")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch default)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args(argv)
 
@@ -215,22 +215,23 @@ def main(argv=None) -> int:
         thr_term = ((out[:, 2] - target[:, 2]) ** 2).mean()
         return loss_term + 0.5 * lat_term + thr_term
 
-    train_batches = None
+    # Batches are assembled once (a fixed partition of the shuffled training graphs); each
+    # epoch visits them in a new order.
+    order = rng.permutation(split["train"])
+    chunks = [order[i:i + args.batch] for i in range(0, len(order), args.batch)]
+    train_batches = [(len(chunk), prepare(chunk)) for chunk in chunks]
     best = (math.inf, None)
     start = time.time()
     for epoch in range(args.epochs):
-        order = rng.permutation(split["train"])
-        if train_batches is None or True:
-            chunks = [order[i:i + args.batch] for i in range(0, len(order), args.batch)]
         model.train()
         total = 0.0
-        for chunk in chunks:
-            tb, x, fa, la, target, mask = prepare(chunk)
+        for k in rng.permutation(len(train_batches)):
+            size, (tb, x, fa, la, target, mask) = train_batches[k]
             optimiser.zero_grad()
             loss = loss_fn(model(tb, x, fa, la), target, mask)
             loss.backward()
             optimiser.step()
-            total += float(loss) * len(chunk)
+            total += float(loss) * size
         scheduler.step()
         lp, tp, sp = predict(batches_val)
         val = errors(ds, chain_rows(ds, split["val"]), lp, tp, sp)
