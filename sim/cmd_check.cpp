@@ -41,7 +41,8 @@ int cmd_check(std::vector<std::string> args) {
   for (const auto& plugin : plugins)
     Registry::instance().load_plugin(plugin);
   Scenario scenario = load_scenario(scenario_file, overrides);
-  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model);
+  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model,
+                                         scenario.dynamics);
   Deployment deployment = plan_deployment(scenario, platform);
   fmt::print("{}: ok ({} tenant(s), {} host(s) in {})\n", scenario_file, scenario.tenants.size(), platform.hosts.size(),
              platform.file);

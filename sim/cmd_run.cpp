@@ -37,6 +37,7 @@ public:
   explicit WriterSink(io::RunWriter& writer) : writer_(writer) {}
   void on_request(const RequestRecord& record) override { writer_.append_request(record); }
   void on_timeline(const TimelineRecord& record) override { writer_.append_timeline(record); }
+  void on_placement(const PlacementRecord& record) override { writer_.append_placement(record); }
 
 private:
   io::RunWriter& writer_;
@@ -85,7 +86,8 @@ int cmd_run(std::vector<std::string> args) {
   for (const auto& plugin : plugins)
     Registry::instance().load_plugin(plugin);
   Scenario scenario = load_scenario(scenario_file, overrides);
-  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model);
+  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model,
+                                         scenario.dynamics);
   Deployment deployment = plan_deployment(scenario, platform);
 
   if (output.empty())

@@ -5,11 +5,15 @@
 #include <edgesim/config_view.hpp>
 #include <edgesim/model.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgesim {
@@ -90,12 +94,44 @@ struct HostInfo {
   int cores = 1;
   double ram_bytes = 0; // 0 = unknown (unconstrained)
   std::string device_class;
+  std::vector<double> pstate_speeds; // flops/s per core of each pstate
+  // Power at the current pstate from the host's wattage_per_state: idle, and with every
+  // core busy (a fragment runs on all cores). 0 = unknown (no wattage_per_state).
+  double idle_watts = 0;
+  double busy_watts = 0;
+  // Extra radio power while the host sends over its WiFi link (the link's
+  // wifi_watt_values Ptx); 0 = wired or unknown.
+  double tx_watts = 0;
+  double battery_wh = 0; // 0 = mains powered
+  bool available = true; // false once the host is down (battery depleted, turned off)
+};
+
+/// The route from one host to another: the bottleneck bandwidth and the summed latency
+/// of the links SimGrid routes it over.
+struct RouteInfo {
+  std::string from;
+  std::string to;
+  double bandwidth_Bps = 0;
+  double latency_s = 0;
+};
+
+/// What the tenant asks of its placement.
+struct Workload {
+  double arrival_rate = 0; // mean rate of its arrival process, 1/s
+  double slo_s = std::numeric_limits<double>::infinity();
+  double input_bytes = 0; // bytes each request brings to the first fragment
 };
 
 struct Fragment {
   std::size_t first_layer = 0; // inclusive
   std::size_t last_layer = 0;  // inclusive
   std::string host;
+  /// Semantic split (SplitNet): the placement is `branches` parallel fragments, each
+  /// running layers first..last at the model's [semantic] flops share; this one is
+  /// branch `branch` (0-based). The branch outputs merge on branch 0's host. A
+  /// layer-wise fragment has branches = 1.
+  std::size_t branch = 0;
+  std::size_t branches = 1;
 };
 
 struct PlacementProblem {
@@ -103,12 +139,75 @@ struct PlacementProblem {
   const ModelProfile& model;
   std::string source_host;
   int tenant = 0;
+  /// One route per ordered pair of distinct hosts that has one (a host reaches itself
+  /// at no cost). Missing pair = no route.
+  std::span<const RouteInfo> routes = {};
+  Workload workload = {};
+  double now_s = 0; // simulated time; > 0 when re-planning during a run
+
+  [[nodiscard]] const HostInfo* host(std::string_view name) const {
+    for (const auto& h : hosts)
+      if (h.name == name)
+        return &h;
+    return nullptr;
+  }
+  /// The route from `from` to `to`, nullptr if there is none (or from == to).
+  [[nodiscard]] const RouteInfo* route(std::string_view from, std::string_view to) const {
+    for (const auto& r : routes)
+      if (r.from == from && r.to == to)
+        return &r;
+    return nullptr;
+  }
+};
+
+// ----- cost model (docs/calibration.md) ----------------------------------------------
+// What edgesim's engine charges, for policies that predict latency: a fragment runs on
+// all cores of its host, at the model's efficiency on the host's device class.
+
+/// Flops/s `model` runs at on `host` (current pstate, all cores).
+[[nodiscard]] inline double model_flops_per_second(const ModelProfile& model, const HostInfo& host) {
+  return host.speed * std::max(1, host.cores) * model.efficiency_on(host.device_class);
+}
+
+/// Seconds layer `layer` of `model` takes on `host`, without queueing.
+[[nodiscard]] inline double layer_seconds(const ModelProfile& model, std::size_t layer, const HostInfo& host) {
+  return model.layers[layer].flops / model_flops_per_second(model, host);
+}
+
+/// Seconds to move `bytes` over a route: its latency plus bytes / bottleneck bandwidth.
+[[nodiscard]] inline double transfer_seconds(const RouteInfo& route, double bytes) {
+  return route.latency_s + bytes / route.bandwidth_Bps;
+}
+
+/// Bytes a layer range needs on its host: the parameters of its layers plus its largest
+/// activation (its input included). The RAM constraint of every placement.
+[[nodiscard]] inline double fragment_memory_bytes(const ModelProfile& model, std::size_t first_layer,
+                                                  std::size_t last_layer) {
+  double params = 0;
+  double largest_activation = first_layer == 0 ? model.input_bytes : model.layers[first_layer - 1].out_bytes;
+  for (std::size_t l = first_layer; l <= last_layer; ++l) {
+    params += model.layers[l].param_bytes;
+    largest_activation = std::max(largest_activation, model.layers[l].out_bytes);
+  }
+  return params + largest_activation;
+}
+
+/// Feedback after a request finished or was lost, for placement policies that learn
+/// (splitplace). `branches` tells which kind of placement served it.
+struct PlacementOutcome {
+  bool served = false;
+  bool slo_met = false;
+  bool correct = false;
+  double latency = 0; // s, NaN if lost
+  std::size_t branches = 1;
+  double now = 0;
 };
 
 class PlacementPolicy {
 public:
   virtual ~PlacementPolicy() = default;
   virtual std::vector<Fragment> place(const PlacementProblem& problem) = 0;
+  virtual void on_outcome(const PlacementOutcome& /*outcome*/) {}
 };
 
 struct PlacementPolicyArgs {

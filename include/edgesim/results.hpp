@@ -18,8 +18,23 @@ struct RequestRecord {
   std::int16_t exit = -1; // exit taken (num_exits = final classifier), -1 lost
   std::uint8_t correct = 0;
   float confidence = 0;
-  std::int32_t lost_at = -1; // host index or -1
-  std::uint8_t reason = 0;   // LossReason
+  std::int32_t lost_at = -1;   // host index or -1
+  std::uint8_t reason = 0;     // LossReason
+  std::uint32_t placement = 0; // version of the tenant's placement it was admitted under (see /placements)
+};
+
+/// One fragment of a tenant's placement from `time` on: the initial placement (time 0,
+/// placement 0) and every change made by re-planning (placement.replan_every).
+struct PlacementRecord {
+  double time = 0;
+  std::uint16_t tenant = 0;
+  std::uint32_t placement = 0; // version: 0 initial, +1 per change
+  std::uint16_t fragment = 0;
+  std::uint32_t first_layer = 0;
+  std::uint32_t last_layer = 0;
+  std::string host;
+  std::int16_t branch = -1;   // semantic branch index, -1 for a layer-wise fragment
+  std::uint16_t branches = 1; // parallel semantic branches of this placement (1 = layer-wise)
 };
 
 struct TimelineRecord {

@@ -1,8 +1,12 @@
 #include "core/deployment.hpp"
 
+#include "core/placement_problem.hpp"
+
 #include <edgesim/error.hpp>
 
 #include <edgesim/random.hpp>
+
+#include "core/platform_dynamics.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,14 +17,52 @@
 namespace edgesim {
 
 double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment) {
-  double params = 0;
-  double largest_activation =
-      fragment.first_layer == 0 ? model.input_bytes : model.layers[fragment.first_layer - 1].out_bytes;
-  for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-    params += model.layers[l].param_bytes;
-    largest_activation = std::max(largest_activation, model.layers[l].out_bytes);
+  if (fragment.branches <= 1)
+    return fragment_memory_bytes(model, fragment.first_layer, fragment.last_layer);
+  // A semantic branch holds its share of the parameters (activations: full size, a
+  // conservative bound).
+  const double params = model.total_param_bytes() * model.semantic.param_share(fragment.branches);
+  const double full = fragment_memory_bytes(model, fragment.first_layer, fragment.last_layer);
+  double all_params = 0;
+  for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l)
+    all_params += model.layers[l].param_bytes;
+  return full - all_params + params;
+}
+
+std::string placement_error(const ModelProfile& model, const std::vector<Fragment>& fragments,
+                            const PlatformInfo& platform) {
+  if (fragments.empty())
+    return "no fragments";
+  const std::size_t layers = model.layers.size();
+  for (std::size_t f = 0; f < fragments.size(); ++f)
+    if (platform.find(fragments[f].host) == nullptr)
+      return fmt::format("fragment {}: no host named \"{}\" in platform {}", f, fragments[f].host, platform.file);
+  const std::size_t k = fragments.size();
+  if (fragments.front().branches > 1) {
+    if (fragments.front().branches != k)
+      return fmt::format("a semantic split into {} branches needs {} fragments (found {})", fragments.front().branches,
+                         fragments.front().branches, k);
+    if (k > model.semantic.max_branches())
+      return fmt::format("model {} splits into at most {} semantic branches ([semantic] accuracy_penalty), not {}",
+                         model.name, model.semantic.max_branches(), k);
+    for (std::size_t b = 0; b < k; ++b) {
+      const Fragment& fragment = fragments[b];
+      if (fragment.branches != k || fragment.branch != b || fragment.first_layer != 0 ||
+          fragment.last_layer + 1 != layers)
+        return fmt::format("semantic branch {} must be branch {} of {} and cover layers 0..{}", b, b, k, layers - 1);
+    }
+    return "";
   }
-  return params + largest_activation;
+  std::size_t next = 0;
+  for (const Fragment& fragment : fragments) {
+    if (fragment.branches != 1 || fragment.first_layer != next || fragment.last_layer < fragment.first_layer ||
+        fragment.last_layer >= layers)
+      return fmt::format("fragments must cover layers 0..{} contiguously", layers - 1);
+    next = fragment.last_layer + 1;
+  }
+  if (next != layers)
+    return fmt::format("fragments must cover layers 0..{} contiguously", layers - 1);
+  return "";
 }
 
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
@@ -28,6 +70,16 @@ std::vector<double> exit_times(const ModelProfile& model, const std::vector<Frag
   std::vector<double> times;
   double elapsed = 0;
   for (const Fragment& fragment : fragments) {
+    if (fragment.branches > 1) {
+      // Parallel semantic branches: the compute time of one (exits are not evaluated).
+      if (fragment.branch > 0)
+        continue;
+      const ProbedHost& host = *platform.find(fragment.host);
+      elapsed +=
+          model.total_flops() * model.semantic.flops_share(fragment.branches) /
+          (host.pstate_speeds.at(0) * std::max(1, host.info.cores) * model.efficiency_on(host.info.device_class));
+      continue;
+    }
     const ProbedHost& host = *platform.find(fragment.host);
     const HostSettings& settings = scenario.host_settings(fragment.host);
     const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
@@ -61,6 +113,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    host->pstate_speeds.size() - 1));
   }
 
+  check_platform_dynamics(scenario, platform);
+
   for (const auto& host : platform.hosts) {
     const double battery = scenario.host_settings(host.info.name).battery_wh.value_or(host.battery_wh);
     if (battery > 0 && !host.has_wattage)
@@ -69,9 +123,8 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    platform.file, host.info.name));
   }
 
-  std::vector<HostInfo> hosts;
-  for (const auto& host : platform.hosts)
-    hosts.push_back(host.info);
+  PlacementInputs inputs = placement_inputs(platform, scenario);
+  mark_initially_unavailable(inputs, scenario.dynamics);
 
   Deployment deployment;
   std::map<std::string, double> memory_per_host;
@@ -93,7 +146,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
     ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
     auto placement =
         place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
-    PlacementProblem problem{hosts, tenant.model, tenant.source, static_cast<int>(t)};
+    const PlacementProblem problem = make_placement_problem(inputs, tenant, t);
     TenantDeployment plan;
     plan.fragments = placement->place(problem);
     for (std::size_t f = 0; f < plan.fragments.size(); ++f) {
@@ -101,6 +154,11 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
       if (platform.find(fragment.host) == nullptr)
         throw InputError(fmt::format("{}: {}.fragments.{}.host: no host named \"{}\" in platform {}", scenario.file,
                                      tenant.placement.path, f, fragment.host, platform.file));
+    }
+    if (const std::string error = placement_error(tenant.model, plan.fragments, platform); !error.empty())
+      throw InputError(fmt::format("{}: {}: placement policy \"{}\" gave an invalid placement: {}", scenario.file,
+                                   tenant.placement.path, tenant.placement.name, error));
+    for (const Fragment& fragment : plan.fragments) {
       memory_per_host[fragment.host] += fragment_memory_bytes(tenant.model, fragment);
       auto& on_host = tenants_per_host[fragment.host];
       if (on_host.empty() || on_host.back() != t)
@@ -120,6 +178,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                              .scenario_text = scenario.text,
                              .tenant_index = t};
     plan.exit_policy = exit_entry->factory(exit_args);
+    plan.placement_policy = std::move(placement);
     deployment.tenants.push_back(std::move(plan));
   }
 

@@ -8,6 +8,7 @@
 #include "scenario/scenario.hpp"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace edgesim {
@@ -15,6 +16,7 @@ namespace edgesim {
 struct TenantDeployment {
   std::vector<Fragment> fragments;
   std::unique_ptr<ExitPolicy> exit_policy;
+  std::unique_ptr<PlacementPolicy> placement_policy; // kept for re-planning at run time
 };
 
 struct Deployment {
@@ -23,6 +25,12 @@ struct Deployment {
 
 /// Memory a fragment needs on its host: its parameters plus its largest activation.
 double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment);
+
+/// Why `fragments` is not a valid placement of `model` on `platform` ("" if it is):
+/// unknown hosts, layer-wise fragments not covering the model contiguously, semantic
+/// branches not numbered 0..k-1 or k beyond the model's [semantic] split.
+std::string placement_error(const ModelProfile& model, const std::vector<Fragment>& fragments,
+                            const PlatformInfo& platform);
 
 /// Compute-only time from a request's start to each exit (last: the final classifier).
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,

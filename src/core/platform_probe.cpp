@@ -2,6 +2,9 @@
 
 #include <edgesim/error.hpp>
 
+#include "core/platform_dynamics.hpp"
+#include "core/route_table.hpp"
+
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
@@ -24,6 +27,8 @@ namespace {
 // First line the child writes on the pipe once SimGrid accepted the --cfg/--log options:
 // a failure without it is an option error, not a platform error.
 constexpr const char* kOptionsAccepted = "#options-ok";
+// First field of the lines describing links (hosts: "H", routes: "R").
+constexpr const char* kLinkLine = "L";
 // Prefix of the line the child writes on stderr for an exception it caught.
 constexpr const char* kChildError = "edgesim-probe: ";
 
@@ -41,7 +46,7 @@ void write_all(int fd, const std::string& text) {
 
 // Runs in the child: prints one tab-separated line per host on `out`.
 [[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args,
-                                 const std::string& network_model, int out_fd) {
+                                 const std::string& network_model, const PlatformDynamics& dynamics, int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
   std::vector<char*> argv;
   argv.reserve(args.size());
@@ -58,24 +63,50 @@ void write_all(int fd, const std::string& text) {
     write_all(out_fd, std::string(kOptionsAccepted) + "\n");
     sg_host_energy_plugin_init();
     engine->set_config("network/model:" + network_model);
+    engine->set_config("network/crosstraffic:0");
     engine->load_platform(file);
+    apply_initial_link_settings(dynamics);
+    const std::vector<simgrid::s4u::Host*> hosts = engine->get_all_hosts();
     std::string text;
-    for (const auto* host : engine->get_all_hosts()) {
+    for (const auto* host : hosts) {
       const char* ram = host->get_property("ram_bytes");
       const char* device_class = host->get_property("device_class");
       const char* battery = host->get_property("battery_wh");
       std::string speeds;
-      for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
-        speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
-      text +=
-          fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}", host->get_name(), host->get_core_count(), speeds,
-                      ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
-                      battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+      std::string idle;
+      std::string busy;
+      for (unsigned long p = 0; p < host->get_pstate_count(); ++p) {
+        const HostPower power = host_power(*host, p);
+        const char* sep = p == 0 ? "" : ",";
+        speeds += fmt::format("{}{:.17g}", sep, host->get_pstate_speed(p));
+        idle += fmt::format("{}{:.17g}", sep, power.idle_watts);
+        busy += fmt::format("{}{:.17g}", sep, power.busy_watts);
+      }
+      text += fmt::format(
+          "H\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}", host->get_name(), host->get_core_count(), speeds,
+          ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "", battery != nullptr ? battery : "0",
+          host->get_property("wattage_per_state") != nullptr ? 1 : 0, idle, busy, host_tx_watts(*host, hosts));
       // Then every property as a "key<US>value" field, for tools that copy hosts.
       for (const auto& [key, value] : *host->get_properties())
         text += fmt::format("\t{}\x1f{}", key, value);
       text += "\n";
     }
+    for (const auto* link : engine->get_all_links()) {
+      if (link->get_name() == "__loopback__")
+        continue;
+      text += fmt::format("{}\t{}\t{:.17g}\t{:.17g}\t{}\n", kLinkLine, link->get_name(), link->get_bandwidth(),
+                          link->get_latency(),
+                          link->get_sharing_policy() == simgrid::s4u::Link::SharingPolicy::WIFI ? 1 : 0);
+    }
+    auto routes = read_routes(hosts);
+    if (std::any_of(routes.begin(), routes.end(), [](const RouteReading& r) { return r.crosses_wifi; })) {
+      attach_wifi_stations(hosts);
+      simgrid::s4u::Actor::create("edgesim-probe", hosts.front(), [&routes] { measure_wifi_routes(routes); });
+      engine->run();
+    }
+    for (const auto& reading : routes)
+      text += fmt::format("R\t{}\t{}\t{:.17g}\t{:.17g}\n", reading.route.from, reading.route.to,
+                          reading.route.bandwidth_Bps, reading.route.latency_s);
     write_all(out_fd, text);
   } catch (const std::exception& e) {
     std::string message = fmt::format("{}{}\n", kChildError, e.what());
@@ -138,13 +169,18 @@ const ProbedHost* PlatformInfo::find(std::string_view name) const {
   return it == hosts.end() ? nullptr : &*it;
 }
 
+const ProbedLink* PlatformInfo::find_link(std::string_view name) const {
+  auto it = std::find_if(links.begin(), links.end(), [&](const ProbedLink& l) { return l.name == name; });
+  return it == links.end() ? nullptr : &*it;
+}
+
 int PlatformInfo::index_of(std::string_view name) const {
   auto it = std::find_if(hosts.begin(), hosts.end(), [&](const ProbedHost& h) { return h.info.name == name; });
   return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());
 }
 
 PlatformInfo probe_platform(const std::string& file, const std::vector<std::string>& simgrid_args,
-                            const std::string& network_model) {
+                            const std::string& network_model, const PlatformDynamics& dynamics) {
   PlatformInfo info;
   info.file = file;
   {
@@ -168,7 +204,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     ::close(pipe_fds[0]);
     ::dup2(err_fd, STDERR_FILENO);
     ::dup2(err_fd, STDOUT_FILENO);
-    probe_in_child(file, simgrid_args, network_model, pipe_fds[1]);
+    probe_in_child(file, simgrid_args, network_model, dynamics, pipe_fds[1]);
   }
   ::close(pipe_fds[1]);
   std::string output;
@@ -212,20 +248,40 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       start = tab + 1;
     }
     fields.push_back(line.substr(start));
-    if (fields.size() < 7)
+    if (fields.size() == 5 && fields[0] == kLinkLine) {
+      info.links.push_back(ProbedLink{fields[1], std::stod(fields[2]), std::stod(fields[3]), fields[4] == "1"});
+      continue;
+    }
+    if (fields.size() == 5 && fields[0] == "R") {
+      info.routes.push_back(RouteInfo{fields[1], fields[2], std::stod(fields[3]), std::stod(fields[4])});
+      continue;
+    }
+    if (fields.size() < 11 || fields[0] != "H")
       throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
+    const auto numbers = [](const std::string& list) {
+      std::vector<double> values;
+      std::istringstream items(list);
+      for (std::string item; std::getline(items, item, ',');)
+        values.push_back(std::stod(item));
+      return values;
+    };
     ProbedHost host;
-    host.info.name = fields[0];
-    host.info.cores = std::stoi(fields[1]);
-    std::istringstream speeds(fields[2]);
-    for (std::string speed; std::getline(speeds, speed, ',');)
-      host.pstate_speeds.push_back(std::stod(speed));
+    host.info.name = fields[1];
+    host.info.cores = std::stoi(fields[2]);
+    host.pstate_speeds = numbers(fields[3]);
+    host.info.pstate_speeds = host.pstate_speeds;
     host.info.speed = host.pstate_speeds.at(0);
-    host.info.ram_bytes = parse_number(fields[3], file, host.info.name, "ram_bytes");
-    host.info.device_class = fields[4];
-    host.battery_wh = parse_number(fields[5], file, host.info.name, "battery_wh");
-    host.has_wattage = fields[6] == "1";
-    for (std::size_t f = 7; f < fields.size(); ++f) {
+    host.info.ram_bytes = parse_number(fields[4], file, host.info.name, "ram_bytes");
+    host.info.device_class = fields[5];
+    host.battery_wh = parse_number(fields[6], file, host.info.name, "battery_wh");
+    host.info.battery_wh = host.battery_wh;
+    host.has_wattage = fields[7] == "1";
+    host.idle_watts = numbers(fields[8]);
+    host.busy_watts = numbers(fields[9]);
+    host.info.idle_watts = host.idle_watts.at(0);
+    host.info.busy_watts = host.busy_watts.at(0);
+    host.info.tx_watts = std::stod(fields[10]);
+    for (std::size_t f = 11; f < fields.size(); ++f) {
       const auto separator = fields[f].find('\x1f');
       if (separator != std::string::npos)
         host.properties.emplace(fields[f].substr(0, separator), fields[f].substr(separator + 1));
@@ -236,6 +292,8 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     throw InputError(fmt::format("{}: the platform has no hosts", file));
   std::sort(info.hosts.begin(), info.hosts.end(),
             [](const ProbedHost& a, const ProbedHost& b) { return a.info.name < b.info.name; });
+  std::sort(info.links.begin(), info.links.end(),
+            [](const ProbedLink& a, const ProbedLink& b) { return a.name < b.name; });
   return info;
 }
 

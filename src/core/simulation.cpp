@@ -3,6 +3,9 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/live_placement.hpp"
+#include "core/platform_dynamics.hpp"
+#include "core/route_table.hpp"
 #include "core/station.hpp"
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
@@ -23,6 +26,7 @@
 #include <cstdio>
 #include <deque>
 #include <limits>
+#include <optional>
 
 namespace sg4 = simgrid::s4u;
 
@@ -43,17 +47,34 @@ struct FragmentRuntime {
   int station = 0;
   int threads = 1;
   double efficiency = 1;
-  double out_bytes = 0; // activation sent to the next fragment
+  double out_bytes = 0; // activation sent to the next fragment (a branch: its output to the merge host)
   std::vector<Segment> segments;
 };
+
+/// One placement of a tenant's model in force from `since` on. Requests keep the
+/// placement they were admitted under until they finish.
+struct PlacementRuntime {
+  double since = 0;
+  std::vector<Fragment> plan;
+  std::vector<FragmentRuntime> fragments;
+  // Semantic split: fragments are parallel branches merged on fragments[0]'s host.
+  std::size_t branches = 1;
+  double merge_flops = 0;
+  double accuracy_penalty = 0;
+};
+
+constexpr std::uint32_t kNoParent = std::numeric_limits<std::uint32_t>::max();
 
 struct TenantRuntime {
   const TenantSpec* spec = nullptr;
   ExitPolicy* policy = nullptr;
-  std::vector<FragmentRuntime> fragments;
+  PlacementPolicy* placement_policy = nullptr;
+  std::vector<PlacementRuntime> placements; // index = placement version; back() serves new requests
+  double next_replan = kInf;
   std::unique_ptr<ExitOracle> oracle;
   std::unique_ptr<ArrivalProcess> arrivals;
   Rng work_rng{0};
+  Rng penalty_rng{0}; // accuracy penalty of semantic splits
   double next_arrival = kInf;
   std::uint64_t generated = 0;
   double last_arrival = 0;
@@ -69,6 +90,7 @@ struct Request {
   std::uint16_t tenant = 0;
   std::uint16_t fragment = 0;
   std::uint16_t segment = 0;
+  std::uint32_t placement = 0; // version of the tenant's placement it runs on
   bool measured = false;
   double arrival = 0;
   double work_factor = 1;
@@ -78,6 +100,11 @@ struct Request {
   double energy_done = 0;          // dynamic energy of the request's execs, J
   double segment_start = 0;        // when its running exec started
   std::uint16_t pending_execs = 0; // execs of the current segment still running
+  // Semantic splits: a request forks into one branch request per branch, which runs its
+  // fragment like any request and then reports to its parent on the merge host.
+  std::uint32_t parent = kNoParent;   // set on a branch: the request it belongs to
+  std::uint16_t pending_branches = 0; // on a split request: branches not yet back
+  bool failed = false;                // on a split request: already recorded as lost
 };
 
 struct HostRuntime {
@@ -94,18 +121,26 @@ struct HostRuntime {
   bool metered = false; // has wattage_per_state: SimGrid's energy plugin measures it
   double battery_j = 0; // capacity, 0 = mains powered
   bool down = false;
-  double down_at = -1;
+  bool depleted = false; // battery empty: down for good
+  double down_at = -1;   // first time the host went down
   double energy_at_down = 0;
+  double energy_while_down = 0;    // meter increase during past outages (a down host draws nothing)
   std::vector<double> tenant_work; // flops x threads per tenant, to share energy
 };
 
 struct ActivityTag {
-  enum class Kind : std::uint8_t { Exec, Comm } kind = Kind::Exec;
+  // BranchOutput: a branch's output travelling to the merge host; Merge: the merge exec.
+  enum class Kind : std::uint8_t { Exec, Comm, BranchOutput, Merge } kind = Kind::Exec;
   std::uint32_t request = 0;
   int host = 0;    // exec host, or comm source
   int peer = -1;   // comm destination
   int threads = 0; // exec thread count
 };
+
+bool same_fragment(const Fragment& a, const Fragment& b) {
+  return a.host == b.host && a.first_layer == b.first_layer && a.last_layer == b.last_layer && a.branch == b.branch &&
+         a.branches == b.branches;
+}
 
 double draw_work_factor(const WorkSpec& work, Rng& rng) {
   switch (work.kind) {
@@ -140,10 +175,27 @@ public:
 
 private:
   void build_runtime();
+  void install_placement(std::size_t tenant, std::vector<Fragment> plan);
+  void replan(std::size_t tenant);
+  [[nodiscard]] PlacementProblem live_placement_problem(std::size_t tenant);
+  void check_runtime_placement(std::size_t tenant, const std::vector<Fragment>& plan) const;
+  [[nodiscard]] double next_replan() const;
+  [[nodiscard]] const FragmentRuntime& fragment_of(const Request& r) const {
+    return tenants_[r.tenant].placements[r.placement].fragments[r.fragment];
+  }
+  [[nodiscard]] std::size_t fragment_count(const Request& r) const {
+    return tenants_[r.tenant].placements[r.placement].fragments.size();
+  }
   void controller();
   void attach_wifi_stations();
   // request flow
   void on_arrival(std::size_t tenant, double at);
+  std::uint32_t allocate_slot();
+  void fork_branches(std::uint32_t slot, int source);
+  void branch_done(std::uint32_t slot, int host);
+  void branch_merged(std::uint32_t slot);
+  void merge_done(std::uint32_t slot);
+  void record_loss(std::uint32_t slot, LossReason reason, int host);
   void arrive_at_station(std::uint32_t slot);
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
@@ -157,6 +209,10 @@ private:
   void sample_timeline(double at);
   void update_batteries();
   void take_host_down(int host);
+  void bring_host_up(int host);
+  void apply_platform_changes();
+  [[nodiscard]] double consumed_energy(const HostRuntime& host) const;
+  [[nodiscard]] double battery_soc(const HostRuntime& host) const;
   void exec_started(int host, int threads);
   void exec_finished(int host, int threads);
   [[nodiscard]] double predicted_power(const HostRuntime& host) const;
@@ -178,6 +234,8 @@ private:
   std::vector<std::uint32_t> free_slots_;
   std::vector<sg4::ActivityPtr> activities_;
   std::vector<ActivityTag> tags_;
+  std::optional<PlatformSchedule> platform_schedule_;
+  std::optional<LivePlacementInputs> live_inputs_; // what re-planning policies see
   std::uint64_t next_id_ = 0;
   double next_sample_ = 0;
   double next_battery_ = kInf;
@@ -208,74 +266,148 @@ void Simulator::build_runtime() {
     host.tenant_work.assign(scenario_.tenants.size(), 0.0);
     hosts_.push_back(std::move(host));
   }
-  // One station per (host, tenant fragment): the station's K and servers come from the
-  // host's settings.
   for (std::size_t t = 0; t < scenario_.tenants.size(); ++t) {
     TenantRuntime tenant;
     tenant.spec = &scenario_.tenants[t];
     tenant.policy = deployment_.tenants[t].exit_policy.get();
+    tenant.placement_policy = deployment_.tenants[t].placement_policy.get();
+    tenant.next_replan = tenant.spec->replan_every;
     const ModelProfile& model = tenant.spec->model;
-    const auto& fragments = deployment_.tenants[t].fragments;
-    for (const auto& fragment : fragments) {
-      FragmentRuntime rt;
-      rt.host = platform_.index_of(fragment.host);
-      const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
-      const HostSettings& settings = scenario_.host_settings(fragment.host);
-      Station station;
-      station.host = rt.host;
-      station.tenant = static_cast<int>(t);
-      station.capacity = settings.buffer;
-      station.servers = settings.servers;
-      rt.station = static_cast<int>(stations_.size());
-      stations_.push_back(std::move(station));
-      hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
-      rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
-      rt.efficiency = model.efficiency_on(probed.info.device_class);
-      rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
-      Segment current;
-      for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-        current.flops += model.layers[l].flops;
-        for (std::size_t e = 0; e < model.exits.size(); ++e) {
-          if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
-            current.flops += model.exits[e].flops;
-            current.exit = static_cast<int>(e);
-            rt.segments.push_back(current);
-            current = Segment{};
-          }
-        }
-      }
-      if (current.flops > 0 || rt.segments.empty())
-        rt.segments.push_back(current);
-      tenant.fragments.push_back(std::move(rt));
-    }
     tenant.oracle = std::make_unique<ExitOracle>(model, stream_seed(scenario_.simulation.seed, "exit-oracle", t));
     tenant.arrivals =
         std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(scenario_.simulation.seed, "arrivals", t));
     tenant.work_rng = Rng(stream_seed(scenario_.simulation.seed, "work", t));
+    tenant.penalty_rng = Rng(stream_seed(scenario_.simulation.seed, "semantic-penalty", t));
     tenant.next_arrival = tenant.arrivals->next();
     tenants_.push_back(std::move(tenant));
+    install_placement(t, deployment_.tenants[t].fragments);
   }
 }
 
-void Simulator::attach_wifi_stations() {
-  // SimGrid 3.32 needs each station's rate level on its WiFi link set explicitly; the
-  // host property wifi_rate (default 0) gives it. Routes exist only once the run starts.
-  for (std::size_t a = 0; a < hosts_.size(); ++a) {
-    for (std::size_t b = 0; b < hosts_.size(); ++b) {
-      if (a == b)
+void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
+  // One station per (host, tenant fragment): the station's K and servers come from the
+  // host's settings. A fragment kept unchanged by a new placement keeps its station, so
+  // its queue carries over; a new fragment gets a new station.
+  TenantRuntime& tenant = tenants_[t];
+  const ModelProfile& model = tenant.spec->model;
+  const PlacementRuntime* previous = tenant.placements.empty() ? nullptr : &tenant.placements.back();
+  PlacementRuntime placement;
+  placement.since = sg4::Engine::get_clock();
+  for (std::size_t f = 0; f < plan.size(); ++f) {
+    const Fragment& fragment = plan[f];
+    if (previous != nullptr) {
+      auto same = std::find_if(previous->plan.begin(), previous->plan.end(),
+                               [&](const Fragment& old) { return same_fragment(old, fragment); });
+      if (same != previous->plan.end()) {
+        placement.fragments.push_back(previous->fragments[static_cast<std::size_t>(same - previous->plan.begin())]);
         continue;
-      std::vector<sg4::Link*> route;
-      double latency = 0;
-      hosts_[a].host->route_to(hosts_[b].host, route, &latency);
-      for (auto* link : {route.empty() ? nullptr : route.front(), route.empty() ? nullptr : route.back()}) {
-        if (link == nullptr || link->get_sharing_policy() != sg4::Link::SharingPolicy::WIFI)
-          continue;
-        sg4::Host* station = link == route.front() ? hosts_[a].host : hosts_[b].host;
-        const char* rate = station->get_property("wifi_rate");
-        link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
       }
     }
+    FragmentRuntime rt;
+    rt.host = platform_.index_of(fragment.host);
+    const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
+    const HostSettings& settings = scenario_.host_settings(fragment.host);
+    Station station;
+    station.host = rt.host;
+    station.tenant = static_cast<int>(t);
+    station.capacity = settings.buffer;
+    station.servers = settings.servers;
+    rt.station = static_cast<int>(stations_.size());
+    stations_.push_back(std::move(station));
+    hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
+    rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
+    rt.efficiency = model.efficiency_on(probed.info.device_class);
+    rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
+    if (fragment.branches > 1) {
+      // A semantic branch: its share of every layer, no exits, output to the merge host.
+      double flops = 0;
+      for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l)
+        flops += model.layers[l].flops;
+      rt.segments.push_back(Segment{flops * model.semantic.flops_share(fragment.branches), -1});
+      rt.out_bytes = model.semantic.merge_bytes;
+      placement.fragments.push_back(std::move(rt));
+      continue;
+    }
+    Segment current;
+    for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
+      current.flops += model.layers[l].flops;
+      for (std::size_t e = 0; e < model.exits.size(); ++e) {
+        if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
+          current.flops += model.exits[e].flops;
+          current.exit = static_cast<int>(e);
+          rt.segments.push_back(current);
+          current = Segment{};
+        }
+      }
+    }
+    if (current.flops > 0 || rt.segments.empty())
+      rt.segments.push_back(current);
+    placement.fragments.push_back(std::move(rt));
   }
+  placement.branches = plan.front().branches;
+  placement.merge_flops = placement.branches > 1 ? model.semantic.merge_flops : 0.0;
+  placement.accuracy_penalty = model.semantic.penalty(placement.branches);
+  placement.plan = std::move(plan);
+  const auto version = static_cast<std::uint32_t>(tenant.placements.size());
+  if (sink_ != nullptr) {
+    for (std::size_t f = 0; f < placement.plan.size(); ++f) {
+      const Fragment& fragment = placement.plan[f];
+      PlacementRecord record;
+      record.time = placement.since;
+      record.tenant = static_cast<std::uint16_t>(t);
+      record.placement = version;
+      record.fragment = static_cast<std::uint16_t>(f);
+      record.first_layer = static_cast<std::uint32_t>(fragment.first_layer);
+      record.last_layer = static_cast<std::uint32_t>(fragment.last_layer);
+      record.host = fragment.host;
+      record.branch = fragment.branches > 1 ? static_cast<std::int16_t>(fragment.branch) : std::int16_t{-1};
+      record.branches = static_cast<std::uint16_t>(fragment.branches);
+      sink_->on_placement(record);
+    }
+  }
+  tenant.placements.push_back(std::move(placement));
+}
+
+PlacementProblem Simulator::live_placement_problem(std::size_t t) {
+  std::vector<bool> down;
+  for (const auto& host : hosts_)
+    down.push_back(host.down);
+  const auto& inputs = live_inputs_->refresh(down);
+  return make_placement_problem(inputs, *tenants_[t].spec, t, sg4::Engine::get_clock());
+}
+
+void Simulator::check_runtime_placement(std::size_t t, const std::vector<Fragment>& plan) const {
+  const TenantSpec& spec = *tenants_[t].spec;
+  const std::string error = placement_error(spec.model, plan, platform_);
+  if (!error.empty())
+    throw RuntimeError(fmt::format("placement policy \"{}\" of tenant {} re-planned at t = {} s: {}",
+                                   spec.placement.name, spec.name, sg4::Engine::get_clock(), error));
+}
+
+double Simulator::next_replan() const {
+  double next = kInf;
+  for (const auto& tenant : tenants_)
+    next = std::min(next, tenant.next_replan);
+  return next;
+}
+
+void Simulator::replan(std::size_t t) {
+  TenantRuntime& tenant = tenants_[t];
+  tenant.next_replan += tenant.spec->replan_every;
+  PlacementProblem problem = live_placement_problem(t);
+  std::vector<Fragment> plan = tenant.placement_policy->place(problem);
+  check_runtime_placement(t, plan);
+  const std::vector<Fragment>& current = tenant.placements.back().plan;
+  const bool unchanged = std::equal(plan.begin(), plan.end(), current.begin(), current.end(), same_fragment);
+  if (!unchanged)
+    install_placement(t, std::move(plan));
+}
+
+void Simulator::attach_wifi_stations() {
+  std::vector<sg4::Host*> hosts;
+  for (const auto& host : hosts_)
+    hosts.push_back(host.host);
+  edgesim::attach_wifi_stations(hosts);
 }
 
 void Simulator::exec_started(int host, int threads) {
@@ -339,16 +471,8 @@ void Simulator::on_arrival(std::size_t t, double at) {
   tenant.last_arrival = at;
   tenant.generated++;
 
-  std::uint32_t slot = 0;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(pool_.size());
-    pool_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
+  const std::uint32_t slot = allocate_slot();
   Request& r = pool_[slot];
-  r = Request{};
   r.id = next_id_++;
   r.tenant = static_cast<std::uint16_t>(t);
   r.arrival = at;
@@ -358,16 +482,124 @@ void Simulator::on_arrival(std::size_t t, double at) {
     tenant.offered++;
   (void)now;
 
+  r.placement = static_cast<std::uint32_t>(tenant.placements.size() - 1);
   const int source = platform_.index_of(tenant.spec->source);
   if (hosts_[static_cast<std::size_t>(source)].down) {
     lose(slot, LossReason::HostDown, source);
     return;
   }
-  const int first = tenant.fragments.front().host;
+  if (tenant.placements.back().branches > 1) {
+    fork_branches(slot, source);
+    return;
+  }
+  const int first = tenant.placements.back().fragments.front().host;
   if (first != source && tenant.spec->input_bytes > 0)
     send(slot, source, first, tenant.spec->input_bytes);
   else
     arrive_at_station(slot);
+}
+
+std::uint32_t Simulator::allocate_slot() {
+  std::uint32_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(pool_.size());
+    pool_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  pool_[slot] = Request{};
+  return slot;
+}
+
+void Simulator::fork_branches(std::uint32_t slot, int source) {
+  const TenantRuntime& tenant = tenants_[pool_[slot].tenant];
+  const PlacementRuntime& placement = tenant.placements[pool_[slot].placement];
+  pool_[slot].pending_branches = static_cast<std::uint16_t>(placement.branches);
+  for (std::size_t b = 0; b < placement.branches; ++b) {
+    const std::uint32_t branch = allocate_slot(); // may move pool_: index, no reference
+    Request& child = pool_[branch];
+    const Request& parent = pool_[slot];
+    child.id = parent.id;
+    child.tenant = parent.tenant;
+    child.placement = parent.placement;
+    child.fragment = static_cast<std::uint16_t>(b);
+    child.measured = parent.measured;
+    child.arrival = parent.arrival;
+    child.parent = slot;
+    const int host = placement.fragments[b].host;
+    if (host != source && tenant.spec->input_bytes > 0)
+      send(branch, source, host, tenant.spec->input_bytes);
+    else
+      arrive_at_station(branch);
+  }
+}
+
+void Simulator::branch_done(std::uint32_t slot, int host) {
+  const Request& r = pool_[slot];
+  if (pool_[r.parent].failed) {
+    branch_merged(slot);
+    return;
+  }
+  const PlacementRuntime& placement = tenants_[r.tenant].placements[r.placement];
+  const int merge_host = placement.fragments.front().host;
+  const double bytes = fragment_of(r).out_bytes;
+  if (merge_host == host || bytes <= 0) {
+    branch_merged(slot);
+    return;
+  }
+  send(slot, host, merge_host, bytes);
+  tags_.back().kind = ActivityTag::Kind::BranchOutput;
+}
+
+void Simulator::branch_merged(std::uint32_t slot) {
+  const std::uint32_t parent_slot = pool_[slot].parent;
+  release(slot);
+  Request& parent = pool_[parent_slot];
+  if (--parent.pending_branches > 0)
+    return;
+  if (parent.failed) {
+    release(parent_slot);
+    return;
+  }
+  const TenantRuntime& tenant = tenants_[parent.tenant];
+  const PlacementRuntime& placement = tenant.placements[parent.placement];
+  const FragmentRuntime& merge = placement.fragments.front();
+  HostRuntime& host = hosts_[static_cast<std::size_t>(merge.host)];
+  if (host.down) {
+    lose(parent_slot, LossReason::HostDown, merge.host);
+    return;
+  }
+  if (placement.merge_flops <= 0) {
+    merge_done(parent_slot);
+    return;
+  }
+  const double per_thread = placement.merge_flops / (merge.threads * merge.efficiency);
+  host.tenant_work[parent.tenant] += per_thread * merge.threads;
+  auto exec = sg4::Exec::init();
+  exec->set_flops_amount(per_thread)->set_host(host.host);
+  if (merge.threads > 1)
+    exec->set_thread_count(merge.threads);
+  exec->start();
+  exec_started(merge.host, merge.threads);
+  activities_.emplace_back(std::move(exec));
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Merge, parent_slot, merge.host, -1, merge.threads});
+}
+
+void Simulator::merge_done(std::uint32_t slot) {
+  const Request& r = pool_[slot];
+  TenantRuntime& tenant = tenants_[r.tenant];
+  const PlacementRuntime& placement = tenant.placements[r.placement];
+  const std::size_t final_exit = tenant.spec->model.exits.size();
+  ExitOutcomeDraw draw = tenant.oracle->at_exit(final_exit, r.difficulty, r.sample);
+  // The split model answers right with probability final accuracy - penalty: a request
+  // the whole model gets right is turned wrong with probability penalty / final
+  // accuracy, so harder requests (wrong anyway) stay wrong.
+  const double u = tenant.penalty_rng.uniform();
+  const double final_accuracy = tenant.spec->model.final_accuracy;
+  if (draw.correct && final_accuracy > 0 && u < placement.accuracy_penalty / final_accuracy)
+    draw.correct = false;
+  complete(slot, static_cast<int>(final_exit), draw);
 }
 
 void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
@@ -380,7 +612,7 @@ void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
 
 void Simulator::arrive_at_station(std::uint32_t slot) {
   Request& r = pool_[slot];
-  const FragmentRuntime& fragment = tenants_[r.tenant].fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   Station& station = stations_[static_cast<std::size_t>(fragment.station)];
   if (hosts_[static_cast<std::size_t>(fragment.host)].down) {
     lose(slot, LossReason::HostDown, fragment.host);
@@ -400,7 +632,7 @@ void Simulator::arrive_at_station(std::uint32_t slot) {
 void Simulator::start_service(std::uint32_t slot) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   Station& station = stations_[static_cast<std::size_t>(fragment.station)];
   station.busy++;
   // One work factor per fragment visit: stations see independent service times, as in
@@ -417,7 +649,7 @@ void Simulator::start_service(std::uint32_t slot) {
 void Simulator::start_segment(std::uint32_t slot) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   const Segment& segment = fragment.segments[r.segment];
   const double per_thread = segment.flops * r.work_factor / (fragment.threads * fragment.efficiency);
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
@@ -467,7 +699,7 @@ void Simulator::leave_station(int station_index) {
 void Simulator::on_exec_done(std::uint32_t slot, int host) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
-  const FragmentRuntime& fragment = tenant.fragments[r.fragment];
+  const FragmentRuntime& fragment = fragment_of(r);
   const Segment& segment = fragment.segments[r.segment];
   const double now = sg4::Engine::get_clock();
   {
@@ -498,7 +730,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     ctx.cpu_share = cpu_share(r.tenant, host);
     ctx.flops_so_far = r.flops_done;
     ctx.energy_so_far = r.energy_done;
-    ctx.battery_soc = h.battery_j > 0 ? std::max(0.0, 1.0 - sg_host_get_consumed_energy(h.host) / h.battery_j) : 1.0;
+    ctx.battery_soc = battery_soc(h);
     if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
       hosts_[static_cast<std::size_t>(host)].served++;
       leave_station(fragment.station);
@@ -513,14 +745,18 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
   }
   hosts_[static_cast<std::size_t>(host)].served++;
   leave_station(fragment.station);
-  if (static_cast<std::size_t>(r.fragment) + 1 == tenant.fragments.size()) {
+  if (r.parent != kNoParent) {
+    branch_done(slot, host);
+    return;
+  }
+  if (static_cast<std::size_t>(r.fragment) + 1 == fragment_count(r)) {
     const std::size_t final_exit = tenant.spec->model.exits.size();
     complete(slot, static_cast<int>(final_exit), tenant.oracle->at_exit(final_exit, r.difficulty, r.sample));
     return;
   }
   r.fragment++;
   r.segment = 0;
-  const int next_host = tenant.fragments[r.fragment].host;
+  const int next_host = fragment_of(r).host;
   if (next_host == host || fragment.out_bytes <= 0)
     arrive_at_station(slot);
   else
@@ -540,6 +776,12 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
     tenant.slo_met += latency <= tenant.spec->slo ? 1 : 0;
   }
   tenant.policy->on_outcome(ExitOutcome{r.id, true, exit, draw.correct, latency, now});
+  tenant.placement_policy->on_outcome(PlacementOutcome{.served = true,
+                                                       .slo_met = latency <= tenant.spec->slo,
+                                                       .correct = draw.correct,
+                                                       .latency = latency,
+                                                       .branches = tenant.placements[r.placement].branches,
+                                                       .now = now});
   if (sink_ != nullptr && scenario_.simulation.trace_requests) {
     RequestRecord record;
     record.id = r.id;
@@ -552,12 +794,29 @@ void Simulator::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& dr
     record.confidence = static_cast<float>(draw.confidence);
     record.lost_at = -1;
     record.reason = static_cast<std::uint8_t>(LossReason::Served);
+    record.placement = r.placement;
     sink_->on_request(record);
   }
   release(slot);
 }
 
 void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
+  const std::uint32_t parent = pool_[slot].parent;
+  if (parent == kNoParent) {
+    record_loss(slot, reason, host);
+    release(slot);
+    return;
+  }
+  // A lost branch loses the whole request, once; the other branches run on and are
+  // dropped when they are done.
+  if (!pool_[parent].failed) {
+    pool_[parent].failed = true;
+    record_loss(parent, reason, host);
+  }
+  branch_merged(slot);
+}
+
+void Simulator::record_loss(std::uint32_t slot, LossReason reason, int host) {
   const Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   if (r.measured)
@@ -576,9 +835,15 @@ void Simulator::lose(std::uint32_t slot, LossReason reason, int host) {
     record.confidence = NAN;
     record.lost_at = host;
     record.reason = static_cast<std::uint8_t>(reason);
+    record.placement = r.placement;
     sink_->on_request(record);
   }
-  release(slot);
+  tenant.placement_policy->on_outcome(PlacementOutcome{.served = false,
+                                                       .slo_met = false,
+                                                       .correct = false,
+                                                       .latency = NAN,
+                                                       .branches = tenant.placements[r.placement].branches,
+                                                       .now = sg4::Engine::get_clock()});
 }
 
 void Simulator::release(std::uint32_t slot) {
@@ -603,10 +868,7 @@ void Simulator::sample_timeline(double at) {
     for (int s : host.stations)
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
     record.power_w = host.down ? 0.0 : predicted_power(host);
-    record.battery_soc =
-        host.battery_j > 0
-            ? (host.down ? 0.0 : std::max(0.0, 1.0 - sg_host_get_consumed_energy(host.host) / host.battery_j))
-            : 1.0;
+    record.battery_soc = battery_soc(host);
     sink_->on_timeline(record);
   }
 }
@@ -620,9 +882,10 @@ void Simulator::update_batteries() {
     HostRuntime& host = hosts_[h];
     if (host.battery_j <= 0 || host.down)
       continue;
-    const double remaining = host.battery_j - sg_host_get_consumed_energy(host.host);
+    const double remaining = host.battery_j - consumed_energy(host);
     const double power = predicted_power(host);
     if (remaining <= 1e-9 * host.battery_j) {
+      host.depleted = true;
       take_host_down(static_cast<int>(h));
       continue;
     }
@@ -631,10 +894,41 @@ void Simulator::update_batteries() {
   }
 }
 
+double Simulator::consumed_energy(const HostRuntime& host) const {
+  const double meter = host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+  return meter - host.energy_while_down;
+}
+
+double Simulator::battery_soc(const HostRuntime& host) const {
+  if (host.battery_j <= 0)
+    return 1.0;
+  return host.depleted ? 0.0 : std::max(0.0, 1.0 - consumed_energy(host) / host.battery_j);
+}
+
+void Simulator::bring_host_up(int h) {
+  HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
+  if (!host.down || host.depleted)
+    return;
+  // SimGrid's meter kept counting the idle power while the host was down: that part is
+  // not the host's energy.
+  host.energy_while_down += sg_host_get_consumed_energy(host.host) - host.energy_at_down;
+  host.down = false;
+}
+
+void Simulator::apply_platform_changes() {
+  for (const PlatformChange& change : platform_schedule_->take_due(sg4::Engine::get_clock())) {
+    if (change.value > 0)
+      bring_host_up(change.host);
+    else if (!hosts_[static_cast<std::size_t>(change.host)].down)
+      take_host_down(change.host);
+  }
+}
+
 void Simulator::take_host_down(int h) {
   HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
   host.down = true;
-  host.down_at = sg4::Engine::get_clock();
+  if (host.down_at < 0)
+    host.down_at = sg4::Engine::get_clock();
   host.energy_at_down = sg_host_get_consumed_energy(host.host);
   // Everything running on, or travelling to or from, the host is lost (a request may
   // have several execs running: it is lost once).
@@ -644,7 +938,7 @@ void Simulator::take_host_down(int h) {
     if (tag.host != h && tag.peer != h)
       continue;
     activities_[i]->cancel();
-    if (tag.kind == ActivityTag::Kind::Exec)
+    if (tag.kind == ActivityTag::Kind::Exec || tag.kind == ActivityTag::Kind::Merge)
       exec_finished(h, tag.threads);
     remove_activity(i);
     if (std::find(victims.begin(), victims.end(), tag.request) == victims.end())
@@ -692,6 +986,7 @@ void Simulator::controller() {
   attach_wifi_stations();
   const auto& sim = scenario_.simulation;
   next_sample_ = 0;
+  apply_platform_changes();
   update_batteries();
   while (true) {
     if (++loop_iterations_ % 4096 == 0) {
@@ -718,7 +1013,8 @@ void Simulator::controller() {
     arrivals_done_ = !std::isfinite(next_arrival);
     if (arrivals_done_ && activities_.empty())
       break;
-    const double next_timer = std::min({next_arrival, next_sample_, next_battery_});
+    const double next_timer = std::min({next_arrival, next_sample_, next_battery_, platform_schedule_->next_time(),
+                                        arrivals_done_ ? kInf : next_replan()});
     const double now = sg4::Engine::get_clock();
     ssize_t done = -1;
     if (activities_.empty()) {
@@ -733,15 +1029,32 @@ void Simulator::controller() {
       const auto index = static_cast<std::size_t>(done);
       const ActivityTag tag = tags_[index];
       remove_activity(index);
-      if (tag.kind == ActivityTag::Kind::Exec) {
+      switch (tag.kind) {
+      case ActivityTag::Kind::Exec:
         exec_finished(tag.host, tag.threads);
         if (--pool_[tag.request].pending_execs == 0)
           on_exec_done(tag.request, tag.host);
-      } else
+        break;
+      case ActivityTag::Kind::Comm:
         arrive_at_station(tag.request);
+        break;
+      case ActivityTag::Kind::BranchOutput:
+        branch_merged(tag.request);
+        break;
+      case ActivityTag::Kind::Merge:
+        exec_finished(tag.host, tag.threads);
+        merge_done(tag.request);
+        break;
+      }
     } else {
       const double clock = sg4::Engine::get_clock();
       const double tolerance = 1e-12 * std::max(1.0, clock);
+      if (platform_schedule_->next_time() <= clock + tolerance)
+        apply_platform_changes();
+      // After the platform changes of the same instant, so a policy sees them.
+      for (std::size_t t = 0; t < tenants_.size(); ++t)
+        if (tenants_[t].next_replan <= clock + tolerance)
+          replan(t);
       if (next_battery_ <= clock + tolerance)
         update_batteries();
       if (next_sample_ <= clock + tolerance) {
@@ -777,7 +1090,7 @@ RunOutput Simulator::collect() {
     HostRuntime& host = hosts_[h];
     HostRecord record;
     record.name = host.name;
-    host_energy[h] = !host.metered ? 0.0 : host.down ? host.energy_at_down : sg_host_get_consumed_energy(host.host);
+    host_energy[h] = !host.metered ? 0.0 : consumed_energy(host);
     record.energy_j = host_energy[h];
     record.busy_fraction = end > 0 ? host.busy_time / end : 0;
     record.served = host.served;
@@ -882,6 +1195,10 @@ RunOutput Simulator::run() {
   engine->set_config("network/crosstraffic:0");
   engine->load_platform(platform_.file);
   build_runtime();
+  platform_schedule_.emplace(scenario_.dynamics, platform_);
+  if (std::any_of(scenario_.tenants.begin(), scenario_.tenants.end(),
+                  [](const TenantSpec& tenant) { return std::isfinite(tenant.replan_every); }))
+    live_inputs_.emplace(platform_, scenario_);
   // The controller runs on a mains-powered host when there is one. Hosts are never
   // turned off (that would kill the controller's actor on a one-host platform); a
   // depleted host is marked down instead: its activities are cancelled, its requests

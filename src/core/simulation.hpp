@@ -19,6 +19,8 @@ public:
   virtual ~TraceSink() = default;
   virtual void on_request(const RequestRecord& record) = 0;
   virtual void on_timeline(const TimelineRecord& record) = 0;
+  /// Each fragment of every placement in force (t = 0 and each re-planning change).
+  virtual void on_placement(const PlacementRecord& /*record*/) {}
 };
 
 struct EngineOptions {

@@ -7,40 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace edgesim::dataset {
-namespace {
-
-/// Idle and all-cores power of pstate 0 from "Idle:Epsilon:AllCores[,...]"; 0 W when absent.
-std::pair<double, double> pstate0_power(const std::map<std::string, std::string>& properties,
-                                        const std::string& library_file, const std::string& host) {
-  const auto it = properties.find("wattage_per_state");
-  if (it == properties.end())
-    return {0.0, 0.0};
-  const std::string first = it->second.substr(0, it->second.find(','));
-  std::vector<double> values;
-  std::size_t start = 0;
-  while (start <= first.size()) {
-    const std::size_t colon = std::min(first.find(':', start), first.size());
-    const std::string field = first.substr(start, colon - start);
-    char* end = nullptr;
-    const double value = std::strtod(field.c_str(), &end);
-    if (field.empty() || *end != '\0')
-      throw InputError(fmt::format("{}: host {}: wattage_per_state: expected \"Idle:Epsilon:AllCores\" watts, found "
-                                   "\"{}\"",
-                                   library_file, host, it->second));
-    values.push_back(value);
-    start = colon + 1;
-  }
-  if (values.size() < 2)
-    throw InputError(fmt::format("{}: host {}: wattage_per_state: expected \"Idle:Epsilon:AllCores\" watts, found "
-                                 "\"{}\"",
-                                 library_file, host, it->second));
-  return {values.front(), values.back()};
-}
-
-} // namespace
 
 std::vector<DeviceKind> load_device_library(const std::string& library_file, const std::vector<std::string>& kinds,
                                             const std::string& spec_file) {
@@ -54,7 +22,8 @@ std::vector<DeviceKind> load_device_library(const std::string& library_file, con
     kind.cores = host.info.cores;
     kind.ram_bytes = host.info.ram_bytes;
     kind.properties = host.properties;
-    std::tie(kind.idle_w, kind.busy_w) = pstate0_power(host.properties, library_file, kind.name);
+    kind.idle_w = host.idle_watts.empty() ? 0.0 : host.idle_watts.front();
+    kind.busy_w = host.busy_watts.empty() ? 0.0 : host.busy_watts.front();
     library.push_back(std::move(kind));
   }
   if (kinds.empty())

@@ -155,8 +155,21 @@ bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_i
                                .speed = kind.pstate_speeds.at(0),
                                .cores = kind.cores,
                                .ram_bytes = kind.ram_bytes,
-                               .device_class = kind.device_class});
+                               .device_class = kind.device_class,
+                               .pstate_speeds = kind.pstate_speeds,
+                               .idle_watts = kind.idle_w,
+                               .busy_watts = kind.busy_w});
     }
+    std::vector<RouteInfo> routes;
+    for (std::size_t a = 0; a < sample.devices.size(); ++a)
+      for (std::size_t b = 0; b < sample.devices.size(); ++b)
+        if (a != b) {
+          const Route route = route_between(sample, spec, a, b);
+          routes.push_back(RouteInfo{.from = sample.devices[a].name,
+                                     .to = sample.devices[b].name,
+                                     .bandwidth_Bps = route.bandwidth,
+                                     .latency_s = route.latency});
+        }
     static const toml::table no_settings;
     const ConfigView config(no_settings, spec.file, "chains.placement");
     const auto* entry = Registry::instance().placement_policy(chain.placement);
@@ -165,9 +178,17 @@ bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_i
     fragments = policy->place(PlacementProblem{.hosts = hosts,
                                                .model = profile,
                                                .source_host = sample.devices[chain.source].name,
-                                               .tenant = static_cast<int>(chain_index)});
+                                               .tenant = static_cast<int>(chain_index),
+                                               .routes = routes,
+                                               .workload = Workload{.arrival_rate = chain.arrival_rate,
+                                                                    .input_bytes = chain.input_bytes}});
     if (fragments.empty())
       return false;
+    for (const Fragment& fragment : fragments)
+      if (fragment.branches > 1)
+        throw InputError(fmt::format("{}: chains.placement: expected layer-wise placement policies, {} made a "
+                                     "semantic split",
+                                     spec.file, chain.placement));
   }
   chain.first_fragment = sample.fragments.size();
   chain.fragments = fragments.size();
@@ -297,14 +318,15 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
         chain.exit_parameters.push_back(draw_real(rng, spec.threshold));
     }
     chain.placement = pick(rng, spec.placements);
+    // Drawn before placing: a placement policy sees the rate (arrival_rate mode; with
+    // `load` the rate follows from the placement and the policy sees 0, "unknown").
+    const double draw = draw_real(rng, spec.arrival);
+    chain.arrival_rate = spec.rate_mode == RateMode::Rate ? draw : 0.0;
     if (!place_chain(rng, sample, chain, c, models[chain.model], spec, library, ram_left))
       return false;
     sample.chains.push_back(chain);
     describe_fragments(sample, sample.chains.back(), models[chain.model], library);
-    const double draw = draw_real(rng, spec.arrival);
-    if (spec.rate_mode == RateMode::Rate) {
-      sample.chains.back().arrival_rate = draw;
-    } else {
+    if (spec.rate_mode == RateMode::Load) {
       // The slowest resource of the chain alone: a fragment's compute, or the transfer of
       // an activation (bandwidth-bound; links have no buffer, so an overloaded link would
       // only pile up requests in flight).

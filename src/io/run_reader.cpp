@@ -73,6 +73,9 @@ std::vector<LinkRecord> read_links(const fs::path& path) {
 std::vector<SummaryRow> read_summary(const fs::path& path) {
   return read_table<SummaryRow>(path);
 }
+std::vector<PlacementRecord> read_placements(const fs::path& path) {
+  return read_table<PlacementRecord>(path);
+}
 
 RunMeta read_meta(const fs::path& path) {
   return translate_hdf5_errors(reading_context(path) + " (" + std::string(kMetaGroup) + ")", [&] {

@@ -68,6 +68,8 @@ bool process_is_alive(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
+constexpr std::size_t kPlacementChunkRows = 256;
+
 H5::H5File create_truncated_file(const fs::path& path) {
   H5::FileAccPropList access;
   // Closing the file then closes every object still open in it, so commit() never
@@ -83,7 +85,9 @@ struct RunWriter::Impl {
       : options(writer_options), file(create_truncated_file(temp_path)), root(file.openGroup("/")),
         meta_group(root.createGroup(std::string(kMetaGroup))),
         requests(root, std::string(kRequestsDataset), options.chunk_rows, options.deflate_level),
-        timeline(root, std::string(kTimelineDataset), options.chunk_rows, options.deflate_level) {
+        timeline(root, std::string(kTimelineDataset), options.chunk_rows, options.deflate_level),
+        // Few rows (one per fragment and placement change): small chunks.
+        placements(root, std::string(kPlacementsDataset), kPlacementChunkRows, options.deflate_level) {
     write_u32_attribute(meta_group, kMetaFileFormatVersion, kFileFormatVersion);
   }
 
@@ -122,6 +126,7 @@ struct RunWriter::Impl {
   void finish() {
     write_string_attribute(requests.finish(), kReasonCodesAttribute, kReasonCodesText);
     timeline.finish();
+    placements.finish();
     if (!hosts_written) {
       write_table(std::span<const HostRecord>(), hosts_written);
     }
@@ -136,6 +141,7 @@ struct RunWriter::Impl {
   void close() {
     requests.close();
     timeline.close();
+    placements.close();
     meta_group.close();
     root.close();
     file.close();
@@ -148,6 +154,7 @@ struct RunWriter::Impl {
   H5::Group meta_group;
   ChunkedTable<RequestRecord> requests;
   ChunkedTable<TimelineRecord> timeline;
+  ChunkedTable<PlacementRecord> placements;
   bool hosts_written = false;
   bool links_written = false;
   bool summary_written = false;
@@ -204,6 +211,10 @@ void RunWriter::append_request(const RequestRecord& record) {
 
 void RunWriter::append_timeline(const TimelineRecord& record) {
   guarded("appending to /timeline", [&](Impl& impl) { impl.timeline.append(record); });
+}
+
+void RunWriter::append_placement(const PlacementRecord& record) {
+  guarded("appending to /placements", [&](Impl& impl) { impl.placements.append(record); });
 }
 
 void RunWriter::write_hosts(std::span<const HostRecord> hosts) {

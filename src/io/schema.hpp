@@ -40,6 +40,7 @@ inline constexpr std::string_view kHostsDataset = "/hosts";
 inline constexpr std::string_view kTimelineDataset = "/timeline";
 inline constexpr std::string_view kSummaryDataset = "/summary";
 inline constexpr std::string_view kLinksDataset = "/links";
+inline constexpr std::string_view kPlacementsDataset = "/placements";
 
 // Attributes of /meta (RunMeta's field names), plus the layout version of the file.
 inline constexpr std::string_view kMetaEdgesimVersion = "edgesim_version";
@@ -78,11 +79,32 @@ template <class Record> struct TableSchema;
 template <> struct TableSchema<RequestRecord> {
   static constexpr std::string_view dataset = kRequestsDataset;
   static constexpr std::tuple columns{
-      Column{"id", &RequestRecord::id},           Column{"tenant", &RequestRecord::tenant},
-      Column{"arrival", &RequestRecord::arrival}, Column{"finish", &RequestRecord::finish},
-      Column{"latency", &RequestRecord::latency}, Column{"exit", &RequestRecord::exit},
-      Column{"correct", &RequestRecord::correct}, Column{"confidence", &RequestRecord::confidence},
-      Column{"lost_at", &RequestRecord::lost_at}, Column{"reason", &RequestRecord::reason},
+      Column{"id", &RequestRecord::id},
+      Column{"tenant", &RequestRecord::tenant},
+      Column{"arrival", &RequestRecord::arrival},
+      Column{"finish", &RequestRecord::finish},
+      Column{"latency", &RequestRecord::latency},
+      Column{"exit", &RequestRecord::exit},
+      Column{"correct", &RequestRecord::correct},
+      Column{"confidence", &RequestRecord::confidence},
+      Column{"lost_at", &RequestRecord::lost_at},
+      Column{"reason", &RequestRecord::reason},
+      Column{"placement", &RequestRecord::placement},
+  };
+};
+
+template <> struct TableSchema<PlacementRecord> {
+  static constexpr std::string_view dataset = kPlacementsDataset;
+  static constexpr std::tuple columns{
+      Column{"time", &PlacementRecord::time},
+      Column{"tenant", &PlacementRecord::tenant},
+      Column{"placement", &PlacementRecord::placement},
+      Column{"fragment", &PlacementRecord::fragment},
+      Column{"first_layer", &PlacementRecord::first_layer},
+      Column{"last_layer", &PlacementRecord::last_layer},
+      Column{"host", &PlacementRecord::host},
+      Column{"branch", &PlacementRecord::branch},
+      Column{"branches", &PlacementRecord::branches},
   };
 };
 

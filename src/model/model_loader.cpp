@@ -59,12 +59,45 @@ std::size_t resolve_layer(const ConfigView& view, std::string_view key, const st
   view.fail(key, "a layer name or index");
 }
 
+// [semantic]: per-k arrays (k = 1..n) of accuracy penalties and branch shares.
+SemanticSplitSpec load_semantic_split(const ConfigView& parent, const std::string& file, const std::string& path,
+                                      const ModelProfile& model) {
+  const auto* table = parent.table().get("semantic")->as_table();
+  if (table == nullptr)
+    parent.fail("semantic", "a table ([semantic] accuracy_penalty = [0.0, 0.01, ...])");
+  ConfigView view(*table, file, path.empty() ? "semantic" : path + ".semantic");
+  view.require_only({"accuracy_penalty", "flops_fraction", "param_fraction", "merge_flops", "merge_bytes"});
+  SemanticSplitSpec spec;
+  spec.accuracy_penalty = view.get_double_array("accuracy_penalty");
+  if (spec.accuracy_penalty.empty() || spec.accuracy_penalty.front() != 0.0)
+    view.fail("accuracy_penalty", "one penalty per number of branches k = 1, 2, ..., starting with 0 for k = 1");
+  for (double p : spec.accuracy_penalty)
+    if (!(p >= 0 && p <= model.final_accuracy))
+      view.fail("accuracy_penalty", fmt::format("penalties in [0, {}] (the final accuracy)", model.final_accuracy));
+  const auto shares = [&](std::string_view key) {
+    if (!view.has(key))
+      return std::vector<double>{};
+    auto values = view.get_double_array(key);
+    if (values.size() != spec.accuracy_penalty.size())
+      view.fail(key, fmt::format("{} fractions, one per k as in accuracy_penalty", spec.accuracy_penalty.size()));
+    for (double v : values)
+      if (!(v > 0 && v <= 1))
+        view.fail(key, "fractions in (0, 1]");
+    return values;
+  };
+  spec.flops_fraction = shares("flops_fraction");
+  spec.param_fraction = shares("param_fraction");
+  spec.merge_flops = view.has("merge_flops") ? non_negative(view, "merge_flops") : 0.0;
+  spec.merge_bytes = view.has("merge_bytes") ? non_negative(view, "merge_bytes") : model.layers.back().out_bytes;
+  return spec;
+}
+
 } // namespace
 
 ModelProfile load_model_table(const toml::table& table, const std::string& file, const std::string& path,
                               const std::string& base_dir) {
   ConfigView view(table, file, path);
-  view.require_only({"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency"});
+  view.require_only({"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency", "semantic"});
   ModelProfile model;
   model.source_file = file;
   model.name = view.get_string("name");
@@ -111,6 +144,9 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   ConfigView final_view(*view.table().get("final")->as_table(), file, path.empty() ? "final" : path + ".final");
   final_view.require_only({"accuracy"});
   model.final_accuracy = probability(final_view, "accuracy");
+
+  if (view.has("semantic"))
+    model.semantic = load_semantic_split(view, file, path, model);
 
   if (view.has("efficiency")) {
     const auto* eff = view.table().get("efficiency")->as_table();

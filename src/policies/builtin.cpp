@@ -15,6 +15,12 @@ void register_builtin_policies(Registry& registry) {
   register_exit_bayesopt(registry);
   register_place_manual(registry);
   register_place_source_only(registry);
+  register_place_neurosurgeon(registry);
+  register_place_chain_dp(registry);
+  register_place_ilp(registry);
+  register_place_greedy(registry);
+  register_place_random(registry);
+  register_place_splitplace(registry);
 }
 
 } // namespace edgesim

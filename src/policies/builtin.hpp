@@ -21,5 +21,11 @@ void register_exit_pareto(Registry& registry);
 void register_exit_bayesopt(Registry& registry);
 void register_place_manual(Registry& registry);
 void register_place_source_only(Registry& registry);
+void register_place_neurosurgeon(Registry& registry);
+void register_place_chain_dp(Registry& registry);
+void register_place_ilp(Registry& registry);
+void register_place_greedy(Registry& registry);
+void register_place_random(Registry& registry);
+void register_place_splitplace(Registry& registry);
 
 } // namespace edgesim

@@ -4,6 +4,8 @@
 #include <edgesim/model.hpp>
 #include <edgesim/policy.hpp>
 
+#include "scenario/dynamics.hpp"
+
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -54,6 +56,9 @@ struct TenantSpec {
   ArrivalSpec arrival;
   WorkSpec work;
   PolicySpec placement;
+  /// placement.replan_every: re-run the placement policy this often at run time (the
+  /// new placement serves new requests); infinity = place once at t = 0.
+  double replan_every = std::numeric_limits<double>::infinity();
   PolicySpec exits;
   double share = 1; // fraction of each host's CPU it is entitled to (multitenant mode)
 };
@@ -93,6 +98,7 @@ struct Scenario {
   std::vector<TenantSpec> tenants;
   std::vector<std::string> plugins;
   MultitenantPolicy multitenant = MultitenantPolicy::None;
+  PlatformDynamics dynamics; // [links.*] overrides and [dynamics] profiles
 
   [[nodiscard]] const HostSettings& host_settings(std::string_view host) const;
 };

@@ -4,6 +4,7 @@
 #include <edgesim/error.hpp>
 
 #include "model/model_loader.hpp"
+#include "scenario/dynamics_loader.hpp"
 #include "scenario/overrides.hpp"
 #include "scenario/paths.hpp"
 #include "scenario/units.hpp"
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -204,6 +206,21 @@ PolicySpec parse_policy(const ConfigView& parent, const std::string& file, const
   return spec;
 }
 
+// placement.replan_every is the engine's key, not the policy's: it is taken out of the
+// table the policy sees (so policies need not allow it) and returned.
+double take_replan_every(PolicySpec& placement, const std::string& file) {
+  if (!placement.table->contains("replan_every"))
+    return std::numeric_limits<double>::infinity();
+  ConfigView view(*placement.table, file, placement.path);
+  const double every = positive_seconds(view, "replan_every");
+  if (!std::isfinite(every))
+    view.fail("replan_every", "a finite positive duration such as \"10s\"");
+  auto table = std::make_shared<toml::table>(*placement.table);
+  table->erase("replan_every");
+  placement.table = std::move(table);
+  return every;
+}
+
 } // namespace
 
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
@@ -231,7 +248,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   }
 
   ConfigView top(root, file, "");
-  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins", "multitenant"});
+  top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins", "multitenant",
+                    "links", "dynamics"});
 
   // [simulation]
   if (const auto* sim_table = sub_table(top, "simulation", true)) {
@@ -298,6 +316,9 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     }
   }
 
+  // [links.*], [dynamics]
+  scenario.dynamics = parse_platform_dynamics(sub_table(top, "links", false), sub_table(top, "dynamics", false), file);
+
   // [plugins]
   if (const auto* plugins = sub_table(top, "plugins", false)) {
     ConfigView view(*plugins, file, "plugins");
@@ -333,7 +354,8 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     top.fail("tenants", "at least one [[tenants]] table");
   if (tenants->size() > 65535)
     top.fail("tenants", "at most 65535 tenants");
-  const PolicySpec global_placement = parse_policy(top, file, "", "placement", "source-only");
+  PolicySpec global_placement = parse_policy(top, file, "", "placement", "source-only");
+  const double global_replan_every = take_replan_every(global_placement, file);
   const PolicySpec global_exits = parse_policy(top, file, "", "exits", "none");
   std::set<std::string> names;
   for (std::size_t i = 0; i < tenants->size(); ++i) {
@@ -393,6 +415,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     }
     tenant.placement = table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name)
                                                    : global_placement;
+    tenant.replan_every = table.contains("placement") ? take_replan_every(tenant.placement, file) : global_replan_every;
     if (view.has("share")) {
       tenant.share = view.get_double("share");
       if (!(tenant.share > 0 && tenant.share <= 1))

@@ -1,6 +1,8 @@
 // `manual`: fragments as listed, `fragments = [{ layers = "0-6", host = "pi4-1" }, ...]`.
 // Layer ranges are 0-based and inclusive; "7-" runs to the last layer. They must cover
-// the model contiguously from layer 0.
+// the model contiguously from layer 0. A semantic split lists its parallel branches
+// instead, each over the whole model: `[{ layers = "0-", host = "a", branch = 0 },
+// { layers = "0-", host = "b", branch = 1 }]` (merged on branch 0's host).
 #include "policies/builtin.hpp"
 
 #include <fmt/format.h>
@@ -36,8 +38,25 @@ public:
     for (std::size_t i = 0; i < list->size(); ++i) {
       const toml::table& entry = *list->get(i)->as_table();
       for (const auto& [key, value] : entry)
-        if (key.str() != "layers" && key.str() != "host")
-          fail(i, fmt::format("only the keys layers and host (unknown key {})", key.str()));
+        if (key.str() != "layers" && key.str() != "host" && key.str() != "branch")
+          fail(i, fmt::format("only the keys layers, host and branch (unknown key {})", key.str()));
+      if (entry.contains("branch") != list->get(0)->as_table()->contains("branch"))
+        fail(i, "branch = i on every fragment or on none (a semantic split lists only branches)");
+      if (entry.contains("branch")) {
+        auto branch = entry["branch"].value<std::int64_t>();
+        if (!branch || *branch != static_cast<std::int64_t>(i))
+          fail(i, fmt::format("branch = {} (branches numbered 0, 1, ... in order)", i));
+        auto layers = entry["layers"].value<std::string>();
+        const std::string whole = fmt::format("0-{}", last);
+        if (!layers || (*layers != "0-" && *layers != whole))
+          fail(i, fmt::format("layers = \"0-\" (a semantic branch runs every layer, at its share)"));
+        auto host = entry["host"].value<std::string>();
+        if (!host)
+          fail(i, "host = \"<host name>\"");
+        fragments.push_back(Fragment{0, last, *host, i, list->size()});
+        next = last + 1;
+        continue;
+      }
       auto layers = entry["layers"].value<std::string>();
       auto host = entry["host"].value<std::string>();
       if (!layers)
@@ -60,6 +79,14 @@ public:
       fragment.last_layer = *second;
       next = *second + 1;
       fragments.push_back(std::move(fragment));
+    }
+    if (!fragments.empty() && fragments.front().branches > 1) {
+      if (fragments.size() > problem.model.semantic.max_branches())
+        throw InputError(fmt::format("{}: expected at most {} semantic branches for model {} (its [semantic] "
+                                     "accuracy_penalty covers k = 1..{})",
+                                     file_path_, problem.model.semantic.max_branches(), problem.model.name,
+                                     problem.model.semantic.max_branches()));
+      return fragments;
     }
     if (next != last + 1)
       throw InputError(fmt::format("{}: expected fragments covering every layer of {} (layers {}..{} are not placed)",

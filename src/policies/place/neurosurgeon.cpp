@@ -1,0 +1,166 @@
+// `neurosurgeon`: one cut between the source device and an offload target (Kang et al.,
+// "Neurosurgeon: collaborative intelligence between the cloud and mobile edge",
+// ASPLOS 2017). Per-layer latency on each device comes from a regression fitted to
+// profiled layer latencies; in edgesim the "profile" is the cost model itself
+// (flops / (cores x speed x efficiency), docs/calibration.md), so the fit reproduces it
+// and the policy's predictions agree with what the engine charges. For each split point
+// and target it predicts
+//   latency = local compute + upload (route latency + bytes / current bandwidth) + remote compute
+//   energy  = source busy power x local compute + (source idle + radio Ptx) x upload
+// (the mobile-energy objective: what the device spends; waiting for the server is free)
+// and keeps the best.
+#include "policies/place/neurosurgeon.hpp"
+
+#include "policies/builtin.hpp"
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace edgesim::place {
+namespace {
+
+std::array<double, 4> features(const Layer& layer) {
+  return {1.0, layer.flops, layer.param_bytes, layer.out_bytes};
+}
+
+} // namespace
+
+LayerLatencyRegression::LayerLatencyRegression(const ModelProfile& model, const HostInfo& host) {
+  const auto rows = static_cast<Eigen::Index>(model.layers.size());
+  Eigen::MatrixXd x(rows, 4);
+  Eigen::VectorXd y(rows);
+  scale_.fill(0.0);
+  for (const Layer& layer : model.layers) {
+    const auto f = features(layer);
+    for (std::size_t c = 0; c < 4; ++c)
+      scale_[c] = std::max(scale_[c], std::abs(f[c]));
+  }
+  for (auto& s : scale_)
+    s = s > 0 ? s : 1.0;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const auto l = static_cast<std::size_t>(r);
+    const auto f = features(model.layers[l]);
+    for (Eigen::Index c = 0; c < 4; ++c)
+      x(r, c) = f[static_cast<std::size_t>(c)] / scale_[static_cast<std::size_t>(c)];
+    y(r) = layer_seconds(model, l, host); // the "measurement"
+  }
+  // Rank-revealing QR: a model whose features are collinear (or with fewer layers than
+  // features) still gets the minimum-norm least-squares fit.
+  const Eigen::VectorXd beta = x.completeOrthogonalDecomposition().solve(y);
+  for (std::size_t c = 0; c < 4; ++c)
+    coefficients_[c] = beta(static_cast<Eigen::Index>(c)) / scale_[c];
+}
+
+double LayerLatencyRegression::predict(const Layer& layer) const {
+  const auto f = features(layer);
+  double t = 0;
+  for (std::size_t c = 0; c < 4; ++c)
+    t += coefficients_[c] * f[c];
+  return std::max(0.0, t);
+}
+
+std::optional<NeurosurgeonSplit> neurosurgeon_split(const PlacementProblem& problem, NeurosurgeonObjective objective,
+                                                    std::span<const std::size_t> targets) {
+  const ModelProfile& model = problem.model;
+  const std::size_t layers = model.layers.size();
+  const HostInfo* source = problem.host(problem.source_host);
+  if (source == nullptr || !source->available)
+    return std::nullopt;
+  // Predicted time of layers 0..k-1 on the source.
+  const LayerLatencyRegression on_source(model, *source);
+  std::vector<double> local(layers + 1, 0.0);
+  for (std::size_t l = 0; l < layers; ++l)
+    local[l + 1] = local[l] + on_source.predict(model.layers[l]);
+
+  std::optional<NeurosurgeonSplit> best;
+  const auto consider = [&](NeurosurgeonSplit candidate) {
+    const double value = objective == NeurosurgeonObjective::Latency ? candidate.latency_s : candidate.energy_j;
+    const double incumbent = !best ? std::numeric_limits<double>::infinity()
+                                   : (objective == NeurosurgeonObjective::Latency ? best->latency_s : best->energy_j);
+    if (value < incumbent)
+      best = std::move(candidate);
+  };
+  if (fits_ram(model, 0, layers - 1, *source))
+    consider({layers, "", local[layers], source->busy_watts * local[layers]});
+  for (std::size_t t : targets) {
+    const HostInfo& target = problem.hosts[t];
+    const RouteInfo* uplink = problem.route(source->name, target.name);
+    if (target.name == source->name || uplink == nullptr)
+      continue;
+    const LayerLatencyRegression on_target(model, target);
+    double remote = 0; // layers split..L-1 on the target, accumulated from the end
+    for (std::size_t split = layers; split-- > 0;) {
+      remote += on_target.predict(model.layers[split]);
+      if (!fits_ram(model, split, layers - 1, target) || (split > 0 && !fits_ram(model, 0, split - 1, *source)))
+        continue;
+      const double upload = transfer_seconds(*uplink, cut_bytes(problem, split));
+      consider({split, target.name, local[split] + upload + remote,
+                source->busy_watts * local[split] + (source->idle_watts + source->tx_watts) * upload});
+    }
+  }
+  return best;
+}
+
+namespace {
+
+class NeurosurgeonPlacement final : public PlacementPolicy {
+public:
+  explicit NeurosurgeonPlacement(const ConfigView& config)
+      : where_(config.where("policy")), objective_where_(config.where("objective")),
+        target_where_(config.where("target")) {
+    const std::string objective = config.get_string("objective", "latency");
+    if (objective == "energy")
+      objective_ = NeurosurgeonObjective::Energy;
+    else if (objective != "latency")
+      config.fail("objective", "\"latency\" or \"energy\"");
+    if (config.has("target"))
+      target_ = config.get_string("target");
+  }
+
+  std::vector<Fragment> place(const PlacementProblem& problem) override {
+    const std::vector<std::string> names = target_.empty() ? std::vector<std::string>{} : std::vector{target_};
+    const auto targets = candidate_hosts(problem, names, target_where_);
+    const HostInfo* source = problem.host(problem.source_host);
+    if (objective_ == NeurosurgeonObjective::Energy && source != nullptr && source->busy_watts <= 0)
+      throw InputError(fmt::format("{}: expected a source host with a power model for objective = \"energy\": host "
+                                   "{} has no wattage_per_state",
+                                   objective_where_, problem.source_host));
+    const auto best = neurosurgeon_split(problem, objective_, targets);
+    if (!best)
+      throw_infeasible(problem, "neurosurgeon", where_, targets);
+    const std::size_t layers = problem.model.layers.size();
+    std::vector<Fragment> fragments;
+    if (best->split > 0)
+      fragments.push_back(Fragment{0, best->split - 1, problem.source_host});
+    if (best->split < layers)
+      fragments.push_back(Fragment{best->split, layers - 1, best->target});
+    return fragments;
+  }
+
+private:
+  NeurosurgeonObjective objective_ = NeurosurgeonObjective::Latency;
+  std::string target_;
+  std::string where_;
+  std::string objective_where_;
+  std::string target_where_;
+};
+
+} // namespace
+} // namespace edgesim::place
+
+namespace edgesim {
+
+void register_place_neurosurgeon(Registry& registry) {
+  registry.add_placement_policy(
+      "neurosurgeon",
+      "best single split between the source and one offload target from regression-predicted layer latency and "
+      "the uplink bandwidth: objective = latency | energy (source device), target = host (default: best of all)",
+      [](const PlacementPolicyArgs& args) -> std::unique_ptr<PlacementPolicy> {
+        args.config.require_only({"policy", "objective", "target"});
+        return std::make_unique<place::NeurosurgeonPlacement>(args.config);
+      });
+}
+
+} // namespace edgesim
