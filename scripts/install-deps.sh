@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git
           libsimgrid-dev libhdf5-dev libboost-program-options-dev libfmt-dev
           libtomlplusplus-dev libgtest-dev libglpk-dev libeigen3-dev
+          libopenmpi-dev openmpi-bin
           python3 python3-h5py python3-numpy python3-matplotlib python3-pytest python3-scipy)
 missing=()
 for p in "${packages[@]}"; do

@@ -25,5 +25,8 @@ int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);
 int cmd_list(std::vector<std::string> args);
 int cmd_validate(std::vector<std::string> args);
+int cmd_sweep(std::vector<std::string> args);
+int cmd_merge(std::vector<std::string> args);
+int cmd_dataset(std::vector<std::string> args);
 
 } // namespace edgesim::cli

@@ -5,15 +5,16 @@
 
 #include <edgesim/error.hpp>
 
+#include "sweep/progress.hpp"
+#include "util/child_process.hpp"
+#include "util/scratch_dir.hpp"
+#include "util/stop_signals.hpp"
 #include "validate/validation.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <fcntl.h>
 #include <sched.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,11 +27,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -41,94 +39,12 @@ namespace {
 
 constexpr int kValidationMismatch = 4; // every child ran, but some exact value lies outside its interval
 
-std::atomic<bool> g_validate_stop{false}; // set from a signal handler: must be global
-
-extern "C" void validate_stop_handler(int /*signal*/) {
-  g_validate_stop.store(true);
-}
-
-/// A scratch directory for the generated inputs and the children's outputs.
-class ScratchDir {
-public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "edgesim-validate-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw RuntimeError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-/// Restores the previous SIGINT/SIGTERM handlers on scope exit.
-class StopSignals {
-public:
-  StopSignals() {
-    struct sigaction action {};
-    action.sa_handler = validate_stop_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0; // no SA_RESTART: waitpid() returns EINTR so the stop is seen at once
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-unsigned available_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-    return static_cast<unsigned>(CPU_COUNT(&set));
-  return std::max(1U, std::thread::hardware_concurrency());
-}
-
-std::string self_executable() {
-  std::error_code ec;
-  auto path = fs::read_symlink("/proc/self/exe", ec);
-  if (ec)
-    throw RuntimeError(fmt::format("cannot locate the edgesim executable (/proc/self/exe): {}", ec.message()));
-  return path.string();
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string last_line(const std::string& text) {
   std::string trimmed = text;
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
     trimmed.pop_back();
   const auto newline = trimmed.rfind('\n');
   return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
-}
-
-std::string duration_text(double seconds) {
-  const auto s = std::llround(seconds);
-  if (s >= 3600)
-    return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
-  if (s >= 60)
-    return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}s", s);
 }
 
 std::string command_line(const std::vector<std::string>& args) {
@@ -164,49 +80,6 @@ struct Point {
   fs::path scenario;
   std::vector<validate::Replication> replications;
 };
-
-/// Starts `argv` with stdout/stderr redirected to files; returns the child's pid.
-pid_t spawn(const std::vector<std::string>& argv_text, const fs::path& out_file, const fs::path& err_file) {
-  const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0 || err < 0) {
-    if (out >= 0)
-      ::close(out);
-    if (err >= 0)
-      ::close(err);
-    throw RuntimeError(fmt::format("cannot create {}: {}", out_file.parent_path().string(), std::strerror(errno)));
-  }
-  std::vector<std::string> copy = argv_text;
-  std::vector<char*> argv;
-  argv.reserve(copy.size() + 1);
-  for (auto& a : copy)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0)
-      _exit(127);
-    ::execv(argv[0], argv.data());
-    static const char message[] = "edgesim validate: cannot execute the edgesim binary\n";
-    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-    _exit(127);
-  }
-  const int fork_errno = errno;
-  ::close(out);
-  ::close(err);
-  if (pid < 0)
-    throw RuntimeError(fmt::format("fork failed: {}", std::strerror(fork_errno)));
-  return pid;
-}
-
-std::string describe_status(int status) {
-  if (WIFEXITED(status))
-    return fmt::format("exit code {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status))
-    return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return "abnormal termination";
-}
 
 // ----- table -------------------------------------------------------------------------
 
@@ -305,8 +178,8 @@ int cmd_validate(std::vector<std::string> args) {
   }
   const unsigned job_count = vm.count("jobs") != 0 ? static_cast<unsigned>(jobs) : available_cores();
 
-  const std::string exe = self_executable();
-  ScratchDir scratch;
+  const std::string exe = self_executable().string();
+  ScratchDir scratch("edgesim-validate-");
   const auto law = service.distribution();
   std::vector<Point> points;
   for (double rho : rhos) {
@@ -330,105 +203,68 @@ int cmd_validate(std::vector<std::string> args) {
              seed + static_cast<std::uint64_t>(reps) - 1);
   std::cout << table_header(level) << std::flush;
 
-  const bool tty = isatty(STDERR_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
-  auto last_progress = start;
   std::size_t done = 0;
-  bool progress_shown = false;
-  auto clear_progress = [&] {
-    if (progress_shown && tty) {
-      std::fputs("\r\033[K", stderr);
-      progress_shown = false;
-    }
-  };
-  auto show_progress = [&](bool force) {
-    if (quiet)
-      return;
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start).count();
-    if (!tty && !force && (now - last_progress < std::chrono::seconds(10) || done == tasks.size()))
-      return;
-    last_progress = now;
-    const std::string eta =
-        done == 0 ? "?" : duration_text(elapsed / static_cast<double>(done) * static_cast<double>(tasks.size() - done));
-    const std::string line =
-        fmt::format("[validate] {}/{} runs  elapsed {}  ETA {}", done, tasks.size(), duration_text(elapsed), eta);
-    if (tty) {
-      fmt::print(stderr, "\r\033[K{}", line);
-      progress_shown = true;
-    } else {
-      fmt::print(stderr, "{}\n", line);
-    }
-    std::fflush(stderr);
-  };
-
+  sweep::ProgressOptions progress_options;
+  progress_options.label = "validate";
+  progress_options.unit = "runs";
+  progress_options.enabled = !quiet;
+  sweep::ProgressReporter progress(tasks.size(), progress_options);
   std::vector<std::optional<validate::ValidationRow>> rows(points.size());
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
-  std::map<pid_t, std::size_t> running; // pid -> task
-  std::size_t next_task = 0;
   std::string failure;
   bool forwarded_stop = false;
-  g_validate_stop.store(false);
+  StopSignals::reset();
   StopSignals signals;
 
+  ChildPool pool(job_count);
   auto stop_children = [&] {
-    for (const auto& [pid, task] : running)
-      ::kill(pid, SIGTERM);
+    pool.clear_queue();
+    pool.signal_running(SIGTERM);
   };
+  pool.set_interrupt_handler([&] {
+    if (StopSignals::requested() && !forwarded_stop) {
+      forwarded_stop = true;
+      stop_children();
+    }
+  });
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    const Task& task = tasks[t];
+    std::vector<std::string> argv{exe,
+                                  "run",
+                                  points[task.point].scenario.string(),
+                                  "--json",
+                                  "-q",
+                                  "--seed",
+                                  std::to_string(task.seed),
+                                  "--no-trace",
+                                  "-o",
+                                  (scratch.path() / fmt::format("p{}-s{}.h5", task.point, task.seed)).string()};
+    argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
+    ChildSpec spec;
+    spec.argv = std::move(argv);
+    pool.submit(t, std::move(spec));
+  }
 
-  while (true) {
-    while (!g_validate_stop.load() && failure.empty() && running.size() < job_count && next_task < tasks.size()) {
-      const Task& task = tasks[next_task];
-      const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
-      std::vector<std::string> argv{exe,
-                                    "run",
-                                    points[task.point].scenario.string(),
-                                    "--json",
-                                    "-q",
-                                    "--seed",
-                                    std::to_string(task.seed),
-                                    "--no-trace",
-                                    "-o",
-                                    (scratch.path() / (tag + ".h5")).string()};
-      argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
-      running.emplace(spawn(argv, scratch.path() / (tag + ".out"), scratch.path() / (tag + ".err")), next_task);
-      ++next_task;
-    }
-    if (running.empty())
-      break;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno != EINTR)
-        throw RuntimeError(fmt::format("waitpid failed: {}", std::strerror(errno)));
-      if (g_validate_stop.load() && !forwarded_stop) {
-        forwarded_stop = true;
-        stop_children();
-      }
-      continue;
-    }
-    auto it = running.find(pid);
-    if (it == running.end())
-      continue;
-    const Task task = tasks[it->second];
-    running.erase(it);
+  while (auto finished = pool.next()) {
+    const Task task = tasks[finished->first];
+    const ChildOutcome& outcome = finished->second;
     const Point& point = points[task.point];
-    const std::string tag = fmt::format("p{}-s{}", task.point, task.seed);
     const std::string where =
         fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, task.seed);
-    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-      if (failure.empty() && !g_validate_stop.load()) {
-        const std::string err = last_line(slurp(scratch.path() / (tag + ".err")));
+    if (!outcome.ok()) {
+      if (failure.empty() && !StopSignals::requested()) {
+        const std::string err = last_line(outcome.err);
         failure =
-            fmt::format("replication {} failed ({}){}{}", where, describe_status(status), err.empty() ? "" : ": ", err);
+            fmt::format("replication {} failed ({}){}{}", where, outcome.describe(), err.empty() ? "" : ": ", err);
         stop_children();
       }
       continue;
     }
     validate::Replication rep;
     try {
-      rep = validate::parse_run_json(slurp(scratch.path() / (tag + ".out")), task.seed);
+      rep = validate::parse_run_json(outcome.out, task.seed);
     } catch (const RuntimeError& e) {
       if (failure.empty()) {
         failure = fmt::format("replication {}: {}", where, e.what());
@@ -437,8 +273,7 @@ int cmd_validate(std::vector<std::string> args) {
       continue;
     }
     std::error_code ec;
-    for (const char* suffix : {".out", ".err", ".h5"})
-      fs::remove(scratch.path() / (tag + suffix), ec);
+    fs::remove(scratch.path() / fmt::format("p{}-s{}.h5", task.point, task.seed), ec);
     points[task.point].replications.push_back(rep);
     ++done;
     if (--remaining[task.point] == 0) {
@@ -446,19 +281,19 @@ int cmd_validate(std::vector<std::string> args) {
       std::sort(replications.begin(), replications.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
       rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
                                                   replications, level);
-      clear_progress();
+      progress.clear();
       while (next_to_print < rows.size() && rows[next_to_print]) {
         std::cout << table_row(*rows[next_to_print]);
         ++next_to_print;
       }
       std::cout << std::flush;
     }
-    show_progress(false);
+    progress.report(done, 0);
   }
-  clear_progress();
+  progress.clear();
   if (!failure.empty())
     throw RuntimeError(failure);
-  if (g_validate_stop.load())
+  if (StopSignals::requested())
     throw RuntimeError("validate interrupted; no output written");
 
   std::vector<validate::ValidationRow> table;
@@ -471,7 +306,8 @@ int cmd_validate(std::vector<std::string> args) {
   const bool passed = inside == comparisons;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("\n{}: {}/{} exact values inside their {:g} % intervals ({} runs in {}, {} jobs)\n",
-             passed ? "PASS" : "FAIL", inside, comparisons, level * 100, tasks.size(), duration_text(wall), job_count);
+             passed ? "PASS" : "FAIL", inside, comparisons, level * 100, tasks.size(), sweep::duration_text(wall),
+             job_count);
 
   validate::ValidationMeta meta;
   meta.command_line = command_line(original_args);

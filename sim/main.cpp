@@ -24,6 +24,12 @@ commands:
                      show what is available
   validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [-o val.h5]
                      simulate one M/G/1/K station over a grid and compare with exact values
+  sweep SCENARIO.toml --vary KEY=V1,V2,...|START:STOP:STEP... [--reps R] [--jobs N] [-o sweep.h5]
+                     run a scenario over a grid (or Latin hypercube) of varied keys
+  merge IN.h5... -o OUT.h5
+                     join the shard files of one sweep
+  dataset SPEC.toml --samples N [--jobs J] [--shard I/N] [--resume] [--format chainnet] -o ds.h5
+                     generate a GNN training dataset of simulated edge deployments
 
 `edgesim <command> --help` describes a command's options. SimGrid's own --cfg=KEY:VALUE
 and --log=... options are passed through to the engine.
@@ -53,6 +59,12 @@ int main(int argc, char** argv) {
       return edgesim::cli::cmd_list(std::move(args));
     if (command == "validate")
       return edgesim::cli::cmd_validate(std::move(args));
+    if (command == "sweep")
+      return edgesim::cli::cmd_sweep(std::move(args));
+    if (command == "merge")
+      return edgesim::cli::cmd_merge(std::move(args));
+    if (command == "dataset")
+      return edgesim::cli::cmd_dataset(std::move(args));
     fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);
     return edgesim::cli::kUsage;
   } catch (const edgesim::InputError& e) {

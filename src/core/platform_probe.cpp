@@ -83,9 +83,13 @@ void write_all(int fd, const std::string& text) {
         busy += fmt::format("{}{:.17g}", sep, power.busy_watts);
       }
       text += fmt::format(
-          "H\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}\n", host->get_name(), host->get_core_count(), speeds,
+          "H\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}", host->get_name(), host->get_core_count(), speeds,
           ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "", battery != nullptr ? battery : "0",
           host->get_property("wattage_per_state") != nullptr ? 1 : 0, idle, busy, host_tx_watts(*host, hosts));
+      // Then every property as a "key<US>value" field, for tools that copy hosts.
+      for (const auto& [key, value] : *host->get_properties())
+        text += fmt::format("\t{}\x1f{}", key, value);
+      text += "\n";
     }
     for (const auto* link : engine->get_all_links()) {
       if (link->get_name() == "__loopback__")
@@ -252,7 +256,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       info.routes.push_back(RouteInfo{fields[1], fields[2], std::stod(fields[3]), std::stod(fields[4])});
       continue;
     }
-    if (fields.size() != 11 || fields[0] != "H")
+    if (fields.size() < 11 || fields[0] != "H")
       throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
     const auto numbers = [](const std::string& list) {
       std::vector<double> values;
@@ -277,6 +281,11 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     host.info.idle_watts = host.idle_watts.at(0);
     host.info.busy_watts = host.busy_watts.at(0);
     host.info.tx_watts = std::stod(fields[10]);
+    for (std::size_t f = 11; f < fields.size(); ++f) {
+      const auto separator = fields[f].find('\x1f');
+      if (separator != std::string::npos)
+        host.properties.emplace(fields[f].substr(0, separator), fields[f].substr(separator + 1));
+    }
     info.hosts.push_back(std::move(host));
   }
   if (info.hosts.empty())

@@ -7,6 +7,7 @@
 
 #include "scenario/dynamics.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct ProbedHost {
   bool has_wattage = false;
   std::vector<double> idle_watts; // per pstate (0 without wattage_per_state)
   std::vector<double> busy_watts; // per pstate, every core busy
+  std::map<std::string, std::string> properties; // every <prop> of the host, verbatim
 };
 
 struct ProbedLink {

@@ -33,9 +33,10 @@ public:
         deflate_level_(deflate_level), row_type_(compound_type<Record>()) {}
 
   void append(const Record& record) {
-    if (packed_rows_.empty()) {
-      // Allocated on first use: a run without a timeline never pays for its buffer.
-      packed_rows_.resize(chunk_rows_ * kRowBytes);
+    if (packed_rows_.size() < (buffered_rows_ + 1) * kRowBytes) {
+      // Grown on use (doubling up to one chunk): a run without a timeline never pays for
+      // its buffer, and a short one pays only for the rows it has.
+      packed_rows_.resize(std::min(chunk_rows_, std::max<std::size_t>(64, 2 * buffered_rows_)) * kRowBytes);
     }
     pack_row(record, packed_rows_.data() + buffered_rows_ * kRowBytes);
     if (++buffered_rows_ == chunk_rows_) {

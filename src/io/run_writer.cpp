@@ -8,6 +8,7 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <optional>
@@ -95,7 +96,9 @@ struct RunWriter::Impl {
     if (written) {
       throw RuntimeError(std::string(dataset) + " can be written only once");
     }
-    ChunkedTable<Record> table(root, std::string(dataset), options.chunk_rows, options.deflate_level);
+    // Written whole: one chunk of exactly its rows, without a buffer sized for streaming.
+    ChunkedTable<Record> table(root, std::string(dataset), std::max<std::size_t>(rows.size(), 1),
+                               options.deflate_level);
     for (const Record& row : rows) {
       table.append(row);
     }

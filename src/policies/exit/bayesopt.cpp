@@ -9,6 +9,7 @@
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
 #include "policies/exit/threshold_policy.hpp"
+#include "util/child_process.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/random.hpp>
@@ -16,10 +17,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,94 +165,6 @@ void remove_stale_scenarios(const fs::path& dir, const std::string& stem) {
   }
 }
 
-// ----- child processes -------------------------------------------------------------
-
-struct ChildResult {
-  int status = -1; // exit code, or -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
-
-/// Runs this executable with `args` (argv[1..]), `extra_env` added to the environment,
-/// stdin from /dev/null; returns its exit status, stdout and stderr.
-ChildResult run_self(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
-  // Everything the child needs is built before fork(): after it, only async-signal-safe
-  // calls until exec.
-  std::vector<std::string> argv_text{"edgesim"};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_text)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_text = extra_env;
-  std::vector<char*> envp;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
-    envp.push_back(*e);
-  for (auto& e : env_text)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0)
-    throw RuntimeError(fmt::format("bayesopt: pipe: {}", std::strerror(errno)));
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    throw RuntimeError(fmt::format("bayesopt: pipe: {}", std::strerror(errno)));
-  }
-  const pid_t pid = fork();
-  if (pid < 0) {
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-      close(fd);
-    throw RuntimeError(fmt::format("bayesopt: fork: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    const int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0)
-      _exit(127);
-    execve("/proc/self/exe", argv.data(), envp.data());
-    const char message[] = "bayesopt: cannot execute /proc/self/exe\n";
-    [[maybe_unused]] auto ignored = write(2, message, sizeof message - 1);
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-
-  ChildResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
-  char buffer[65536];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    for (int k = 0; k < 2; ++k) {
-      if (fds[k].fd < 0 || fds[k].revents == 0)
-        continue;
-      const ssize_t n = read(fds[k].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[k]->append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[k].fd);
-        fds[k].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (const auto& fd : fds)
-    if (fd.fd >= 0)
-      close(fd.fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 // ----- the run's JSON summary ------------------------------------------------------
 
 /// The text of the n-th object of the "tenants" array of an `edgesim run --json`
@@ -400,20 +310,23 @@ public:
       set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", j, toml_array(pinned)));
     set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", i, toml_array(thresholds)));
 
-    ChildResult child = run_self(run_args, {std::string(kChildEnv) + "=1"});
+    ChildSpec spec;
+    spec.argv.push_back(self_executable().string());
+    spec.argv.insert(spec.argv.end(), run_args.begin(), run_args.end());
+    spec.extra_env.push_back(std::string(kChildEnv) + "=1");
+    const ChildOutcome child = run_child(spec);
     std::error_code ec;
     fs::remove(output, ec);
-    if (child.status != 0) {
+    if (!child.ok()) {
       std::string message = child.err;
       while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
         message.pop_back();
       if (auto nl = message.rfind('\n'); nl != std::string::npos)
         message = message.substr(nl + 1);
-      const std::string what = fmt::format(
-          "{}: a tuning run (edgesim {}) failed with {}: {}", args_.config.where("policy"), fmt::join(run_args, " "),
-          child.status < 0 ? std::string("a signal") : fmt::format("exit code {}", child.status),
-          message.empty() ? "no message" : message);
-      if (child.status == 1)
+      const std::string what =
+          fmt::format("{}: a tuning run (edgesim {}) failed ({}): {}", args_.config.where("policy"),
+                      fmt::join(run_args, " "), child.describe(), message.empty() ? "no message" : message);
+      if (child.exit_code == 1)
         throw InputError(what);
       throw RuntimeError(what);
     }

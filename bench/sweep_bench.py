@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Sweep benchmark (run by `cmake --build build --target bench_sweep`).
+
+1. Parallel efficiency: a sweep of P points whose runs each take about --point-seconds
+   of wall time (the tiny test scenario with a long simulated duration), run with
+   --jobs 1 and --jobs N for each N of --jobs-list. Efficiency(N) = (points/s with N
+   jobs) / (N x points/s with 1 job). The machine must have N idle cores for it to
+   reach 1; run it niced on a quiet machine.
+2. Per-point overhead: a sweep of --tiny-points points of a scenario that simulates
+   almost nothing (0.05 s, no requests to speak of), --jobs 1: its wall time per point
+   is what a point costs beyond its simulation (process start, platform load, the run
+   file, the summary, the journal record). Also reported: one bare `edgesim run` of the
+   same scenario, for comparison.
+
+Usage: /usr/bin/python3 bench/sweep_bench.py [--points P] [--point-seconds S]
+                                             [--jobs-list 2] [--tiny-points N]
+  EDGESIM_BINARY   edgesim executable (default build/edgesim)
+Standard library only. Prints a table; exits 1 if a sweep fails.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "tests" / "data" / "scenarios" / "tiny.toml"
+
+
+def edgesim():
+    return os.environ.get("EDGESIM_BINARY", str(ROOT / "build" / "edgesim"))
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"sweep_bench: {' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+    return wall
+
+
+def sweep(points, duration, jobs, out):
+    rates = ",".join(f"{2 + 0.001 * i:g}" for i in range(points))
+    return timed([edgesim(), "sweep", str(SCENARIO), "--vary", f"tenants.0.arrival.rate={rates}",
+                  "--set", f"simulation.duration={duration}", "--set", "simulation.warmup=0",
+                  "--jobs", str(jobs), "-q", "-o", out])
+
+
+def calibrate(point_seconds, tmp):
+    """Simulated duration whose run takes about point_seconds of wall time."""
+    duration = 2000.0
+    for _ in range(4):
+        wall = timed([edgesim(), "run", str(SCENARIO), "--set", f"simulation.duration={duration}", "-q",
+                      "--no-trace", "-o", os.path.join(tmp, "cal.h5")])
+        if wall > 0.3 * point_seconds:
+            break
+        duration *= 4
+    return duration * point_seconds / wall
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--points", type=int, default=8)
+    parser.add_argument("--point-seconds", type=float, default=1.5)
+    parser.add_argument("--jobs-list", default="2")
+    parser.add_argument("--tiny-points", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "s.h5")
+        duration = calibrate(args.point_seconds, tmp)
+        print(f"points of {duration:.0f} simulated s (about {args.point_seconds} s of wall time each), "
+              f"{args.points} points per sweep, {os.cpu_count()} CPUs")
+        base = sweep(args.points, duration, 1, out)
+        base_rate = args.points / base
+        print(f"{'jobs':>4} {'wall s':>8} {'points/s':>9} {'s/point':>8} {'efficiency':>10}")
+        print(f"{1:>4} {base:8.2f} {base_rate:9.3f} {base / args.points:8.2f} {1.0:10.3f}")
+        for jobs in (int(j) for j in args.jobs_list.split(",")):
+            wall = sweep(args.points, duration, jobs, out)
+            rate = args.points / wall
+            print(f"{jobs:>4} {wall:8.2f} {rate:9.3f} {wall / args.points:8.2f} {rate / (jobs * base_rate):10.3f}")
+
+        tiny = 0.05
+        wall = sweep(args.tiny_points, tiny, 1, out)
+        runs = []
+        for _ in range(10):
+            runs.append(timed([edgesim(), "run", str(SCENARIO), "--set", f"simulation.duration={tiny}",
+                               "--set", "simulation.warmup=0", "--json", "-q", "--no-trace", "-o",
+                               os.path.join(tmp, "one.h5")]))
+        runs.sort()
+        print(f"\nper-point overhead ({args.tiny_points} points of {tiny} simulated s, --jobs 1): "
+              f"{1e3 * wall / args.tiny_points:.1f} ms per point (whole sweep {wall:.2f} s)")
+        print(f"one bare `edgesim run --json` of the same point: median {1e3 * runs[len(runs) // 2]:.1f} ms "
+              f"(min {1e3 * runs[0]:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

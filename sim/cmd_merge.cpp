@@ -1,0 +1,51 @@
+// `edgesim merge`: joins the shard files of one sweep (DESIGN §3, §4; docs/sweeps.md).
+#include "cli.hpp"
+
+#include "sweep/sweep_runner.hpp"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace edgesim::cli {
+
+int cmd_merge(std::vector<std::string> args) {
+  std::vector<std::string> inputs;
+  std::string output;
+  po::options_description options(R"(edgesim merge IN.h5... -o OUT.h5
+
+Joins the files of one sweep run as shards (--shard I/N) into one file, as if the sweep
+had run whole. Refuses (exit 1) files of different sweeps, runs present in two inputs,
+and runs missing from all of them, naming them.
+
+options)");
+  options.add_options()("help,h", "show this help")("output,o", po::value(&output), "merged HDF5 file");
+  po::options_description hidden;
+  hidden.add_options()("inputs", po::value(&inputs)->composing());
+  po::positional_options_description positional;
+  positional.add("inputs", -1);
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help") != 0) {
+    std::cout << options;
+    return kOk;
+  }
+  if (inputs.empty())
+    throw po::error("missing input files");
+  if (output.empty())
+    throw po::error("missing -o OUT.h5");
+  std::vector<fs::path> paths(inputs.begin(), inputs.end());
+  sweep::merge_sweep_files(paths, output, utc_now());
+  fmt::print("merged {} files into {}\n", paths.size(), output);
+  return kOk;
+}
+
+} // namespace edgesim::cli

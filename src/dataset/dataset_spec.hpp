@@ -1,0 +1,65 @@
+#pragma once
+// The specification of a GNN training dataset (`edgesim dataset SPEC.toml`): the
+// distributions every random part of a sample is drawn from. Validated like a scenario:
+// unknown keys, wrong types and impossible ranges are InputErrors naming the file, the
+// line and the key path. See docs/datasets.md for the keys.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgesim::dataset {
+
+/// An inclusive integer range drawn uniformly.
+struct IntRange {
+  int lo = 1;
+  int hi = 1;
+};
+
+/// A real range [lo, hi]; drawn log-uniformly when `log_scale` (bandwidths, latencies).
+struct RealRange {
+  double lo = 0;
+  double hi = 0;
+  bool log_scale = false;
+};
+
+enum class Topology { Star, Mesh };
+enum class RateMode { Rate, Load };
+
+struct DatasetSpec {
+  std::string file;     // as given
+  std::string text;     // the TOML text, stored in the dataset
+  std::string base_dir; // relative paths resolve against it
+  std::uint64_t seed = 1;
+
+  // [devices]
+  std::string library_file;       // SimGrid platform whose hosts are the device kinds
+  std::vector<std::string> kinds; // host ids of the library to draw from (empty: all)
+  IntRange device_count{2, 4};
+  IntRange buffer{2, 10}; // K of every station on the device
+
+  // [links]
+  Topology topology = Topology::Star;
+  RealRange bandwidth{12.5e6, 125e6, true}; // bytes/s
+  RealRange latency{1e-4, 5e-3, true};      // seconds
+
+  // [chains]
+  IntRange chain_count{1, 3};
+  std::vector<std::string> models; // resolved model files
+  IntRange fragments{1, 3};
+  std::vector<std::string> placements{"random"}; // "random" or a placement policy name
+  RateMode rate_mode = RateMode::Load;
+  RealRange arrival{0.2, 1.2, false}; // requests/s (rate) or load of the bottleneck fragment
+  std::vector<std::string> work{"deterministic"};
+  std::vector<std::string> exit_policies{"none"}; // none | probabilities | threshold
+  RealRange threshold{0.5, 0.95, false};
+
+  // [simulation]
+  std::uint64_t requests = 1000; // mean arrivals per chain (sets the simulated duration)
+  double warmup_fraction = 0.1;  // of the duration, excluded from the labels
+  std::string network_model = "CM02";
+};
+
+/// Reads and validates SPEC.toml; throws InputError "file:line: key: expected ...".
+[[nodiscard]] DatasetSpec load_dataset_spec(const std::string& file);
+
+} // namespace edgesim::dataset

@@ -1,0 +1,155 @@
+#include "dataset/forked_run_pool.hpp"
+
+#include <edgesim/error.hpp>
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace edgesim::dataset {
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// An anonymous temporary file (already unlinked) for a child's stderr.
+int anonymous_file() {
+  char name[] = "/tmp/edgesim-dataset-err-XXXXXX";
+  const int fd = ::mkstemp(name);
+  if (fd < 0)
+    throw RuntimeError(fmt::format("cannot create a temporary file: {}", std::strerror(errno)));
+  ::unlink(name);
+  return fd;
+}
+
+std::string read_all(int fd) {
+  std::string text;
+  char buffer[4096];
+  ::lseek(fd, 0, SEEK_SET);
+  ssize_t got = 0;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(got));
+  return text;
+}
+
+/// The child: never returns, never unwinds into the parent's frames.
+[[noreturn]] void run_child(const RunEntry& entry, const ChildSpec& spec, int err_fd) {
+  const int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(null_fd, STDOUT_FILENO) < 0 ||
+      ::dup2(err_fd, STDERR_FILENO) < 0)
+    std::_Exit(127);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  int code = 3;
+  try {
+    if (!spec.working_dir.empty())
+      std::filesystem::current_path(spec.working_dir);
+    std::vector<std::string> args(spec.argv.begin() + std::min<std::ptrdiff_t>(2, std::ssize(spec.argv)),
+                                  spec.argv.end());
+    code = entry(std::move(args));
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "edgesim: error: %s\n", e.what());
+    code = 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edgesim: runtime failure: %s\n", e.what());
+    code = 3;
+  } catch (...) {
+    std::fputs("edgesim: runtime failure: unknown exception\n", stderr);
+    code = 3;
+  }
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+} // namespace
+
+ForkedRunPool::ForkedRunPool(unsigned jobs, RunEntry entry) : jobs_(std::max(1U, jobs)), entry_(std::move(entry)) {}
+
+ForkedRunPool::~ForkedRunPool() {
+  for (const Child& child : running_) {
+    ::kill(child.pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(child.err_fd);
+  }
+}
+
+void ForkedRunPool::submit(std::size_t tag, ChildSpec spec) {
+  if (running_.size() < jobs_)
+    start(tag, std::move(spec));
+  else
+    queue_.emplace_back(tag, std::move(spec));
+}
+
+void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
+  const int err_fd = anonymous_file();
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int error = errno;
+    ::close(err_fd);
+    throw RuntimeError(fmt::format("fork failed: {}", std::strerror(error)));
+  }
+  if (pid == 0)
+    run_child(entry_, spec, err_fd);
+  running_.push_back(Child{pid, tag, err_fd, now_seconds()});
+}
+
+std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
+  while (!running_.empty()) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno != EINTR)
+        throw RuntimeError(fmt::format("waitpid failed: {}", std::strerror(errno)));
+      if (interrupt_handler_)
+        interrupt_handler_();
+      continue;
+    }
+    auto it = std::find_if(running_.begin(), running_.end(), [&](const Child& c) { return c.pid == pid; });
+    if (it == running_.end())
+      continue; // not ours (e.g. a probe child reaped elsewhere)
+    const Child child = *it;
+    running_.erase(it);
+    ChildOutcome outcome;
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    outcome.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    outcome.err = read_all(child.err_fd);
+    outcome.wall_seconds = now_seconds() - child.started;
+    ::close(child.err_fd);
+    while (running_.size() < jobs_ && !queue_.empty()) {
+      auto [tag, spec] = std::move(queue_.front());
+      queue_.pop_front();
+      start(tag, std::move(spec));
+    }
+    return std::make_pair(child.tag, std::move(outcome));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::size_t> ForkedRunPool::clear_queue() {
+  std::vector<std::size_t> tags;
+  for (const auto& [tag, spec] : queue_)
+    tags.push_back(tag);
+  queue_.clear();
+  return tags;
+}
+
+void ForkedRunPool::signal_running(int signal) {
+  for (const Child& child : running_)
+    ::kill(child.pid, signal);
+}
+
+} // namespace edgesim::dataset
