@@ -97,8 +97,8 @@ int cmd_sweep(std::vector<std::string> args) {
   }
   if (scenario_file.empty())
     throw po::error("missing SCENARIO.toml");
-  if (vm.count("jobs") != 0 && jobs == 0)
-    throw InputError("--jobs: expected at least 1");
+  if (vm.count("jobs") != 0 && (jobs == 0 || jobs > 65536))
+    throw InputError(fmt::format("--jobs: expected 1 to 65536 child processes, got {}", jobs));
   if (timeout < 0)
     throw InputError(fmt::format("--timeout: expected seconds >= 0, got {}", timeout));
   if (!(checkpoint > 0))
