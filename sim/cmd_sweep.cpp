@@ -82,15 +82,7 @@ int cmd_sweep(std::vector<std::string> args) {
       "timeout", po::value(&timeout), "seconds a run may take before it is killed and recorded as failed")(
       "checkpoint-every", po::value(&checkpoint),
       "seconds between rewrites of the output file (default 30)")("quiet,q", "no progress output");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_file));
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
     std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
     return kOk;
