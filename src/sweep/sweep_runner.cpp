@@ -17,7 +17,6 @@
 #include <csignal>
 #include <map>
 #include <optional>
-#include <set>
 
 namespace edgesim::sweep {
 namespace {
