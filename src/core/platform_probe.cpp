@@ -1,5 +1,8 @@
 #include "core/platform_probe.hpp"
 
+#include "core/probe_host_record.hpp"
+#include "scenario/paths.hpp"
+
 #include <edgesim/error.hpp>
 
 #include <simgrid/plugins/energy.h>
@@ -61,16 +64,21 @@ void write_all(int fd, const std::string& text) {
     engine->load_platform(file);
     std::string text;
     for (const auto* host : engine->get_all_hosts()) {
-      const char* ram = host->get_property("ram_bytes");
-      const char* device_class = host->get_property("device_class");
-      const char* battery = host->get_property("battery_wh");
-      std::string speeds;
+      auto property = [&](const char* name) -> std::optional<std::string> {
+        const char* value = host->get_property(name);
+        return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+      };
+      ProbeHostRecord record;
+      record.name = host->get_name();
+      record.cores = host->get_core_count();
       for (unsigned long p = 0; p < host->get_pstate_count(); ++p)
-        speeds += fmt::format("{}{:.17g}", p == 0 ? "" : ",", host->get_pstate_speed(p));
-      text +=
-          fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", host->get_name(), host->get_core_count(), speeds,
-                      ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "",
-                      battery != nullptr ? battery : "0", host->get_property("wattage_per_state") != nullptr ? 1 : 0);
+        record.pstate_speeds.push_back(host->get_pstate_speed(p));
+      record.ram_bytes = property("ram_bytes");
+      record.device_class = property("device_class");
+      record.battery_wh = property("battery_wh");
+      record.wifi_rate = property("wifi_rate");
+      record.has_wattage = host->get_property("wattage_per_state") != nullptr;
+      text += encode_host_record(record);
     }
     write_all(out_fd, text);
   } catch (const std::exception& e) {
@@ -118,15 +126,6 @@ std::string last_message(const std::string& text) {
   return best.empty() ? "SimGrid could not load it" : best;
 }
 
-double parse_number(const std::string& text, const std::string& file, const std::string& host, const char* what) {
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || value < 0)
-    throw InputError(
-        fmt::format("{}: host {}: property {} must be a non-negative number, found \"{}\"", file, host, what, text));
-  return value;
-}
-
 } // namespace
 
 const ProbedHost* PlatformInfo::find(std::string_view name) const {
@@ -144,8 +143,10 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   PlatformInfo info;
   info.file = file;
   {
-    std::ifstream in(file);
-    if (!in || std::filesystem::is_directory(file))
+    std::ifstream in;
+    if (is_readable_regular_file(file))
+      in.open(file, std::ios::binary);
+    if (!in)
       throw InputError(fmt::format("{}: cannot open platform file", file));
     std::ostringstream text;
     text << in.rdbuf();
@@ -198,31 +199,8 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   if (options_ok)
     output.erase(0, accepted.size());
 
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> fields;
-    std::size_t start = 0;
-    for (std::size_t tab = line.find('\t'); tab != std::string::npos; tab = line.find('\t', start)) {
-      fields.push_back(line.substr(start, tab - start));
-      start = tab + 1;
-    }
-    fields.push_back(line.substr(start));
-    if (fields.size() != 7)
-      throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
-    ProbedHost host;
-    host.info.name = fields[0];
-    host.info.cores = std::stoi(fields[1]);
-    std::istringstream speeds(fields[2]);
-    for (std::string speed; std::getline(speeds, speed, ',');)
-      host.pstate_speeds.push_back(std::stod(speed));
-    host.info.speed = host.pstate_speeds.at(0);
-    host.info.ram_bytes = parse_number(fields[3], file, host.info.name, "ram_bytes");
-    host.info.device_class = fields[4];
-    host.battery_wh = parse_number(fields[5], file, host.info.name, "battery_wh");
-    host.has_wattage = fields[6] == "1";
-    info.hosts.push_back(std::move(host));
-  }
+  for (const ProbeHostRecord& record : decode_host_records(output))
+    info.hosts.push_back(validate_host_record(record, file));
   if (info.hosts.empty())
     throw InputError(fmt::format("{}: the platform has no hosts", file));
   std::sort(info.hosts.begin(), info.hosts.end(),

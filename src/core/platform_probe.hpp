@@ -15,6 +15,7 @@ struct ProbedHost {
   std::vector<double> pstate_speeds;
   double battery_wh = 0; // 0 = mains powered
   bool has_wattage = false;
+  int wifi_rate = 0; // rate level of the host on its WiFi link (host property wifi_rate)
 };
 
 struct PlatformInfo {

@@ -270,9 +270,9 @@ void Simulator::attach_wifi_stations() {
       for (auto* link : {route.empty() ? nullptr : route.front(), route.empty() ? nullptr : route.back()}) {
         if (link == nullptr || link->get_sharing_policy() != sg4::Link::SharingPolicy::WIFI)
           continue;
-        sg4::Host* station = link == route.front() ? hosts_[a].host : hosts_[b].host;
-        const char* rate = station->get_property("wifi_rate");
-        link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
+        const std::size_t station = link == route.front() ? a : b;
+        // hosts_ follows platform_.hosts, where the probe validated wifi_rate.
+        link->set_host_wifi_rate(hosts_[station].host, platform_.hosts[station].wifi_rate);
       }
     }
   }
@@ -871,6 +871,8 @@ RunOutput Simulator::run() {
   xbt_log_control_set("root.thresh:warning");
   WifiEnergyCapture wifi_energy;
   auto engine = std::make_unique<sg4::Engine>(&argc, argv.data());
+  if (options_.engine_created)
+    options_.engine_created();
   sg_host_energy_plugin_init();
   // The link plugins hook every transfer (and look its route up each time): load them
   // only when the platform declares what they measure.

@@ -1,14 +1,18 @@
 #include "cli_runner.hpp"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace edgesim::test {
 namespace {
@@ -88,6 +92,61 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   std::string file = this->file(name);
   std::ofstream(file) << text;
   return file;
+}
+
+BackgroundRun::BackgroundRun(const std::vector<std::string>& args, const std::string& cwd) {
+  const std::string out_file = dir_.file("stdout");
+  const std::string err_file = dir_.file("stderr");
+  std::vector<std::string> argv_text{EDGESIM_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  pid_ = fork();
+  if (pid_ < 0)
+    throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    std::FILE* out = std::freopen(out_file.c_str(), "w", stdout);
+    std::FILE* err = std::freopen(err_file.c_str(), "w", stderr);
+    if (out == nullptr || err == nullptr || (!cwd.empty() && chdir(cwd.c_str()) != 0))
+      std::_Exit(127);
+    std::vector<char*> argv;
+    for (auto& a : argv_text)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    std::_Exit(127);
+  }
+}
+
+BackgroundRun::~BackgroundRun() {
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void BackgroundRun::signal(int signal_number) const {
+  if (!reaped_)
+    ::kill(pid_, signal_number);
+}
+
+int BackgroundRun::wait(int timeout_seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid_, &status, WNOHANG, &usage) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      wait4(pid_, &status, 0, &usage);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  reaped_ = true;
+  max_rss_kib_ = usage.ru_maxrss;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::string BackgroundRun::err() const {
+  return slurp(dir_.file("stderr"));
 }
 
 } // namespace edgesim::test
