@@ -146,7 +146,7 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
     std::ifstream in;
     if (is_readable_regular_file(file))
       in.open(file, std::ios::binary);
-    if (!in)
+    if (!in.is_open())
       throw InputError(fmt::format("{}: cannot open platform file", file));
     std::ostringstream text;
     text << in.rdbuf();

@@ -173,7 +173,7 @@ std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t n
   std::ifstream in;
   if (is_readable_regular_file(file))
     in.open(file, std::ios::binary);
-  if (!in)
+  if (!in.is_open())
     throw InputError(fmt::format("{}: cannot open exit trace", file));
   return parse_exit_trace(in, file, num_exits);
 }

@@ -84,7 +84,7 @@ std::vector<double> load_arrival_trace(const std::string& file, const std::strin
   std::ifstream in;
   if (is_readable_regular_file(file))
     in.open(file);
-  if (!in)
+  if (!in.is_open())
     throw InputError(fmt::format("{}: cannot open arrival trace {}", where, file));
   std::vector<double> times;
   std::string line;
