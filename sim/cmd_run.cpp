@@ -12,7 +12,6 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
