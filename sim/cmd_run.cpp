@@ -32,6 +32,18 @@ extern "C" void request_stop(int /*signal*/) {
   g_stop_requested.store(true);
 }
 
+// SIGINT and SIGTERM finish the requests in flight, then commit the file with /meta
+// interrupted = 1 (exit code 3). Installed before the output file is created, and again
+// once SimGrid's Engine exists, since the Engine replaces the SIGINT handler.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 class WriterSink final : public TraceSink {
 public:
   explicit WriterSink(io::RunWriter& writer) : writer_(writer) {}
@@ -92,13 +104,13 @@ int cmd_run(std::vector<std::string> args) {
 
   if (output.empty())
     output = std::filesystem::path(scenario_file).stem().string() + ".h5";
+  install_stop_handlers();
   io::RunWriter::remove_stale_temps(output);
   io::RunWriter writer(output);
   WriterSink sink(writer);
 
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
   EngineOptions engine_options;
+  engine_options.engine_created = install_stop_handlers;
   engine_options.simgrid_args = simgrid_args;
   engine_options.progress = !quiet && !json;
   engine_options.interrupted = [] { return g_stop_requested.load(); };

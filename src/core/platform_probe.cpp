@@ -1,5 +1,8 @@
 #include "core/platform_probe.hpp"
 
+#include "core/probe_host_record.hpp"
+#include "scenario/paths.hpp"
+
 #include <edgesim/error.hpp>
 
 #include "core/platform_dynamics.hpp"
@@ -27,8 +30,9 @@ namespace {
 // First line the child writes on the pipe once SimGrid accepted the --cfg/--log options:
 // a failure without it is an option error, not a platform error.
 constexpr const char* kOptionsAccepted = "#options-ok";
-// First field of the lines describing links (hosts: "H", routes: "R").
+// First field of the lines the child writes for links, hosts and routes ("R").
 constexpr const char* kLinkLine = "L";
+constexpr const char* kHostLine = "H";
 // Prefix of the line the child writes on stderr for an exception it caught.
 constexpr const char* kChildError = "edgesim-probe: ";
 
@@ -44,7 +48,7 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-// Runs in the child: prints one tab-separated line per host on `out`.
+// Runs in the child: prints one line per host, link and route on `out`.
 [[noreturn]] void probe_in_child(const std::string& file, std::vector<std::string> args,
                                  const std::string& network_model, const PlatformDynamics& dynamics, int out_fd) {
   args.insert(args.begin(), "edgesim-probe");
@@ -69,27 +73,31 @@ void write_all(int fd, const std::string& text) {
     const std::vector<simgrid::s4u::Host*> hosts = engine->get_all_hosts();
     std::string text;
     for (const auto* host : hosts) {
-      const char* ram = host->get_property("ram_bytes");
-      const char* device_class = host->get_property("device_class");
-      const char* battery = host->get_property("battery_wh");
-      std::string speeds;
-      std::string idle;
-      std::string busy;
+      auto property = [&](const char* name) -> std::optional<std::string> {
+        const char* value = host->get_property(name);
+        return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+      };
+      ProbeHostRecord record;
+      record.name = host->get_name();
+      record.cores = host->get_core_count();
       for (unsigned long p = 0; p < host->get_pstate_count(); ++p) {
         const HostPower power = host_power(*host, p);
-        const char* sep = p == 0 ? "" : ",";
-        speeds += fmt::format("{}{:.17g}", sep, host->get_pstate_speed(p));
-        idle += fmt::format("{}{:.17g}", sep, power.idle_watts);
-        busy += fmt::format("{}{:.17g}", sep, power.busy_watts);
+        record.pstate_speeds.push_back(host->get_pstate_speed(p));
+        record.idle_watts.push_back(power.idle_watts);
+        record.busy_watts.push_back(power.busy_watts);
       }
-      text += fmt::format(
-          "H\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.17g}", host->get_name(), host->get_core_count(), speeds,
-          ram != nullptr ? ram : "0", device_class != nullptr ? device_class : "", battery != nullptr ? battery : "0",
-          host->get_property("wattage_per_state") != nullptr ? 1 : 0, idle, busy, host_tx_watts(*host, hosts));
-      // Then every property as a "key<US>value" field, for tools that copy hosts.
+      record.ram_bytes = property("ram_bytes");
+      record.device_class = property("device_class");
+      record.battery_wh = property("battery_wh");
+      record.wifi_rate = property("wifi_rate");
+      record.has_wattage = host->get_property("wattage_per_state") != nullptr;
+      record.tx_watts = host_tx_watts(*host, hosts);
+      // Every property, for tools that copy hosts (dataset generation).
       for (const auto& [key, value] : *host->get_properties())
-        text += fmt::format("\t{}\x1f{}", key, value);
-      text += "\n";
+        record.properties.emplace(key, value);
+      text += kHostLine;
+      text += '\t';
+      text += encode_host_record(record);
     }
     for (const auto* link : engine->get_all_links()) {
       if (link->get_name() == "__loopback__")
@@ -153,15 +161,6 @@ std::string last_message(const std::string& text) {
   return best.empty() ? "SimGrid could not load it" : best;
 }
 
-double parse_number(const std::string& text, const std::string& file, const std::string& host, const char* what) {
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || value < 0)
-    throw InputError(
-        fmt::format("{}: host {}: property {} must be a non-negative number, found \"{}\"", file, host, what, text));
-  return value;
-}
-
 } // namespace
 
 const ProbedHost* PlatformInfo::find(std::string_view name) const {
@@ -184,8 +183,10 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   PlatformInfo info;
   info.file = file;
   {
-    std::ifstream in(file);
-    if (!in || std::filesystem::is_directory(file))
+    std::ifstream in;
+    if (is_readable_regular_file(file))
+      in.open(file, std::ios::binary);
+    if (!in.is_open())
       throw InputError(fmt::format("{}: cannot open platform file", file));
     std::ostringstream text;
     text << in.rdbuf();
@@ -238,9 +239,17 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
   if (options_ok)
     output.erase(0, accepted.size());
 
+  // Host lines carry their own escaped record; link and route lines are plain fields.
+  std::string host_records;
   std::istringstream lines(output);
   std::string line;
   while (std::getline(lines, line)) {
+    const std::string host_prefix = std::string(kHostLine) + '\t';
+    if (line.starts_with(host_prefix)) {
+      host_records += line.substr(host_prefix.size());
+      host_records += '\n';
+      continue;
+    }
     std::vector<std::string> fields;
     std::size_t start = 0;
     for (std::size_t tab = line.find('\t'); tab != std::string::npos; tab = line.find('\t', start)) {
@@ -256,38 +265,10 @@ PlatformInfo probe_platform(const std::string& file, const std::vector<std::stri
       info.routes.push_back(RouteInfo{fields[1], fields[2], std::stod(fields[3]), std::stod(fields[4])});
       continue;
     }
-    if (fields.size() < 11 || fields[0] != "H")
-      throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
-    const auto numbers = [](const std::string& list) {
-      std::vector<double> values;
-      std::istringstream items(list);
-      for (std::string item; std::getline(items, item, ',');)
-        values.push_back(std::stod(item));
-      return values;
-    };
-    ProbedHost host;
-    host.info.name = fields[1];
-    host.info.cores = std::stoi(fields[2]);
-    host.pstate_speeds = numbers(fields[3]);
-    host.info.pstate_speeds = host.pstate_speeds;
-    host.info.speed = host.pstate_speeds.at(0);
-    host.info.ram_bytes = parse_number(fields[4], file, host.info.name, "ram_bytes");
-    host.info.device_class = fields[5];
-    host.battery_wh = parse_number(fields[6], file, host.info.name, "battery_wh");
-    host.info.battery_wh = host.battery_wh;
-    host.has_wattage = fields[7] == "1";
-    host.idle_watts = numbers(fields[8]);
-    host.busy_watts = numbers(fields[9]);
-    host.info.idle_watts = host.idle_watts.at(0);
-    host.info.busy_watts = host.busy_watts.at(0);
-    host.info.tx_watts = std::stod(fields[10]);
-    for (std::size_t f = 11; f < fields.size(); ++f) {
-      const auto separator = fields[f].find('\x1f');
-      if (separator != std::string::npos)
-        host.properties.emplace(fields[f].substr(0, separator), fields[f].substr(separator + 1));
-    }
-    info.hosts.push_back(std::move(host));
+    throw RuntimeError(fmt::format("{}: unexpected platform probe output", file));
   }
+  for (const ProbeHostRecord& record : decode_host_records(host_records))
+    info.hosts.push_back(validate_host_record(record, file));
   if (info.hosts.empty())
     throw InputError(fmt::format("{}: the platform has no hosts", file));
   std::sort(info.hosts.begin(), info.hosts.end(),

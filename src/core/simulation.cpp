@@ -1190,6 +1190,8 @@ RunOutput Simulator::run() {
   xbt_log_control_set("root.thresh:warning");
   WifiEnergyCapture wifi_energy;
   auto engine = std::make_unique<sg4::Engine>(&argc, argv.data());
+  if (options_.engine_created)
+    options_.engine_created();
   sg_host_energy_plugin_init();
   // The link plugins hook every transfer (and look its route up each time): load them
   // only when the platform declares what they measure.

@@ -27,6 +27,9 @@ struct EngineOptions {
   std::vector<std::string> simgrid_args; // --cfg=... / --log=... passed to the Engine
   bool progress = false;                 // periodic progress lines on stderr
   std::function<bool()> interrupted;     // polled; true stops arrivals and drains
+  // Called once the Engine exists, before the run starts: SimGrid's Engine installs its
+  // own SIGINT handler (print the actors, exit(1)), which the caller may replace here.
+  std::function<void()> engine_created;
 };
 
 struct RunOutput {

@@ -213,6 +213,10 @@ template <class Value> const std::byte* unpack_value(const std::byte* in, Value&
     const auto* chars = reinterpret_cast<const char*>(in);
     value.assign(chars, std::find(chars, chars + kFixedStringBytes, '\0'));
     return in + kFixedStringBytes;
+  } else if constexpr (std::is_same_v<Value, bool>) {
+    // Any non-zero byte is true: a bool object must never hold another bit pattern.
+    value = *in != std::byte{0};
+    return in + 1;
   } else {
     std::memcpy(&value, in, sizeof(Value));
     return in + sizeof(Value);
@@ -254,8 +258,8 @@ template <class Value> H5::DataType column_type() {
     return H5::PredType::IEEE_F64LE;
   } else if constexpr (std::is_same_v<Value, float>) {
     return H5::PredType::IEEE_F32LE;
-  } else if constexpr (std::is_same_v<Value, std::uint8_t>) {
-    return H5::PredType::STD_U8LE;
+  } else if constexpr (std::is_same_v<Value, std::uint8_t> || std::is_same_v<Value, bool>) {
+    return H5::PredType::STD_U8LE; // bool: 0 or 1
   } else if constexpr (std::is_same_v<Value, std::uint16_t>) {
     return H5::PredType::STD_U16LE;
   } else if constexpr (std::is_same_v<Value, std::uint32_t>) {

@@ -186,9 +186,18 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
 }
 
 ModelProfile load_model_file(const std::string& file) {
+  if (!is_readable_regular_file(file))
+    throw InputError(fmt::format("{}: cannot open model file", file));
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_model(text.str(), file);
+}
+
+ModelProfile parse_model(std::string_view text, const std::string& file) {
   toml::table table;
   try {
-    table = toml::parse_file(file);
+    table = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
@@ -197,9 +206,15 @@ ModelProfile load_model_file(const std::string& file) {
 }
 
 std::vector<ExitTraceRow> load_exit_trace(const std::string& file, std::size_t num_exits) {
-  std::ifstream in(file);
-  if (!in)
+  std::ifstream in;
+  if (is_readable_regular_file(file))
+    in.open(file, std::ios::binary);
+  if (!in.is_open())
     throw InputError(fmt::format("{}: cannot open exit trace", file));
+  return parse_exit_trace(in, file, num_exits);
+}
+
+std::vector<ExitTraceRow> parse_exit_trace(std::istream& in, const std::string& file, std::size_t num_exits) {
   std::string line;
   std::size_t line_no = 0;
   std::vector<ExitTraceRow> rows;

@@ -1,6 +1,7 @@
 #include "scenario/paths.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 namespace edgesim {
 
@@ -21,6 +22,11 @@ std::string resolve_input_path(const std::string& name, const std::string& base_
       return candidate.lexically_normal().string();
   }
   return name; // the caller's open fails and names the path as the user wrote it
+}
+
+bool is_readable_regular_file(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && std::ifstream(path).good();
 }
 
 } // namespace edgesim

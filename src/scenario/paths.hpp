@@ -9,4 +9,9 @@ namespace edgesim {
 std::string parent_directory(const std::string& file);
 std::string resolve_input_path(const std::string& name, const std::string& base_dir);
 
+/// True for a regular file that can be opened for reading. Inputs are read whole, so a
+/// device (/dev/zero, /dev/stdin), a FIFO or a directory named as an input is refused
+/// up front instead of hanging the loader or exhausting memory.
+bool is_readable_regular_file(const std::string& path);
+
 } // namespace edgesim

@@ -34,11 +34,6 @@ const toml::table* sub_table(const ConfigView& view, std::string_view key, bool 
   view.fail(key, "a table");
 }
 
-bool is_readable_file(const std::string& path) {
-  std::error_code ec;
-  return !std::filesystem::is_directory(path, ec) && std::ifstream(path).good();
-}
-
 std::string join(std::string_view a, std::string_view b) {
   return a.empty() ? std::string(b) : fmt::format("{}.{}", a, b);
 }
@@ -57,41 +52,40 @@ double energy_wh(const ConfigView& view, std::string_view key) {
     joules = node->value<double>().value_or(-1) * 3600.0;
   else if (auto text = node->as_string())
     joules = units::parse_energy(text->get()).value_or(-1);
-  if (!(joules > 0))
+  if (!(joules > 0) || !std::isfinite(joules))
     view.fail(key, "a positive battery capacity in Wh (number) or with a unit (\"12.1Wh\", \"43kJ\")");
   return joules / 3600.0;
 }
 
+// An integer key that must fit an int and be >= `minimum`: a larger TOML integer would
+// otherwise wrap around silently when narrowed.
+int bounded_int(const ConfigView& view, std::string_view key, int minimum, std::string_view expected) {
+  const auto value = view.get_int(key);
+  if (value < minimum || value > std::numeric_limits<int>::max())
+    view.fail(key, expected);
+  return static_cast<int>(value);
+}
+
 HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
   view.require_only({"buffer", "servers", "discipline", "battery_wh", "pstate"});
-  if (view.has("buffer")) {
-    auto k = view.get_int("buffer");
-    if (k < 1)
-      view.fail("buffer", "K >= 1 (requests in system, including the one in service)");
-    base.buffer = static_cast<int>(k);
-  }
-  if (view.has("servers")) {
-    auto c = view.get_int("servers");
-    if (c < 1)
-      view.fail("servers", "at least 1 server");
-    base.servers = static_cast<int>(c);
-  }
+  if (view.has("buffer"))
+    base.buffer = bounded_int(view, "buffer", 1, "K >= 1 (requests in system, including the one in service)");
+  if (view.has("servers"))
+    base.servers = bounded_int(view, "servers", 1, "at least 1 server");
   if (view.has("discipline") && view.get_string("discipline") != "fcfs")
     view.fail("discipline", "\"fcfs\" (the only discipline implemented)");
   if (view.has("battery_wh"))
     base.battery_wh = energy_wh(view, "battery_wh");
-  if (view.has("pstate")) {
-    auto p = view.get_int("pstate");
-    if (p < 0)
-      view.fail("pstate", "a pstate index >= 0");
-    base.pstate = static_cast<int>(p);
-  }
+  if (view.has("pstate"))
+    base.pstate = bounded_int(view, "pstate", 0, "a pstate index >= 0");
   return base;
 }
 
 std::vector<double> load_arrival_trace(const std::string& file, const std::string& where) {
-  std::ifstream in(file);
-  if (!in)
+  std::ifstream in;
+  if (is_readable_regular_file(file))
+    in.open(file);
+  if (!in.is_open())
     throw InputError(fmt::format("{}: cannot open arrival trace {}", where, file));
   std::vector<double> times;
   std::string line;
@@ -146,8 +140,8 @@ ArrivalSpec parse_arrival(const ConfigView& view, const std::string& base_dir) {
         s = n.value<double>();
       else if (auto text = n.as_string())
         s = units::parse_seconds(text->get());
-      if (!s || !(*s > 0))
-        view.fail("sojourn", "two positive mean sojourn times");
+      if (!s || !(*s > 0) || !std::isfinite(*s))
+        view.fail("sojourn", "two positive, finite mean sojourn times");
       spec.sojourn[i] = *s;
       spec.rates[i] = rates[i];
     }
@@ -172,10 +166,7 @@ WorkSpec parse_work(const ConfigView& view) {
     work.kind = WorkSpec::Kind::Exponential;
   } else if (dist == "erlang") {
     work.kind = WorkSpec::Kind::Erlang;
-    auto k = view.get_int("stages");
-    if (k < 1)
-      view.fail("stages", "an integer >= 1");
-    work.stages = static_cast<int>(k);
+    work.stages = bounded_int(view, "stages", 1, "an integer >= 1");
   } else if (dist == "hyperexponential") {
     work.kind = WorkSpec::Kind::Hyperexponential;
     work.h2_scv = view.get_double("scv", 4.0);
@@ -224,17 +215,21 @@ double take_replan_every(PolicySpec& placement, const std::string& file) {
 } // namespace
 
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
+  if (!is_readable_regular_file(file))
+    throw InputError(fmt::format("{}: cannot open scenario file", file));
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), file, overrides);
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides) {
   Scenario scenario;
   scenario.file = file;
   scenario.base_dir = parent_directory(file);
   toml::table root;
-  {
-    std::ifstream probe(file);
-    if (!probe)
-      throw InputError(fmt::format("{}: cannot open scenario file", file));
-  }
   try {
-    root = toml::parse_file(file);
+    root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
@@ -242,9 +237,9 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   for (const auto& assignment : overrides)
     apply_override(root, assignment);
   {
-    std::ostringstream text;
-    text << toml::toml_formatter(root);
-    scenario.text = text.str();
+    std::ostringstream formatted;
+    formatted << toml::toml_formatter(root);
+    scenario.text = formatted.str();
   }
 
   ConfigView top(root, file, "");
@@ -298,7 +293,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
     platform.require_only({"file"});
     const std::string name = platform.get_string("file");
     scenario.platform_file = resolve_input_path(name, scenario.base_dir);
-    if (!is_readable_file(scenario.platform_file))
+    if (!is_readable_regular_file(scenario.platform_file))
       platform.fail("file", fmt::format("an existing platform file (cannot open \"{}\")", name));
   }
 
@@ -373,7 +368,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
       view.fail("model", "a model file path or an inline model table (missing)");
     if (auto model_file = model->as_string()) {
       auto resolved = resolve_input_path(model_file->get(), scenario.base_dir);
-      if (!is_readable_file(resolved))
+      if (!is_readable_regular_file(resolved))
         view.fail("model", fmt::format("an existing model file (cannot open \"{}\")", model_file->get()));
       tenant.model = load_model_file(resolved);
     } else if (const auto* inline_model = model->as_table()) {
@@ -388,7 +383,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
       std::optional<double> bytes = node->is_number()   ? node->value<double>()
                                     : node->is_string() ? units::parse_bytes(node->as_string()->get())
                                                         : std::nullopt;
-      if (!bytes || *bytes < 0)
+      if (!bytes || !(*bytes >= 0) || !std::isfinite(*bytes))
         view.fail("input_bytes", "a non-negative size in bytes (number or \"150kB\")");
       tenant.input_bytes = *bytes;
     }

@@ -5,10 +5,15 @@
 #include "scenario/scenario.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgesim {
 
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides);
+
+/// The same from the file's text; `file` names it in messages and resolves the
+/// relative paths inside it.
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides);
 
 } // namespace edgesim

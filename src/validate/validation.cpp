@@ -3,6 +3,7 @@
 #include <edgesim/error.hpp>
 
 #include "io/hdf5_support.hpp"
+#include "io/schema.hpp"
 #include "queueing/mg1k.hpp"
 #include "queueing/smith_approx.hpp"
 
@@ -16,10 +17,47 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numeric>
+
+namespace edgesim::io {
+
+// The /validation table: one column per ValidationRow field, in this order. pack_row()
+// and compound_type() derive the file layout from this list alone.
+template <> struct TableSchema<validate::ValidationRow> {
+  using Row = validate::ValidationRow;
+  static constexpr std::string_view dataset = "/validation";
+  static constexpr std::tuple columns{
+      Column{"dist", &Row::dist},
+      Column{"rho", &Row::rho},
+      Column{"K", &Row::K},
+      Column{"reps", &Row::reps},
+      Column{"requests", &Row::requests},
+      Column{"lambda", &Row::lambda},
+      Column{"mean_service", &Row::mean_service},
+      Column{"scv", &Row::scv},
+      Column{"offered", &Row::offered},
+      Column{"lost", &Row::lost},
+      Column{"sim_loss", &Row::sim_loss},
+      Column{"sim_loss_hw95", &Row::sim_loss_hw95},
+      Column{"sim_loss_lo", &Row::sim_loss_lo},
+      Column{"sim_loss_hi", &Row::sim_loss_hi},
+      Column{"exact_loss", &Row::exact_loss},
+      Column{"smith_loss", &Row::smith_loss},
+      Column{"loss_abs_err", &Row::loss_abs_err},
+      Column{"loss_in_ci", &Row::loss_in_ci},
+      Column{"sim_response", &Row::sim_response},
+      Column{"sim_response_hw95", &Row::sim_response_hw95},
+      Column{"sim_response_lo", &Row::sim_response_lo},
+      Column{"sim_response_hi", &Row::sim_response_hi},
+      Column{"exact_response", &Row::exact_response},
+      Column{"response_abs_err", &Row::response_abs_err},
+      Column{"response_in_ci", &Row::response_in_ci},
+  };
+};
+
+} // namespace edgesim::io
 
 namespace edgesim::validate {
 namespace {
@@ -65,132 +103,7 @@ std::vector<std::string> split_commas(const std::vector<std::string>& tokens) {
   return values;
 }
 
-// ----- HDF5 row layout ---------------------------------------------------------------
-
-constexpr std::size_t kDistBytes = 16;
-
-struct PackedRow {
-  char dist[kDistBytes];
-  double rho;
-  std::int32_t K;
-  std::uint32_t reps;
-  std::uint64_t requests;
-  double lambda;
-  double mean_service;
-  double scv;
-  std::uint64_t offered;
-  std::uint64_t lost;
-  double sim_loss;
-  double sim_loss_hw95;
-  double sim_loss_lo;
-  double sim_loss_hi;
-  double exact_loss;
-  double smith_loss;
-  double loss_abs_err;
-  std::uint8_t loss_in_ci;
-  double sim_response;
-  double sim_response_hw95;
-  double sim_response_lo;
-  double sim_response_hi;
-  double exact_response;
-  double response_abs_err;
-  std::uint8_t response_in_ci;
-};
-
-H5::CompType packed_row_type() {
-  H5::StrType dist_type(H5::PredType::C_S1, kDistBytes);
-  dist_type.setStrpad(H5T_STR_NULLPAD);
-  H5::CompType type(sizeof(PackedRow));
-  const auto f64 = H5::PredType::NATIVE_DOUBLE;
-  const auto u64 = H5::PredType::NATIVE_UINT64;
-  const auto u8 = H5::PredType::NATIVE_UINT8;
-  type.insertMember("dist", HOFFSET(PackedRow, dist), dist_type);
-  type.insertMember("rho", HOFFSET(PackedRow, rho), f64);
-  type.insertMember("K", HOFFSET(PackedRow, K), H5::PredType::NATIVE_INT32);
-  type.insertMember("reps", HOFFSET(PackedRow, reps), H5::PredType::NATIVE_UINT32);
-  type.insertMember("requests", HOFFSET(PackedRow, requests), u64);
-  type.insertMember("lambda", HOFFSET(PackedRow, lambda), f64);
-  type.insertMember("mean_service", HOFFSET(PackedRow, mean_service), f64);
-  type.insertMember("scv", HOFFSET(PackedRow, scv), f64);
-  type.insertMember("offered", HOFFSET(PackedRow, offered), u64);
-  type.insertMember("lost", HOFFSET(PackedRow, lost), u64);
-  type.insertMember("sim_loss", HOFFSET(PackedRow, sim_loss), f64);
-  type.insertMember("sim_loss_hw95", HOFFSET(PackedRow, sim_loss_hw95), f64);
-  type.insertMember("sim_loss_lo", HOFFSET(PackedRow, sim_loss_lo), f64);
-  type.insertMember("sim_loss_hi", HOFFSET(PackedRow, sim_loss_hi), f64);
-  type.insertMember("exact_loss", HOFFSET(PackedRow, exact_loss), f64);
-  type.insertMember("smith_loss", HOFFSET(PackedRow, smith_loss), f64);
-  type.insertMember("loss_abs_err", HOFFSET(PackedRow, loss_abs_err), f64);
-  type.insertMember("loss_in_ci", HOFFSET(PackedRow, loss_in_ci), u8);
-  type.insertMember("sim_response", HOFFSET(PackedRow, sim_response), f64);
-  type.insertMember("sim_response_hw95", HOFFSET(PackedRow, sim_response_hw95), f64);
-  type.insertMember("sim_response_lo", HOFFSET(PackedRow, sim_response_lo), f64);
-  type.insertMember("sim_response_hi", HOFFSET(PackedRow, sim_response_hi), f64);
-  type.insertMember("exact_response", HOFFSET(PackedRow, exact_response), f64);
-  type.insertMember("response_abs_err", HOFFSET(PackedRow, response_abs_err), f64);
-  type.insertMember("response_in_ci", HOFFSET(PackedRow, response_in_ci), u8);
-  return type;
-}
-
-PackedRow pack(const ValidationRow& r) {
-  PackedRow p{};
-  std::memcpy(p.dist, r.dist.data(), std::min(r.dist.size(), kDistBytes));
-  p.rho = r.rho;
-  p.K = r.K;
-  p.reps = r.reps;
-  p.requests = r.requests;
-  p.lambda = r.lambda;
-  p.mean_service = r.mean_service;
-  p.scv = r.scv;
-  p.offered = r.offered;
-  p.lost = r.lost;
-  p.sim_loss = r.sim_loss;
-  p.sim_loss_hw95 = r.sim_loss_hw95;
-  p.sim_loss_lo = r.sim_loss_lo;
-  p.sim_loss_hi = r.sim_loss_hi;
-  p.exact_loss = r.exact_loss;
-  p.smith_loss = r.smith_loss;
-  p.loss_abs_err = r.loss_abs_err;
-  p.loss_in_ci = r.loss_in_ci ? 1 : 0;
-  p.sim_response = r.sim_response;
-  p.sim_response_hw95 = r.sim_response_hw95;
-  p.sim_response_lo = r.sim_response_lo;
-  p.sim_response_hi = r.sim_response_hi;
-  p.exact_response = r.exact_response;
-  p.response_abs_err = r.response_abs_err;
-  p.response_in_ci = r.response_in_ci ? 1 : 0;
-  return p;
-}
-
-ValidationRow unpack(const PackedRow& p) {
-  ValidationRow r;
-  r.dist.assign(p.dist, strnlen(p.dist, kDistBytes));
-  r.rho = p.rho;
-  r.K = p.K;
-  r.reps = p.reps;
-  r.requests = p.requests;
-  r.lambda = p.lambda;
-  r.mean_service = p.mean_service;
-  r.scv = p.scv;
-  r.offered = p.offered;
-  r.lost = p.lost;
-  r.sim_loss = p.sim_loss;
-  r.sim_loss_hw95 = p.sim_loss_hw95;
-  r.sim_loss_lo = p.sim_loss_lo;
-  r.sim_loss_hi = p.sim_loss_hi;
-  r.exact_loss = p.exact_loss;
-  r.smith_loss = p.smith_loss;
-  r.loss_abs_err = p.loss_abs_err;
-  r.loss_in_ci = p.loss_in_ci != 0;
-  r.sim_response = p.sim_response;
-  r.sim_response_hw95 = p.sim_response_hw95;
-  r.sim_response_lo = p.sim_response_lo;
-  r.sim_response_hi = p.sim_response_hi;
-  r.exact_response = p.exact_response;
-  r.response_abs_err = p.response_abs_err;
-  r.response_in_ci = p.response_in_ci != 0;
-  return r;
-}
+// ----- HDF5 file ---------------------------------------------------------------------
 
 std::filesystem::path temporary_for(const std::filesystem::path& path) {
   return std::filesystem::path(path.string() + fmt::format(".tmp.{}", ::getpid()));
@@ -535,16 +448,17 @@ void write_validation_hdf5(const std::filesystem::path& path, const std::vector<
   const auto temporary = temporary_for(path);
   try {
     io::translate_hdf5_errors(path.string(), [&] {
-      std::vector<PackedRow> packed;
-      packed.reserve(rows.size());
-      for (const auto& row : rows)
-        packed.push_back(pack(row));
+      constexpr std::size_t kRowBytes = io::kPackedRowBytes<ValidationRow>;
+      std::vector<std::byte> packed(rows.size() * kRowBytes);
+      for (std::size_t i = 0; i < rows.size(); ++i)
+        io::pack_row(rows[i], packed.data() + i * kRowBytes);
       H5::H5File file(temporary.string(), H5F_ACC_TRUNC);
-      const hsize_t count = packed.size();
+      const hsize_t count = rows.size();
       H5::DataSpace space(1, &count);
-      H5::DataSet dataset = file.createDataSet("validation", packed_row_type(), space);
-      if (!packed.empty())
-        dataset.write(packed.data(), packed_row_type());
+      const H5::CompType row_type = io::compound_type<ValidationRow>();
+      H5::DataSet dataset = file.createDataSet("validation", row_type, space);
+      if (!rows.empty())
+        dataset.write(packed.data(), row_type);
       io::write_string_attribute(dataset, "command_line", meta.command_line);
       io::write_string_attribute(dataset, "dist", meta.dist);
       io::write_u64_attribute(dataset, "seed", meta.seed);
@@ -574,12 +488,13 @@ std::vector<ValidationRow> read_validation_hdf5(const std::filesystem::path& pat
     H5::DataSet dataset = file.openDataSet("validation");
     hsize_t count = 0;
     dataset.getSpace().getSimpleExtentDims(&count);
-    std::vector<PackedRow> packed(count);
+    constexpr std::size_t kRowBytes = io::kPackedRowBytes<ValidationRow>;
+    std::vector<std::byte> packed(count * kRowBytes);
     if (count > 0)
-      dataset.read(packed.data(), packed_row_type());
-    std::vector<ValidationRow> rows;
-    for (const auto& p : packed)
-      rows.push_back(unpack(p));
+      dataset.read(packed.data(), io::compound_type<ValidationRow>());
+    std::vector<ValidationRow> rows(count);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      io::unpack_row(packed.data() + i * kRowBytes, rows[i]);
     return rows;
   });
 }

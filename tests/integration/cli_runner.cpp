@@ -1,14 +1,19 @@
 #include "cli_runner.hpp"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 
 namespace edgesim::test {
 namespace {
@@ -20,15 +25,14 @@ std::string slurp(const std::string& file) {
   return text.str();
 }
 
-} // namespace
-
-CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds, const std::string& cwd) {
-  TempDir dir;
+// Starts argv_text[0] (looked up in PATH) with stdout/stderr redirected to files of
+// `dir`, in `cwd` (empty: the current directory). Returns the child's pid.
+pid_t spawn(std::vector<std::string> argv_text, const TempDir& dir, const std::string& cwd) {
   const std::string out_file = dir.file("stdout");
   const std::string err_file = dir.file("stderr");
-  std::vector<std::string> argv_text{"timeout", "-s", "KILL", std::to_string(timeout_seconds), EDGESIM_BINARY};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  pid_t pid = fork();
+  const pid_t pid = fork();
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     std::FILE* out = std::freopen(out_file.c_str(), "w", stdout);
     std::FILE* err = std::freopen(err_file.c_str(), "w", stderr);
@@ -41,6 +45,16 @@ CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seco
     execvp(argv[0], argv.data());
     std::_Exit(127);
   }
+  return pid;
+}
+
+} // namespace
+
+CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds, const std::string& cwd) {
+  TempDir dir;
+  std::vector<std::string> argv_text{"timeout", "-s", "KILL", std::to_string(timeout_seconds), EDGESIM_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  const pid_t pid = spawn(std::move(argv_text), dir, cwd);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult result;
@@ -48,8 +62,8 @@ CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seco
   // timeout(1) reports a killed child as 128 + signal; treat as a crash/hang.
   if (result.exit_code >= 124 && result.exit_code != 127)
     result.exit_code = -1;
-  result.out = slurp(out_file);
-  result.err = slurp(err_file);
+  result.out = slurp(dir.file("stdout"));
+  result.err = slurp(dir.file("stderr"));
   return result;
 }
 
@@ -88,6 +102,45 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   std::string file = this->file(name);
   std::ofstream(file) << text;
   return file;
+}
+
+BackgroundRun::BackgroundRun(const std::vector<std::string>& args, const std::string& cwd) {
+  std::vector<std::string> argv_text{EDGESIM_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  pid_ = spawn(std::move(argv_text), dir_, cwd);
+}
+
+BackgroundRun::~BackgroundRun() {
+  if (!reaped_) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void BackgroundRun::signal(int signal_number) const {
+  if (!reaped_)
+    ::kill(pid_, signal_number);
+}
+
+int BackgroundRun::wait(int timeout_seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid_, &status, WNOHANG, &usage) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      wait4(pid_, &status, 0, &usage);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  reaped_ = true;
+  max_rss_kib_ = usage.ru_maxrss;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::string BackgroundRun::err() const {
+  return slurp(dir_.file("stderr"));
 }
 
 } // namespace edgesim::test

@@ -15,9 +15,6 @@ struct CommandResult {
 /// `cwd` (empty: the current one).
 CommandResult run_edgesim(const std::vector<std::string>& args, int timeout_seconds = 120, const std::string& cwd = {});
 
-/// Extracts a numeric field from the "all" object or tenant `tenant` of a --json summary.
-double json_field(const std::string& json, const std::string& object, const std::string& field);
-
 /// A fresh temporary directory removed at destruction.
 class TempDir {
 public:
@@ -32,5 +29,34 @@ public:
 private:
   std::string path_;
 };
+
+/// edgesim started in the background (no timeout wrapper), for tests that signal it or
+/// measure it. Output goes to files in a temporary directory. The destructor kills
+/// (SIGKILL) and reaps a process still running.
+class BackgroundRun {
+public:
+  explicit BackgroundRun(const std::vector<std::string>& args, const std::string& cwd = {});
+  ~BackgroundRun();
+  BackgroundRun(const BackgroundRun&) = delete;
+  BackgroundRun& operator=(const BackgroundRun&) = delete;
+
+  [[nodiscard]] int pid() const { return pid_; }
+  void signal(int signal_number) const;
+  /// Waits up to `timeout_seconds` (then kills it); returns the exit code, or -N when
+  /// signal N ended it.
+  int wait(int timeout_seconds = 120);
+  /// Peak resident set size of the process in KiB (wait4's ru_maxrss); after wait().
+  [[nodiscard]] long max_rss_kib() const { return max_rss_kib_; }
+  [[nodiscard]] std::string err() const;
+
+private:
+  TempDir dir_;
+  int pid_ = -1;
+  bool reaped_ = false;
+  long max_rss_kib_ = 0;
+};
+
+/// Extracts a numeric field from the "all" object or tenant `tenant` of a --json summary.
+double json_field(const std::string& json, const std::string& object, const std::string& field);
 
 } // namespace edgesim::test

@@ -468,6 +468,28 @@ TEST_F(ScenarioLoaderTest, ImpossibleValues) {
   EXPECT_NE(message.find("hosts.default.pstate"), std::string::npos) << message;
 }
 
+// Found by fuzzing (tests/fuzz/regressions/scenario): values that used to be accepted.
+TEST_F(ScenarioLoaderTest, OutOfRangeAndNonFiniteValues) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"hosts.default.buffer=4294967297", "hosts.default.buffer: expected K >= 1"},
+      {"hosts.default.servers=2147483648", "hosts.default.servers"},
+      {"hosts.default.pstate=4294967296", "hosts.default.pstate"},
+      {"tenants.0.work={distribution=\"erlang\", stages=4294967298}", "tenants.0.work.stages"},
+      {"tenants.0.input_bytes=nan", "tenants.0.input_bytes"},
+      {"tenants.0.input_bytes=inf", "tenants.0.input_bytes"},
+      {"hosts.default.battery_wh=inf", "hosts.default.battery_wh"},
+      {"tenants.0.arrival={process=\"mmpp2\", rates=[1, 2], sojourn=[inf, 1]}", "tenants.0.arrival.sojourn"},
+      {"tenants.0.model=\"/dev/zero\"", "tenants.0.model"},
+      {"tenants.0.arrival={process=\"trace\", file=\"/dev/zero\"}", "cannot open arrival trace"},
+      {"platform.file=\"/tmp\"", "platform.file"},
+  };
+  for (const auto& [assignment, expected] : cases) {
+    const auto message = error_of(kBase, {assignment});
+    EXPECT_NE(message.find(expected), std::string::npos) << assignment << " -> " << message;
+  }
+  EXPECT_EQ(load(kBase, {"hosts.default.buffer=2147483647"}).default_host.buffer, 2147483647);
+}
+
 TEST_F(ScenarioLoaderTest, MissingSections) {
   auto message = error_of("[platform]\nfile = \"@DATA@/scenarios/tiny.xml\"\n");
   EXPECT_NE(message.find("simulation"), std::string::npos) << message;
