@@ -15,11 +15,13 @@
 Usage: /usr/bin/python3 bench/sweep_bench.py [--points P] [--point-seconds S]
                                              [--jobs-list 2] [--tiny-points N]
   EDGESIM_BINARY   edgesim executable (default build/edgesim)
-Standard library only. Prints a table; exits 1 if a sweep fails.
+Standard library (and python3-h5py if present, for the child/coordinator split). Prints a
+table; exits 1 if a sweep fails.
 """
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,10 +36,16 @@ def edgesim():
     return os.environ.get("EDGESIM_BINARY", str(ROOT / "build" / "edgesim"))
 
 
+LAST_CPU = [0.0]  # CPU seconds (user + sys) of the last command and all its descendants
+
+
 def timed(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.exit(f"sweep_bench: {' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()[-500:]}")
     return wall
@@ -74,17 +82,26 @@ def main():
         duration = calibrate(args.point_seconds, tmp)
         print(f"points of {duration:.0f} simulated s (about {args.point_seconds} s of wall time each), "
               f"{args.points} points per sweep, {os.cpu_count()} CPUs")
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
         base = sweep(args.points, duration, 1, out)
+        base_cpu = LAST_CPU[0]
         base_rate = args.points / base
-        print(f"{'jobs':>4} {'wall s':>8} {'points/s':>9} {'s/point':>8} {'efficiency':>10}")
-        print(f"{1:>4} {base:8.2f} {base_rate:9.3f} {base / args.points:8.2f} {1.0:10.3f}")
+        print(f"{'jobs':>4} {'wall s':>8} {'points/s':>9} {'s/point':>8} {'efficiency':>10} {'CPU s/point':>11} "
+              f"{'CPU ratio':>9}")
+        print(f"{1:>4} {base:8.2f} {base_rate:9.3f} {base / args.points:8.2f} {1.0:10.3f} "
+              f"{base_cpu / args.points:11.3f} {1.0:9.3f}")
         for jobs in (int(j) for j in args.jobs_list.split(",")):
             wall = sweep(args.points, duration, jobs, out)
             rate = args.points / wall
-            print(f"{jobs:>4} {wall:8.2f} {rate:9.3f} {wall / args.points:8.2f} {rate / (jobs * base_rate):10.3f}")
+            # CPU ratio: CPU per point with 1 job / with N jobs; 1 means running N at once
+            # costs nothing extra, so wall efficiency is then bounded only by idle cores.
+            print(f"{jobs:>4} {wall:8.2f} {rate:9.3f} {wall / args.points:8.2f} {rate / (jobs * base_rate):10.3f} "
+                  f"{LAST_CPU[0] / args.points:11.3f} {base_cpu / LAST_CPU[0]:9.3f}")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
 
         tiny = 0.05
         wall = sweep(args.tiny_points, tiny, 1, out)
+        tiny_cpu = LAST_CPU[0]
         runs = []
         for _ in range(10):
             runs.append(timed([edgesim(), "run", str(SCENARIO), "--set", f"simulation.duration={tiny}",
@@ -92,9 +109,19 @@ def main():
                                os.path.join(tmp, "one.h5")]))
         runs.sort()
         print(f"\nper-point overhead ({args.tiny_points} points of {tiny} simulated s, --jobs 1): "
-              f"{1e3 * wall / args.tiny_points:.1f} ms per point (whole sweep {wall:.2f} s)")
+              f"{1e3 * wall / args.tiny_points:.1f} ms per point of wall time, "
+              f"{1e3 * tiny_cpu / args.tiny_points:.1f} ms of CPU (whole sweep {wall:.2f} s)")
         print(f"one bare `edgesim run --json` of the same point: median {1e3 * runs[len(runs) // 2]:.1f} ms "
               f"(min {1e3 * runs[0]:.1f} ms)")
+        try:
+            import h5py  # Debian python3-h5py; optional here
+            with h5py.File(out, "r") as f:
+                child = f["runs/wall_seconds"][()]
+            print(f"of which the child process (start to exit, /runs/wall_seconds): mean {1e3 * child.mean():.1f} ms, "
+                  f"the coordinator (spawn, summary, journal record + fdatasync, file): "
+                  f"{1e3 * (wall / args.tiny_points - child.mean()):.1f} ms")
+        except ImportError:
+            pass
 
 
 if __name__ == "__main__":

@@ -25,15 +25,7 @@ and runs missing from all of them, naming them.
 
 options)");
   options.add_options()("help,h", "show this help")("output,o", po::value(&output), "merged HDF5 file");
-  po::options_description hidden;
-  hidden.add_options()("inputs", po::value(&inputs)->composing());
-  po::positional_options_description positional;
-  positional.add("inputs", -1);
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "inputs", po::value(&inputs)->composing(), -1);
   if (vm.count("help") != 0) {
     std::cout << options;
     return kOk;

@@ -82,23 +82,15 @@ int cmd_sweep(std::vector<std::string> args) {
       "timeout", po::value(&timeout), "seconds a run may take before it is killed and recorded as failed")(
       "checkpoint-every", po::value(&checkpoint),
       "seconds between rewrites of the output file (default 30)")("quiet,q", "no progress output");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_file));
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
     std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
     return kOk;
   }
   if (scenario_file.empty())
     throw po::error("missing SCENARIO.toml");
-  if (vm.count("jobs") != 0 && jobs == 0)
-    throw InputError("--jobs: expected at least 1");
+  if (vm.count("jobs") != 0 && (jobs == 0 || jobs > 65536))
+    throw InputError(fmt::format("--jobs: expected 1 to 65536 child processes, got {}", jobs));
   if (timeout < 0)
     throw InputError(fmt::format("--timeout: expected seconds >= 0, got {}", timeout));
   if (!(checkpoint > 0))

@@ -95,6 +95,23 @@ std::string utc_now() {
   return buffer;
 }
 
+boost::program_options::variables_map
+parse_with_positional(const std::vector<std::string>& args, const boost::program_options::options_description& options,
+                      const char* positional_name, const boost::program_options::value_semantic* positional_value,
+                      int max_positional) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()(positional_name, positional_value);
+  po::positional_options_description positional;
+  positional.add(positional_name, max_positional);
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
 std::vector<std::string> take_simgrid_args(std::vector<std::string>& args) {
   std::vector<std::string> simgrid;
   std::vector<std::string> rest;

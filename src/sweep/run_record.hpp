@@ -37,10 +37,6 @@ RunRecord make_record(std::uint64_t point, std::uint32_t rep, std::uint64_t seed
 std::string encode(const RunRecord& record);
 RunRecord decode(std::string_view bytes);
 
-/// The rows of an `edgesim run --json` summary: the tenants in order, then "all".
-/// Throws RuntimeError if the text is not such a summary.
-std::vector<SummaryRow> parse_summary_json(std::string_view json);
-
 /// The last non-empty line of a child's stderr (its error message), at most 500 bytes.
 std::string last_line(std::string_view text);
 

@@ -3,6 +3,7 @@
 #include "io/hdf5_support.hpp"
 #include "io/run_writer.hpp"
 #include "io/schema.hpp"
+#include "io/summary_json.hpp"
 #include "validate/validation.hpp"
 
 #include <edgesim/error.hpp>
@@ -204,7 +205,7 @@ void write_points(H5::Group& root, const KeyColumns& keys, const std::vector<Run
   for (const auto& record : records) {
     std::vector<SummaryRow> summary;
     if (record.ok())
-      summary = parse_summary_json(record.summary_json);
+      summary = io::parse_summary_json(record.summary_json);
     std::vector<Cell> row;
     keys.append(row, record.point);
     append_run_cells(row, record);
@@ -243,7 +244,7 @@ void write_points_ci(H5::Group& root, const KeyColumns& keys, const std::vector<
     std::vector<std::vector<double>> samples(fields.size());
     while (end < records.size() && records[end].point == records[begin].point) {
       if (records[end].ok()) {
-        const SummaryRow all = parse_summary_json(records[end].summary_json).back();
+        const SummaryRow all = io::parse_summary_json(records[end].summary_json).back();
         std::size_t f = 0;
         for_each_summary_column([&](const auto& column) {
           using Value = typename std::remove_cvref_t<decltype(column)>::value_type;

@@ -17,7 +17,6 @@
 #include <csignal>
 #include <map>
 #include <optional>
-#include <set>
 
 namespace edgesim::sweep {
 namespace {
@@ -213,8 +212,8 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     while (auto finished = pool.next()) {
       const RunTask& task = tasks[finished->first];
       RunRecord result = make_record(task.point, task.rep, spec.seed_of(task.point, task.rep), finished->second);
-      if (stopping && !result.ok())
-        continue; // stopped by us: not a result, --resume runs it again
+      if ((stopping || StopSignals::requested()) && !result.ok())
+        continue; // stopped (by us, or by a Ctrl-C sent to the whole group): --resume runs it again
       record(task, std::move(result));
     }
   }

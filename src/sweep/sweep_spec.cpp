@@ -172,8 +172,10 @@ void SweepSpec::check() const {
     throw InputError("--design lhs: expected --points N with N >= 1");
   if (design == Design::Grid && lhs_points != 0)
     throw InputError("--points: only with --design lhs (a grid has one point per combination)");
-  if (reps == 0)
-    throw InputError("--reps: expected at least 1");
+  if (reps == 0 || reps > 1'000'000)
+    throw InputError(fmt::format("--reps: expected 1 to 1000000 replications, got {}", reps));
+  if (design == Design::Lhs && lhs_points > 100'000'000)
+    throw InputError(fmt::format("--points: expected at most 10^8 points, got {}", lhs_points));
   if (point_count() > 100'000'000)
     throw InputError(fmt::format("sweep: {} points is more than the 10^8 a sweep may have", point_count()));
 }

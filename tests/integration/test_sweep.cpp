@@ -292,6 +292,13 @@ TEST(Sweep, BadArgumentsAreInputOrUsageErrors) {
   EXPECT_NE(result.err.find("--shard"), std::string::npos) << result.err;
   result = run_edgesim({"sweep", kScenario, "--vary", "a=1:", "-o", out});
   EXPECT_EQ(result.exit_code, 1);
+  // Negative counts are refused (input or usage error), never wrapped to huge numbers.
+  for (const auto& bad :
+       std::vector<std::vector<std::string>>{{"--reps=-1"}, {"--jobs=-1"}, {"--design", "lhs", "--points=-1"}}) {
+    result = run_edgesim(with({"sweep", kScenario, "--vary", "a=1:2", "-o", out}, bad));
+    EXPECT_TRUE(result.exit_code == 1 || result.exit_code == 2) << bad.back() << ": " << result.exit_code << result.err;
+    EXPECT_NE(result.err.find(bad.back().substr(0, bad.back().find('='))), std::string::npos) << result.err;
+  }
   result = run_edgesim({"sweep", kScenario, "--vary", "a=1", "--bogus", "-o", out});
   EXPECT_EQ(result.exit_code, 2);
   result = run_edgesim({"sweep", dir.file("missing.toml"), "--vary", "a=1", "-o", out});

@@ -1,4 +1,5 @@
 // Sweep file: run records, summary JSON, /points, /points_tenants, /points_ci, /runs.
+#include "io/summary_json.hpp"
 #include "sweep/run_record.hpp"
 #include "sweep/sweep_file.hpp"
 #include "util/child_process.hpp"
@@ -32,7 +33,7 @@ std::string summary_json(double latency_a, double latency_all, std::uint64_t off
 }
 
 TEST(RunRecord, ParsesTheRunSummaryJson) {
-  const auto rows = parse_summary_json(summary_json(0.5, 0.25, 4));
+  const auto rows = io::parse_summary_json(summary_json(0.5, 0.25, 4));
   ASSERT_EQ(rows.size(), 3U);
   EXPECT_EQ(rows[0].tenant, "cam-\"1");
   EXPECT_EQ(rows[1].tenant, "b");
@@ -42,8 +43,8 @@ TEST(RunRecord, ParsesTheRunSummaryJson) {
   EXPECT_DOUBLE_EQ(rows[2].latency_mean, 0.25);
   EXPECT_TRUE(std::isnan(rows[2].latency_p99));
   EXPECT_DOUBLE_EQ(rows[2].energy_per_served_j, 4.5);
-  EXPECT_THROW((void)parse_summary_json("{\"all\":{}}"), RuntimeError);
-  EXPECT_THROW((void)parse_summary_json("not json"), RuntimeError);
+  EXPECT_THROW((void)io::parse_summary_json("{\"all\":{}}"), RuntimeError);
+  EXPECT_THROW((void)io::parse_summary_json("not json"), RuntimeError);
 }
 
 TEST(RunRecord, EncodesAndDecodesExactly) {

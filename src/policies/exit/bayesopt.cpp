@@ -6,6 +6,7 @@
 // target), fits a Gaussian process to the scores and picks the next candidate by
 // expected improvement (or UCB). The best thresholds seen are then applied with the
 // `threshold` rule. See docs/exit-policy-bayesopt.md.
+#include "io/summary_json.hpp"
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
 #include "policies/exit/threshold_policy.hpp"
@@ -165,64 +166,6 @@ void remove_stale_scenarios(const fs::path& dir, const std::string& stem) {
   }
 }
 
-// ----- the run's JSON summary ------------------------------------------------------
-
-/// The text of the n-th object of the "tenants" array of an `edgesim run --json`
-/// summary (strings are skipped, so names may contain braces).
-std::optional<std::string> tenant_object(const std::string& json, std::size_t n) {
-  const std::string key = "\"tenants\":[";
-  const auto start = json.find(key);
-  if (start == std::string::npos)
-    return std::nullopt;
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  std::size_t count = 0;
-  std::size_t begin = 0;
-  for (std::size_t pos = start + key.size(); pos < json.size(); ++pos) {
-    const char c = json[pos];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (depth == 0)
-        begin = pos;
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (depth == 0)
-        return std::nullopt; // the end of the array
-      if (--depth == 0) {
-        if (count == n)
-          return json.substr(begin, pos - begin + 1);
-        ++count;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-/// A numeric field of a flat JSON object; nullopt if missing or null.
-std::optional<double> number_field(const std::string& object, const std::string& field) {
-  const std::string key = "\"" + field + "\":";
-  const auto pos = object.find(key);
-  if (pos == std::string::npos)
-    return std::nullopt;
-  const char* text = object.c_str() + pos + key.size();
-  char* end = nullptr;
-  const double v = std::strtod(text, &end);
-  if (end == text || !std::isfinite(v))
-    return std::nullopt;
-  return v;
-}
-
 // ----- tuning ----------------------------------------------------------------------
 
 /// A TOML float: always with a decimal point or exponent.
@@ -330,18 +273,24 @@ public:
         throw InputError(what);
       throw RuntimeError(what);
     }
-    const auto object = tenant_object(child.out, i);
-    if (!object)
+    std::vector<SummaryRow> summary;
+    try {
+      summary = io::parse_summary_json(child.out);
+    } catch (const RuntimeError& e) {
+      throw RuntimeError(
+          fmt::format("{}: a tuning run printed no summary: {}", args_.config.where("policy"), e.what()));
+    }
+    if (summary.size() < i + 2) // the tenants, then "all"
       throw RuntimeError(
           fmt::format("{}: a tuning run printed no summary for tenant {}", args_.config.where("policy"), i));
-    const auto accuracy = number_field(*object, "effective_accuracy");
-    const auto loss = number_field(*object, "loss_ratio");
-    if (!accuracy || !loss)
+    const double accuracy = summary[i].effective_accuracy;
+    const double loss = summary[i].loss_ratio;
+    if (std::isnan(accuracy) || std::isnan(loss))
       args_.config.fail(has_duration_ || !has_requests_ ? "sim_duration" : "sim_requests",
                         fmt::format("tuning runs long enough for tenant {} to offer requests after the warm-up", i));
-    m.effective_accuracy = *accuracy;
-    m.loss_ratio = *loss;
-    m.objective = *accuracy - settings_.loss_penalty * std::max(0.0, *loss - settings_.target_loss);
+    m.effective_accuracy = accuracy;
+    m.loss_ratio = loss;
+    m.objective = accuracy - settings_.loss_penalty * std::max(0.0, loss - settings_.target_loss);
     return m;
   }
 
