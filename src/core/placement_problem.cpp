@@ -20,6 +20,12 @@ PlacementInputs placement_inputs(const PlatformInfo& platform, const Scenario& s
   return inputs;
 }
 
+PlacementInputs probe_placement_inputs(const Scenario& scenario) {
+  const PlatformInfo platform =
+      probe_platform(scenario.platform_file, {}, scenario.simulation.network_model, scenario.dynamics);
+  return placement_inputs(platform, scenario);
+}
+
 Workload tenant_workload(const TenantSpec& tenant) {
   return Workload{.arrival_rate = tenant.arrival.mean_rate(), .slo_s = tenant.slo, .input_bytes = tenant.input_bytes};
 }

@@ -24,6 +24,10 @@ struct PlacementInputs {
 /// routes.
 PlacementInputs placement_inputs(const PlatformInfo& platform, const Scenario& scenario);
 
+/// Probes the scenario's platform (its link overrides applied) and builds the inputs:
+/// what `edgesim check` sees, for tools and tests that need one tenant's problem.
+PlacementInputs probe_placement_inputs(const Scenario& scenario);
+
 Workload tenant_workload(const TenantSpec& tenant);
 
 PlacementProblem make_placement_problem(const PlacementInputs& inputs, const TenantSpec& tenant,

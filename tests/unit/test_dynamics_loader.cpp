@@ -21,7 +21,7 @@ using edgesim::InputError;
 using edgesim::PlatformDynamics;
 
 PlatformDynamics parse(const std::string& text) {
-  const toml::table root = toml::parse(text, std::string_view("s.toml"));
+  const toml::table root = toml::parse(std::string_view{text}, std::string_view{"s.toml"});
   const auto* links = root.get("links") != nullptr ? root.get("links")->as_table() : nullptr;
   const auto* dynamics = root.get("dynamics") != nullptr ? root.get("dynamics")->as_table() : nullptr;
   return edgesim::parse_platform_dynamics(links, dynamics, "s.toml");

@@ -11,13 +11,6 @@ namespace {
 using namespace edgesim;
 using place::ChainObjective;
 
-std::vector<std::size_t> all_hosts(const PlacementProblem& problem) {
-  std::vector<std::size_t> all(problem.hosts.size());
-  for (std::size_t h = 0; h < all.size(); ++h)
-    all[h] = h;
-  return all;
-}
-
 TEST(ChainDp, MatchesBruteForceOnRandomProblems) {
   std::mt19937_64 rng(20261130);
   constexpr int kCases = 300;
@@ -28,8 +21,8 @@ TEST(ChainDp, MatchesBruteForceOnRandomProblems) {
     const PlacementProblem problem = random.problem();
     const auto brute = test::brute_force(problem);
     placements += brute.placements;
-    const auto by_latency = place::chain_dp(problem, ChainObjective::Latency, all_hosts(problem));
-    const auto by_throughput = place::chain_dp(problem, ChainObjective::Throughput, all_hosts(problem));
+    const auto by_latency = place::chain_dp(problem, ChainObjective::Latency, place::all_hosts(problem));
+    const auto by_throughput = place::chain_dp(problem, ChainObjective::Throughput, place::all_hosts(problem));
     if (!brute.latency) {
       ++infeasible;
       EXPECT_TRUE(by_latency.empty()) << "case " << c;

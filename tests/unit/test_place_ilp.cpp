@@ -13,13 +13,6 @@ namespace {
 using namespace edgesim;
 using place::ChainObjective;
 
-std::vector<std::size_t> all_hosts(const PlacementProblem& problem) {
-  std::vector<std::size_t> all(problem.hosts.size());
-  for (std::size_t h = 0; h < all.size(); ++h)
-    all[h] = h;
-  return all;
-}
-
 TEST(PlacementIlp, AgreesWithChainDpOnRandomProblems) {
   std::mt19937_64 rng(4242);
   constexpr int kCases = 120;
@@ -28,8 +21,8 @@ TEST(PlacementIlp, AgreesWithChainDpOnRandomProblems) {
     const auto random = test::random_placement_problem(rng);
     const PlacementProblem problem = random.problem();
     for (auto objective : {ChainObjective::Latency, ChainObjective::Throughput}) {
-      const auto dp = place::chain_dp(problem, objective, all_hosts(problem));
-      const auto ilp = place::solve_placement_ilp(problem, objective, all_hosts(problem), 30.0);
+      const auto dp = place::chain_dp(problem, objective, place::all_hosts(problem));
+      const auto ilp = place::solve_placement_ilp(problem, objective, place::all_hosts(problem), 30.0);
       ASSERT_EQ(dp.empty(), ilp.fragments.empty()) << "case " << c;
       if (dp.empty())
         continue;
@@ -52,7 +45,8 @@ TEST(PlacementIlp, InfeasibleWhenNoHostHoldsALayer) {
   for (auto& host : random.hosts)
     host.ram_bytes = 1e3; // smaller than any layer's activations
   const PlacementProblem problem = random.problem();
-  EXPECT_TRUE(place::solve_placement_ilp(problem, ChainObjective::Latency, all_hosts(problem), 10.0).fragments.empty());
+  EXPECT_TRUE(
+      place::solve_placement_ilp(problem, ChainObjective::Latency, place::all_hosts(problem), 10.0).fragments.empty());
 }
 
 } // namespace

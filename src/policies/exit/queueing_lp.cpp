@@ -15,6 +15,7 @@
 #include "queueing/mg1k.hpp"
 #include "queueing/service_distribution.hpp"
 #include "queueing/smith_approx.hpp"
+#include "util/glpk_support.hpp"
 
 #include <edgesim/random.hpp>
 
@@ -47,24 +48,6 @@ constexpr std::array<double, 7> kSecondMomentCaps{1.5, 1.2, 1.1, 1.05, 1.02, 1.0
 constexpr int kBisectionSteps = 40;
 // Probabilities below this are LP round-off, not a decision.
 constexpr double kProbabilityFloor = 1e-12;
-
-struct GlpDeleter {
-  void operator()(glp_prob* problem) const noexcept { glp_delete_prob(problem); }
-};
-using GlpProblem = std::unique_ptr<glp_prob, GlpDeleter>;
-
-// GLPK prints to stdout unless told not to; the setting is global, so restore the
-// caller's when done rather than silencing a host application for good.
-class GlpQuiet {
-public:
-  GlpQuiet() : previous_(glp_term_out(GLP_OFF)) {}
-  ~GlpQuiet() { glp_term_out(previous_); }
-  GlpQuiet(const GlpQuiet&) = delete;
-  GlpQuiet& operator=(const GlpQuiet&) = delete;
-
-private:
-  int previous_;
-};
 
 // Exit times made usable by the service-distribution code: cumulative times must not
 // decrease (an exit cannot be reached before an earlier one) and must be > 0 (a

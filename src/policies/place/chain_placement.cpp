@@ -46,6 +46,13 @@ std::vector<std::size_t> candidate_hosts(const PlacementProblem& problem, std::s
   return candidates;
 }
 
+std::vector<std::size_t> all_hosts(const PlacementProblem& problem) {
+  std::vector<std::size_t> all(problem.hosts.size());
+  for (std::size_t h = 0; h < all.size(); ++h)
+    all[h] = h;
+  return all;
+}
+
 double cut_bytes(const PlacementProblem& problem, std::size_t k) {
   return k == 0 ? problem.workload.input_bytes : problem.model.layers[k - 1].out_bytes;
 }
@@ -120,12 +127,30 @@ std::string infeasibility_reason(const PlacementProblem& problem, std::span<cons
                          "has {:.1f} MB (ram_bytes)",
                          l, model.layers[l].name, need / 1e6, largest_ram / 1e6);
   }
-  std::size_t reachable = 0;
-  for (std::size_t h : candidates)
-    reachable += problem.hosts[h].name == problem.source_host ||
-                 problem.route(problem.source_host, problem.hosts[h].name) != nullptr;
-  if (reachable == 0)
+  // Hosts reachable from the source over routes between candidates (and the source).
+  std::vector<std::size_t> reached;
+  std::vector<std::string_view> frontier{problem.source_host};
+  std::vector<bool> seen(problem.hosts.size(), false);
+  while (!frontier.empty()) {
+    const std::string_view from = frontier.back();
+    frontier.pop_back();
+    for (std::size_t h : candidates) {
+      if (!seen[h] && transfer_time(problem, from, problem.hosts[h].name, 0.0)) {
+        seen[h] = true;
+        reached.push_back(h);
+        frontier.push_back(problem.hosts[h].name);
+      }
+    }
+  }
+  if (reached.empty())
     return fmt::format("no route from the source host {} to any candidate host", problem.source_host);
+  for (std::size_t l = 0; l < model.layers.size(); ++l) {
+    const bool fits_reached = std::any_of(reached.begin(), reached.end(),
+                                          [&](std::size_t h) { return fits_ram(model, l, l, problem.hosts[h]); });
+    if (!fits_reached)
+      return fmt::format("layer {} ({}) fits only on hosts with no route from the source host {}", l,
+                         model.layers[l].name, problem.source_host);
+  }
   return fmt::format("the whole model needs {:.1f} MB of RAM and no chain of distinct, connected hosts has room for "
                      "it (ram_bytes, routes)",
                      fragment_memory_bytes(model, 0, model.layers.size() - 1) / 1e6);

@@ -42,6 +42,9 @@ std::vector<std::string> host_names(const ConfigView& config);
 std::vector<std::size_t> candidate_hosts(const PlacementProblem& problem, std::span<const std::string> names,
                                          std::string_view where);
 
+/// Every host of the problem, by index (what tests and benchmarks give the optimisers).
+std::vector<std::size_t> all_hosts(const PlacementProblem& problem);
+
 /// Bytes crossing a cut just before layer k (k = 0: the request's input).
 double cut_bytes(const PlacementProblem& problem, std::size_t k);
 

@@ -17,31 +17,19 @@
 #include "policies/place/ilp.hpp"
 
 #include "policies/builtin.hpp"
+#include "util/glpk_support.hpp"
 
 #include <fmt/format.h>
 #include <glpk.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 namespace edgesim::place {
 namespace {
-
-struct GlpDeleter {
-  void operator()(glp_prob* problem) const noexcept { glp_delete_prob(problem); }
-};
-
-class GlpQuiet {
-public:
-  GlpQuiet() : previous_(glp_term_out(GLP_OFF)) {}
-  ~GlpQuiet() { glp_term_out(previous_); }
-  GlpQuiet(const GlpQuiet&) = delete;
-  GlpQuiet& operator=(const GlpQuiet&) = delete;
-
-private:
-  int previous_;
-};
 
 class PlacementIlp {
 public:
@@ -210,7 +198,7 @@ private:
 
   const PlacementProblem& problem_;
   std::vector<std::size_t> candidates_;
-  std::unique_ptr<glp_prob, GlpDeleter> lp_;
+  GlpProblem lp_;
   int t_col_ = 0;
   std::vector<std::pair<int, double>> latency_terms_; // objective coefficients of the latency
 };

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <utility>
 
 namespace edgesim::place {
 namespace {
@@ -75,11 +76,14 @@ std::optional<NeurosurgeonSplit> neurosurgeon_split(const PlacementProblem& prob
     local[l + 1] = local[l] + on_source.predict(model.layers[l]);
 
   std::optional<NeurosurgeonSplit> best;
+  // Best by the objective; on a tie (the device's energy does not depend on which
+  // target computes the rest) the sooner one.
+  const auto key = [&](const NeurosurgeonSplit& s) {
+    return objective == NeurosurgeonObjective::Latency ? std::pair{s.latency_s, s.energy_j}
+                                                       : std::pair{s.energy_j, s.latency_s};
+  };
   const auto consider = [&](NeurosurgeonSplit candidate) {
-    const double value = objective == NeurosurgeonObjective::Latency ? candidate.latency_s : candidate.energy_j;
-    const double incumbent = !best ? std::numeric_limits<double>::infinity()
-                                   : (objective == NeurosurgeonObjective::Latency ? best->latency_s : best->energy_j);
-    if (value < incumbent)
+    if (!best || key(candidate) < key(*best))
       best = std::move(candidate);
   };
   if (fits_ram(model, 0, layers - 1, *source))
