@@ -18,8 +18,8 @@ struct ProbedHost {
   std::vector<double> pstate_speeds;
   double battery_wh = 0; // 0 = mains powered
   bool has_wattage = false;
-  std::vector<double> idle_watts; // per pstate (0 without wattage_per_state)
-  std::vector<double> busy_watts; // per pstate, every core busy
+  std::vector<double> idle_watts;                // per pstate (0 without wattage_per_state)
+  std::vector<double> busy_watts;                // per pstate, every core busy
   std::map<std::string, std::string> properties; // every <prop> of the host, verbatim
 };
 
