@@ -175,13 +175,13 @@ bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_i
     const auto* entry = Registry::instance().placement_policy(chain.placement);
     auto policy = entry->factory(
         PlacementPolicyArgs{.config = config, .seed = stream_seed(sample.seed, "dataset-placement", chain_index)});
-    fragments = policy->place(PlacementProblem{.hosts = hosts,
-                                               .model = profile,
-                                               .source_host = sample.devices[chain.source].name,
-                                               .tenant = static_cast<int>(chain_index),
-                                               .routes = routes,
-                                               .workload = Workload{.arrival_rate = chain.arrival_rate,
-                                                                    .input_bytes = chain.input_bytes}});
+    fragments = policy->place(
+        PlacementProblem{.hosts = hosts,
+                         .model = profile,
+                         .source_host = sample.devices[chain.source].name,
+                         .tenant = static_cast<int>(chain_index),
+                         .routes = routes,
+                         .workload = Workload{.arrival_rate = chain.arrival_rate, .input_bytes = chain.input_bytes}});
     if (fragments.empty())
       return false;
     for (const Fragment& fragment : fragments)
