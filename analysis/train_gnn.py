@@ -295,7 +295,8 @@ def main(argv=None) -> int:
     base = errors(ds, test_rows, *(np.concatenate([p[k] for p in parts])
                                    for k in ("loss_ratio", "throughput", "latency_mean")))
     result = {"dataset": os.path.abspath(args.dataset), "graphs": G, "split": {k: int(len(v)) for k, v in split.items()},
-              "epochs": args.epochs, "hidden": args.hidden, "rounds": args.rounds, "l1": args.l1, "seed": args.seed, "device": str(device),
+              "epochs": args.epochs, "hidden": args.hidden, "rounds": args.rounds,
+              "l1": args.l1, "seed": args.seed, "device": str(device),
               "train_seconds": time.time() - start, "gnn": gnn, "baseline": base}
     print(f"\ntest ({gnn['chains']} chains of {len(split['test'])} graphs)   loss MAE   throughput MAPE   "
           f"response time MAPE")
