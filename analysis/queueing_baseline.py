@@ -67,6 +67,13 @@ def mg1k(lam: float, service: float, scv: float, K: int) -> Tuple[float, float]:
 
 def predict(ds, g: int, rounds: int = 20) -> Dict[str, np.ndarray]:
     """Per-chain loss_ratio, throughput and latency_mean of graph g of a GnnDataset."""
+    return solve(ds, g, rounds)[1]
+
+
+def solve(ds, g: int, rounds: int = 20) -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
+    """(per-fragment, per-chain) estimates of graph g: the stations' `loss` (p_K),
+    `response` (W), `utilisation` (offered load of the stretched service, lambda x S) and
+    `stretch` (processor-sharing factor), in fragment-row order; and what predict() returns."""
     graph = ds.graph(g)
     xf, xc = graph.x["fragment"], graph.x["chain"]
     col = lambda t, n: ds.column(t, n)  # noqa: E731
@@ -92,6 +99,7 @@ def predict(ds, g: int, rounds: int = 20) -> Dict[str, np.ndarray]:
 
     loss = np.zeros(n_frag)
     wait = service.copy()
+    stretch = np.ones(n_frag)
     lam = lam_chain[chain] * reach
     for _ in range(rounds):
         # Upstream thinning along each chain.
@@ -102,8 +110,8 @@ def predict(ds, g: int, rounds: int = 20) -> Dict[str, np.ndarray]:
         util = lam * service * (1 - loss)
         for f in range(n_frag):
             others = util[device == device[f]].sum() - util[f]
-            stretch = 1 / max(1 - others, 0.05)
-            loss[f], wait[f] = mg1k(lam[f], service[f] * stretch, scv[chain[f]], max(K[f], 1))
+            stretch[f] = 1 / max(1 - others, 0.05)
+            loss[f], wait[f] = mg1k(lam[f], service[f] * stretch[f], scv[chain[f]], max(K[f], 1))
     chain_loss = np.zeros(n_chain)
     latency = np.zeros(n_chain)
     survive = np.ones(n_chain)
@@ -113,7 +121,8 @@ def predict(ds, g: int, rounds: int = 20) -> Dict[str, np.ndarray]:
         survive[c] *= 1 - loss[f]
         latency[c] += reach[f] * (wait[f] + transfer_in[f])
     chain_loss = np.clip(chain_loss, 0, 1)
-    return {"loss_ratio": chain_loss, "throughput": lam_chain * (1 - chain_loss), "latency_mean": latency}
+    stations = {"loss": loss, "response": wait, "utilisation": lam * service * stretch, "stretch": stretch}
+    return stations, {"loss_ratio": chain_loss, "throughput": lam_chain * (1 - chain_loss), "latency_mean": latency}
 
 
 def predict_all(ds) -> Dict[str, np.ndarray]:

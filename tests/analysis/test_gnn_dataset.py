@@ -2,6 +2,7 @@
 built edgesim binary (EDGESIM_BINARY, set by CTest; the tests skip without it). The torch
 conversions are checked only where PyTorch is installed."""
 
+import json
 import math
 import os
 import subprocess
@@ -33,7 +34,7 @@ def generate(tmp_path_factory, spec, samples):
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    return gnn_dataset.load_dataset(generate(tmp_path_factory, "small", 6))
+    return gnn_dataset.load_dataset(generate(tmp_path_factory, "small", 10))
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def exact(tmp_path_factory):
 
 
 def test_offsets_slice_every_array(small):
-    assert len(small) == 6
+    assert len(small) == 10
     for name in ("device", "chain", "fragment", "flow", "placement", "link"):
         ptr = small.ptr[name]
         assert ptr[0] == 0 and np.all(np.diff(ptr) >= 0)
@@ -106,6 +107,38 @@ def test_queueing_baseline_is_exact_for_one_station(exact):
     latency = y[:, exact.target("chain", "latency_mean")]
     assert np.all(np.abs(predicted["loss_ratio"] - loss) < 0.05)
     assert np.all(np.abs(predicted["latency_mean"] / latency - 1) < 0.15)
+
+
+def test_baseline_station_estimates(exact):
+    for g in range(len(exact)):
+        stations, chains = queueing_baseline.solve(exact, g)
+        predicted = queueing_baseline.predict(exact, g)
+        for key in predicted:
+            assert np.array_equal(chains[key], predicted[key])
+        # One station per chain, alone on its device: its loss is the chain's, no stretch.
+        xf = exact.graph(g).x["fragment"]
+        lam = exact.graph(g).x["chain"][:, exact.column("chain", "arrival_rate")]
+        service = xf[:, exact.column("fragment", "service_time")]
+        assert np.allclose(stations["loss"], chains["loss_ratio"])
+        assert np.all(stations["stretch"] == 1.0)
+        assert np.allclose(stations["utilisation"], lam * service)
+        assert np.all(stations["response"] >= service)
+
+
+def test_train_gnn_corrects_the_baseline(small, tmp_path):
+    pytest.importorskip("torch")
+    import train_gnn
+    # With a zero learning rate the untrained correction is zero: the model's predictions
+    # are the queueing approximation's (up to float32 and the logit clip).
+    out = tmp_path / "result.json"
+    assert train_gnn.main([str(small.path), "--epochs", "1", "--hidden", "8", "--rounds", "1", "--lr", "0",
+                           "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    gnn, base = result["gnn"], result["baseline"]
+    assert gnn["chains"] == base["chains"] > 0
+    assert abs(gnn["loss_mae"] - base["loss_mae"]) < 2e-4
+    assert gnn["throughput_mape"] == pytest.approx(base["throughput_mape"], rel=1e-4, abs=1e-4)
+    assert gnn["latency_mape"] == pytest.approx(base["latency_mape"], rel=1e-4, abs=1e-4)
 
 
 def test_mg1k_matches_closed_form_mm1k():
