@@ -8,6 +8,6 @@ scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDGESIM_WERROR=ON
 cmake --build build
 ctest --test-dir build --output-on-failure -j "$(nproc)"
-# ASan + UBSan build on the fast subset (ctest label "sanitize", docs/hardening.md);
+# ASan + UBSan build on the fast subset (ctest labels "unit" and "fuzz", docs/hardening.md);
 # `scripts/sanitize.sh --full` runs every test under the sanitizers.
 scripts/sanitize.sh
