@@ -11,9 +11,12 @@
    is what a point costs beyond its simulation (process start, platform load, the run
    file, the summary, the journal record). Also reported: one bare `edgesim run` of the
    same scenario, for comparison.
+Both parts run once per --spawn mode of `edgesim sweep` (fork: forked copies of the
+loaded coordinator, the default; exec: a fresh `edgesim run` process per run).
 
 Usage: /usr/bin/python3 bench/sweep_bench.py [--points P] [--point-seconds S]
                                              [--jobs-list 2] [--tiny-points N]
+                                             [--spawn-list fork,exec]
   EDGESIM_BINARY   edgesim executable (default build/edgesim)
 Standard library (and python3-h5py if present, for the child/coordinator split). Prints a
 table; exits 1 if a sweep fails.
@@ -51,11 +54,11 @@ def timed(cmd):
     return wall
 
 
-def sweep(points, duration, jobs, out):
+def sweep(points, duration, jobs, out, spawn):
     rates = ",".join(f"{2 + 0.001 * i:g}" for i in range(points))
     return timed([edgesim(), "sweep", str(SCENARIO), "--vary", f"tenants.0.arrival.rate={rates}",
                   "--set", f"simulation.duration={duration}", "--set", "simulation.warmup=0",
-                  "--jobs", str(jobs), "-q", "-o", out])
+                  "--jobs", str(jobs), "--spawn", spawn, "-q", "-o", out])
 
 
 def calibrate(point_seconds, tmp):
@@ -76,14 +79,22 @@ def main():
     parser.add_argument("--point-seconds", type=float, default=1.5)
     parser.add_argument("--jobs-list", default="2")
     parser.add_argument("--tiny-points", type=int, default=60)
+    parser.add_argument("--spawn-list", default="fork,exec",
+                        help="how sweep runs start (edgesim sweep --spawn), each measured in turn")
     args = parser.parse_args()
+    for spawn in args.spawn_list.split(","):
+        print(f"\n=== edgesim sweep --spawn {spawn}")
+        measure(args, spawn)
+
+
+def measure(args, spawn):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "s.h5")
         duration = calibrate(args.point_seconds, tmp)
         print(f"points of {duration:.0f} simulated s (about {args.point_seconds} s of wall time each), "
               f"{args.points} points per sweep, {os.cpu_count()} CPUs")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
-        base = sweep(args.points, duration, 1, out)
+        base = sweep(args.points, duration, 1, out, spawn)
         base_cpu = LAST_CPU[0]
         base_rate = args.points / base
         print(f"{'jobs':>4} {'wall s':>8} {'points/s':>9} {'s/point':>8} {'efficiency':>10} {'CPU s/point':>11} "
@@ -91,7 +102,7 @@ def main():
         print(f"{1:>4} {base:8.2f} {base_rate:9.3f} {base / args.points:8.2f} {1.0:10.3f} "
               f"{base_cpu / args.points:11.3f} {1.0:9.3f}")
         for jobs in (int(j) for j in args.jobs_list.split(",")):
-            wall = sweep(args.points, duration, jobs, out)
+            wall = sweep(args.points, duration, jobs, out, spawn)
             rate = args.points / wall
             # CPU ratio: CPU per point with 1 job / with N jobs; 1 means running N at once
             # costs nothing extra, so wall efficiency is then bounded only by idle cores.
@@ -100,7 +111,7 @@ def main():
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
         tiny = 0.05
-        wall = sweep(args.tiny_points, tiny, 1, out)
+        wall = sweep(args.tiny_points, tiny, 1, out, spawn)
         tiny_cpu = LAST_CPU[0]
         runs = []
         for _ in range(10):
@@ -118,7 +129,7 @@ def main():
             with h5py.File(out, "r") as f:
                 child = f["runs/wall_seconds"][()]
             print(f"of which the child process (start to exit, /runs/wall_seconds): mean {1e3 * child.mean():.1f} ms, "
-                  f"the coordinator (spawn, summary, journal record + fdatasync, file): "
+                  f"the coordinator (fork or spawn, summary, journal record + fdatasync, file): "
                   f"{1e3 * (wall / args.tiny_points - child.mean()):.1f} ms")
         except ImportError:
             pass

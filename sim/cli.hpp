@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ boost::program_options::variables_map
 parse_with_positional(const std::vector<std::string>& args, const boost::program_options::options_description& options,
                       const char* positional_name, const boost::program_options::value_semantic* positional_value,
                       int max_positional);
+
+/// The `run` subcommand as forked children run it: `--spawn fork` gives cmd_run, `--spawn
+/// exec` an empty function (a fresh `edgesim run` process per run). Throws InputError
+/// naming the option for any other value.
+using RunEntry = std::function<int(std::vector<std::string>)>;
+RunEntry run_entry_for_spawn(const std::string& spawn);
+inline constexpr const char* kSpawnHelp =
+    "how runs start: fork (default: a forked copy of this already loaded process per run, no program start-up) "
+    "or exec (a fresh `edgesim run` process per run)";
 
 /// The current time as ISO 8601 UTC ("2026-11-30T06:52:15Z"), for /meta.
 std::string utc_now();

@@ -58,18 +58,8 @@ int cmd_dataset(std::vector<std::string> args) {
       "resume", "keep the samples journaled by an interrupted run of the same command")(
       "format", po::value(&format), "also write another format: chainnet (<output stem>_chainnet/raw/*.txt)")(
       "extract", po::value(&extract_row), "write the input files of the sample in this row of a dataset")(
-      "spawn", po::value(&spawn),
-      "how samples run: fork (default: forked copies of this process, no program start-up per sample) or "
-      "exec (a fresh `edgesim run` process each)")("quiet,q", "no progress lines");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&input));
-  po::positional_options_description positional;
-  positional.add("input", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+      "spawn", po::value(&spawn), kSpawnHelp)("quiet,q", "no progress lines");
+  const po::variables_map vm = parse_with_positional(args, options, "input", po::value(&input), 1);
   if (vm.count("help") != 0) {
     std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
     return kOk;
@@ -94,8 +84,7 @@ int cmd_dataset(std::vector<std::string> args) {
     throw InputError(fmt::format("--jobs: expected at least 1, got {}", jobs));
   if (!format.empty() && format != "chainnet")
     throw InputError(fmt::format("--format: expected chainnet, got \"{}\"", format));
-  if (spawn != "fork" && spawn != "exec")
-    throw InputError(fmt::format("--spawn: expected fork or exec, got \"{}\"", spawn));
+  const RunEntry run_entry = run_entry_for_spawn(spawn);
   const auto shard = sweep::Shard::parse(shard_text);
   const std::filesystem::path parent = std::filesystem::absolute(output).parent_path();
   if (!std::filesystem::is_directory(parent))
@@ -117,8 +106,7 @@ int cmd_dataset(std::vector<std::string> args) {
   StopSignals::reset();
   const StopSignals signals;
   generate.interrupted = [] { return StopSignals::requested(); };
-  if (spawn == "fork")
-    generate.run_entry = [](std::vector<std::string> run_args) { return cmd_run(std::move(run_args)); };
+  generate.run_entry = run_entry;
   const auto result = dataset::generate_dataset(generate);
   if (!generate.quiet) {
     const double rate = result.wall_seconds > 0 ? static_cast<double>(result.simulated) / result.wall_seconds : 0;

@@ -24,7 +24,8 @@ namespace {
 constexpr const char* kDescription = R"(edgesim sweep SCENARIO.toml --vary KEY=VALUES... [options]
 
 Runs SCENARIO at every point of a design over the varied keys, --reps times each, every
-run an `edgesim run` child process (at most --jobs at once), and writes one HDF5 file:
+run an `edgesim run` child process (at most --jobs at once; a forked copy of this process
+unless --spawn exec), and writes one HDF5 file:
 /points (one row per point and replication: varied keys, point, rep, seed, exit_code,
 signal, error, then the run's "all" summary fields), /points_tenants (the same per
 tenant), /points_ci (mean and 95 % Student-t half-width over replications), /runs.
@@ -65,6 +66,7 @@ int cmd_sweep(std::vector<std::string> args) {
   std::uint64_t seed = 0;
   double timeout = 0;
   double checkpoint = 30;
+  std::string spawn = "fork";
   po::options_description options(kDescription);
   options.add_options()("help,h", "show this help")(
       "vary", po::value(&vary)->composing(), "a varied key: KEY=V1,V2,... or KEY=START:STOP[:STEP] (repeatable)")(
@@ -80,8 +82,8 @@ int cmd_sweep(std::vector<std::string> args) {
       "seed", po::value(&seed), "base seed (default: the scenario's simulation.seed)")(
       "traces", "keep each run's datasets (/requests, /timeline, ...) under /traces/p<P>_r<R>")(
       "timeout", po::value(&timeout), "seconds a run may take before it is killed and recorded as failed")(
-      "checkpoint-every", po::value(&checkpoint),
-      "seconds between rewrites of the output file (default 30)")("quiet,q", "no progress output");
+      "checkpoint-every", po::value(&checkpoint), "seconds between rewrites of the output file (default 30)")(
+      "spawn", po::value(&spawn), kSpawnHelp)("quiet,q", "no progress output");
   const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
     std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
@@ -95,6 +97,8 @@ int cmd_sweep(std::vector<std::string> args) {
     throw InputError(fmt::format("--timeout: expected seconds >= 0, got {}", timeout));
   if (!(checkpoint > 0))
     throw InputError(fmt::format("--checkpoint-every: expected seconds > 0, got {}", checkpoint));
+
+  const RunEntry run_entry = run_entry_for_spawn(spawn);
 
   sweep::SweepSpec spec;
   spec.scenario_file = fs::absolute(scenario_file).string();
@@ -125,6 +129,7 @@ int cmd_sweep(std::vector<std::string> args) {
   run.timeout_seconds = timeout;
   run.checkpoint_seconds = checkpoint;
   run.created_at = utc_now();
+  run.run_entry = run_entry;
   return sweep::run_sweep(spec, run);
 }
 

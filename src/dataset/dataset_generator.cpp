@@ -5,13 +5,13 @@
 #include "dataset/chainnet_writer.hpp"
 #include "dataset/dataset_writer.hpp"
 #include "dataset/device_library.hpp"
-#include "dataset/forked_run_pool.hpp"
 #include "dataset/sample_generator.hpp"
 #include "dataset/sample_labels.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/result_journal.hpp"
 #include "sweep/run_record.hpp"
 #include "util/child_process.hpp"
+#include "util/forked_run_pool.hpp"
 #include "util/scratch_dir.hpp"
 
 #include <fmt/format.h>

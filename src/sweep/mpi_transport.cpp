@@ -2,6 +2,7 @@
 
 #include "sweep/sweep_file.hpp"
 #include "sweep/sweep_runner.hpp"
+#include "util/forked_run_pool.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -116,8 +117,18 @@ int MpiSession::work(const SweepSpec& spec, const SweepOptions& options) {
     const auto point = message[0];
     const auto rep = static_cast<std::uint32_t>(message[1]);
     const auto run_file = trace_file(traces_dir.empty() ? scratch.path() : traces_dir, point, rep);
-    const ChildOutcome outcome = run_child(
-        run_child_spec(spec, values.at(point), point, rep, run_file, options.traces, options.timeout_seconds));
+    ChildSpec child =
+        run_child_spec(spec, values.at(point), point, rep, run_file, options.traces, options.timeout_seconds);
+    ChildOutcome outcome;
+    if (options.run_entry) {
+      // The forked run never calls MPI and leaves with _Exit, so it does not disturb
+      // this rank's MPI state (OpenMPI's shared-memory and TCP transports allow fork).
+      ForkedRunPool pool(1, options.run_entry);
+      pool.submit(0, std::move(child));
+      outcome = std::move(pool.next()->second);
+    } else {
+      outcome = run_child(child);
+    }
     if (traces_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove(run_file, ec);

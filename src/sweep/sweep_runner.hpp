@@ -1,9 +1,9 @@
 #pragma once
 // Runs a sweep (DESIGN §3): every point x replication of the spec (of this shard) not
-// yet recorded is one `edgesim run` child of this executable, at most `jobs` at once,
-// or handed out to MPI ranks. Each finished run is appended to the journal at once and
-// the output file is rewritten atomically every `checkpoint_seconds` and at the end,
-// so a killed sweep loses only the runs in flight and --resume picks up the rest.
+// yet recorded is one `edgesim run` child of this executable (a forked copy of this
+// process, or a fresh process), at most `jobs` at once, or handed out to MPI ranks. Each finished run is appended to
+// the journal at once and the output file is rewritten atomically every `checkpoint_seconds` and at the end, so a
+// killed sweep loses only the runs in flight and --resume picks up the rest.
 #include "sweep/shard.hpp"
 #include "sweep/sweep_spec.hpp"
 
@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct SweepOptions {
   double timeout_seconds = 0; // per run; 0 = none
   double checkpoint_seconds = 30;
   std::string created_at; // for /meta
+  /// The `run` subcommand: when set, runs are forked copies of this process
+  /// (ForkedRunPool, no program start-up per run; MPI workers too); when empty,
+  /// `edgesim run` child processes (ChildPool).
+  std::function<int(std::vector<std::string>)> run_entry;
 };
 
 /// Returns 0 (all runs ok), kSomeRunsFailed, or 3 (interrupted). Throws InputError for

@@ -1,5 +1,5 @@
 // edgesim sweep / merge end to end: the same /points whatever ran the points (--jobs 1,
-// --jobs 4, three shards merged, MPI), failures recorded, kill -9 + --resume, merge refusals.
+// --jobs 4, forked or exec'd runs, three shards merged, MPI), failures recorded, kill -9 + --resume, merge refusals.
 #include "cli_runner.hpp"
 
 #include "sweep/result_journal.hpp"
@@ -97,6 +97,12 @@ TEST(Sweep, JobsShardsAndMpiGiveIdenticalPoints) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   expect_same_sweep(serial, parallel, "--jobs 4");
 
+  // Forked runs (the default) and fresh `edgesim run` processes give the same results.
+  const std::string exec = dir.file("exec.h5");
+  result = run_edgesim(with(sweep_args(exec), {"--jobs", "2", "--spawn", "exec"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  expect_same_sweep(serial, exec, "--spawn exec");
+
   std::vector<std::string> merge{"merge"};
   for (int shard = 0; shard < 3; ++shard) {
     const std::string file = dir.file("shard" + std::to_string(shard) + ".h5");
@@ -148,8 +154,9 @@ TEST(Sweep, FailedRunsAreRecordedAndTheSweepGoesOn) {
   EXPECT_EQ(result.exit_code, 4) << result.err;
   const auto killed_points = sweep::read_sweep_table(killed, "points");
   ASSERT_EQ(killed_points.rows, 1U);
-  EXPECT_EQ(killed_points.numbers("signal")[0], SIGKILL);
-  EXPECT_NE(killed_points.strings("error")[0].find("timed out"), std::string::npos);
+  EXPECT_EQ(killed_points.numbers("signal")[0], SIGKILL) << killed_points.strings("error")[0];
+  EXPECT_NE(killed_points.strings("error")[0].find("timed out"), std::string::npos)
+      << killed_points.strings("error")[0];
 }
 
 TEST(Sweep, ResumeAfterKillNineRunsEveryPointExactlyOnce) {

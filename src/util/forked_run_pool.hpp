@@ -2,14 +2,25 @@
 // Runs `edgesim run` in forked copies of this process, at most `jobs` at once, with the
 // interface of ChildPool (util/child_process.hpp) so callers can use either.
 //
-// Why not fork+exec like ChildPool: a dataset sample simulates ~1000 requests in tens of
-// milliseconds, while starting the edgesim binary (dynamic loading and relocation of
-// SimGrid, HDF5, Boost, GLPK, ...) costs ~0.1 s of CPU per process on the reference
-// machine, i.e. more than the simulation. A forked child inherits the loaded libraries
-// and runs the same `run` entry point (`cli::cmd_run`) with the same arguments, so its
-// results are those of `edgesim run` in a fresh process (the dataset tests check this).
-// The parent must not hold a SimGrid engine or open HDF5 files when it forks, which the
-// dataset generator guarantees (one engine per process, DESIGN §3).
+// Why not fork+exec like ChildPool: starting the edgesim binary (dynamic loading and
+// relocation of SimGrid with its ns-3 libraries, HDF5, Boost, GLPK, ... 78 shared
+// libraries) costs ~0.1 s of CPU per process, more than a dataset sample's simulation
+// and more than the 50 ms a sweep point may cost beyond its own simulation. A forked
+// child inherits the loaded libraries and runs the same `run` entry point
+// (`cli::cmd_run`) with the same arguments, so its results are those of `edgesim run`
+// in a fresh process (the dataset and sweep tests check this bit for bit).
+//
+// The parent must not hold a SimGrid engine or an open HDF5 file when it forks, which
+// its callers guarantee: the dataset generator and the sweep coordinator never start an
+// engine (one engine per process, DESIGN §3) and close their output files between
+// writes. A forked child never returns into the parent's frames: it leaves with _Exit.
+//
+// Outcomes are those of ChildPool: stdout and stderr captured (through unlinked
+// temporary files, so nothing can block on a full pipe), exit code or signal, wall
+// time, and a timeout: the child arms a real-time timer before it runs, whose SIGALRM
+// handler kills it with SIGKILL wherever it is, as ChildPool kills a child that timed
+// out. Children die with their parent (PR_SET_PDEATHSIG), so a coordinator killed with
+// SIGKILL leaves no run behind.
 #include "util/child_process.hpp"
 
 #include <sys/types.h>
@@ -21,7 +32,7 @@
 #include <utility>
 #include <vector>
 
-namespace edgesim::dataset {
+namespace edgesim {
 
 /// The `run` subcommand: arguments after "run", returns the exit code.
 using RunEntry = std::function<int(std::vector<std::string>)>;
@@ -34,7 +45,7 @@ public:
   ForkedRunPool& operator=(const ForkedRunPool&) = delete;
 
   /// spec.argv[1..] are the arguments of `edgesim` ("run", SCENARIO, ...); argv[0] is
-  /// ignored. Stdout is discarded, stderr captured; timeouts are not supported.
+  /// ignored, as is spec.extra_env (the child shares this process's environment).
   void submit(std::size_t tag, ChildSpec spec);
   /// Blocks until a child finishes; nullopt when none is running or queued.
   std::optional<std::pair<std::size_t, ChildOutcome>> next();
@@ -50,8 +61,10 @@ private:
   struct Child {
     pid_t pid = -1;
     std::size_t tag = 0;
-    int err_fd = -1; // unlinked temporary file holding the child's stderr
+    int out_fd = -1; // unlinked temporary files holding the child's stdout and stderr
+    int err_fd = -1;
     double started = 0;
+    double timeout_seconds = 0; // 0 = none
   };
   void start(std::size_t tag, ChildSpec spec);
 
@@ -62,4 +75,4 @@ private:
   std::function<void()> interrupt_handler_;
 };
 
-} // namespace edgesim::dataset
+} // namespace edgesim

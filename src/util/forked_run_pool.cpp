@@ -1,10 +1,12 @@
-#include "dataset/forked_run_pool.hpp"
+#include "util/forked_run_pool.hpp"
 
 #include <edgesim/error.hpp>
 
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,17 +17,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
-namespace edgesim::dataset {
+namespace edgesim {
 namespace {
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// An anonymous temporary file (already unlinked) for a child's stderr.
+/// An anonymous temporary file (already unlinked) for a child's stdout or stderr.
 int anonymous_file() {
-  char name[] = "/tmp/edgesim-dataset-err-XXXXXX";
+  char name[] = "/tmp/edgesim-run-output-XXXXXX";
   const int fd = ::mkstemp(name);
   if (fd < 0)
     throw RuntimeError(fmt::format("cannot create a temporary file: {}", std::strerror(errno)));
@@ -43,14 +46,46 @@ std::string read_all(int fd) {
   return text;
 }
 
+/// Makes a signal's default action apply in the child: the parent may catch or block it.
+void restore_default(int signal) {
+  std::signal(signal, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+/// SIGALRM handler of a child whose timeout expired: ends it the way ChildPool ends a
+/// child that timed out, so the outcome (and a sweep's record of it) does not depend on
+/// the pool. kill() is async-signal-safe.
+extern "C" void kill_self_on_timeout(int /*signal*/) {
+  ::kill(::getpid(), SIGKILL);
+}
+
 /// The child: never returns, never unwinds into the parent's frames.
-[[noreturn]] void run_child(const RunEntry& entry, const ChildSpec& spec, int err_fd) {
-  const int null_fd = ::open("/dev/null", O_RDWR);
-  if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(null_fd, STDOUT_FILENO) < 0 ||
+[[noreturn]] void run_child(const RunEntry& entry, const ChildSpec& spec, pid_t parent, int out_fd, int err_fd) {
+  // A coordinator killed with SIGKILL cannot stop its runs: the kernel does it. The
+  // parent may have died between fork() and prctl(): then we are orphaned already.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
+    std::_Exit(127);
+  const int null_fd = ::open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || ::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(out_fd, STDOUT_FILENO) < 0 ||
       ::dup2(err_fd, STDERR_FILENO) < 0)
     std::_Exit(127);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  for (const int signal : {SIGINT, SIGTERM, SIGALRM})
+    restore_default(signal);
+  if (spec.timeout_seconds > 0) {
+    // A real-time timer is not inherited by the run's own forked children (the platform
+    // probe), and its SIGALRM interrupts this process wherever it is.
+    std::signal(SIGALRM, kill_self_on_timeout);
+    itimerval timer{};
+    timer.it_value.tv_sec = static_cast<time_t>(spec.timeout_seconds);
+    timer.it_value.tv_usec =
+        static_cast<suseconds_t>((spec.timeout_seconds - static_cast<double>(timer.it_value.tv_sec)) * 1e6);
+    if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0)
+      timer.it_value.tv_usec = 1;
+    ::setitimer(ITIMER_REAL, &timer, nullptr);
+  }
   int code = 3;
   try {
     if (!spec.working_dir.empty())
@@ -82,6 +117,7 @@ ForkedRunPool::~ForkedRunPool() {
     int status = 0;
     while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    ::close(child.out_fd);
     ::close(child.err_fd);
   }
 }
@@ -94,17 +130,20 @@ void ForkedRunPool::submit(std::size_t tag, ChildSpec spec) {
 }
 
 void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
+  const int out_fd = anonymous_file();
   const int err_fd = anonymous_file();
   std::fflush(nullptr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int error = errno;
+    ::close(out_fd);
     ::close(err_fd);
     throw RuntimeError(fmt::format("fork failed: {}", std::strerror(error)));
   }
   if (pid == 0)
-    run_child(entry_, spec, err_fd);
-  running_.push_back(Child{pid, tag, err_fd, now_seconds()});
+    run_child(entry_, spec, parent, out_fd, err_fd);
+  running_.push_back(Child{pid, tag, out_fd, err_fd, now_seconds(), spec.timeout_seconds});
 }
 
 std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
@@ -126,8 +165,13 @@ std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
     ChildOutcome outcome;
     outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     outcome.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    outcome.err = read_all(child.err_fd);
     outcome.wall_seconds = now_seconds() - child.started;
+    // SIGKILL once the timer may have expired is the timeout (kill_self_on_timeout).
+    outcome.timed_out =
+        child.timeout_seconds > 0 && outcome.signal == SIGKILL && outcome.wall_seconds >= child.timeout_seconds;
+    outcome.out = read_all(child.out_fd);
+    outcome.err = read_all(child.err_fd);
+    ::close(child.out_fd);
     ::close(child.err_fd);
     while (running_.size() < jobs_ && !queue_.empty()) {
       auto [tag, spec] = std::move(queue_.front());
@@ -152,4 +196,4 @@ void ForkedRunPool::signal_running(int signal) {
     ::kill(child.pid, signal);
 }
 
-} // namespace edgesim::dataset
+} // namespace edgesim
