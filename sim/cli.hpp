@@ -24,10 +24,17 @@ parse_with_positional(const std::vector<std::string>& args, const boost::program
                       const char* positional_name, const boost::program_options::value_semantic* positional_value,
                       int max_positional);
 
-/// The `run` subcommand as forked children run it: `--spawn fork` gives cmd_run, `--spawn
-/// exec` an empty function (a fresh `edgesim run` process per run). Throws InputError
-/// naming the option for any other value.
-using RunEntry = std::function<int(std::vector<std::string>)>;
+/// A subcommand: its arguments (after the command name) -> exit code.
+using Subcommand = std::function<int(std::vector<std::string>)>;
+
+/// Runs a subcommand, turning its exceptions into one line on stderr and the exit code
+/// (InputError 1, Boost.Program_options error 2, other std::exception 3).
+int run_guarded(const std::string& command, const Subcommand& subcommand, std::vector<std::string> args);
+
+/// The `run` subcommand as forked children run it: `--spawn fork` gives cmd_run under
+/// run_guarded, `--spawn exec` an empty function (a fresh `edgesim run` process per
+/// run). Throws InputError naming the option for any other value.
+using RunEntry = Subcommand;
 RunEntry run_entry_for_spawn(const std::string& spawn);
 inline constexpr const char* kSpawnHelp =
     "how runs start: fork (default: a forked copy of this already loaded process per run, no program start-up) "

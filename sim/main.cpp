@@ -1,14 +1,13 @@
 // edgesim: discrete-event simulation of DNN inference on edge devices (DESIGN §4).
 #include "cli.hpp"
 
-#include <edgesim/error.hpp>
-
-#include <boost/program_options/errors.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -50,31 +49,15 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  try {
-    if (command == "run")
-      return edgesim::cli::cmd_run(std::move(args));
-    if (command == "check")
-      return edgesim::cli::cmd_check(std::move(args));
-    if (command == "list")
-      return edgesim::cli::cmd_list(std::move(args));
-    if (command == "validate")
-      return edgesim::cli::cmd_validate(std::move(args));
-    if (command == "sweep")
-      return edgesim::cli::cmd_sweep(std::move(args));
-    if (command == "merge")
-      return edgesim::cli::cmd_merge(std::move(args));
-    if (command == "dataset")
-      return edgesim::cli::cmd_dataset(std::move(args));
-    fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);
-    return edgesim::cli::kUsage;
-  } catch (const edgesim::InputError& e) {
-    fmt::print(stderr, "edgesim: error: {}\n", e.what());
-    return edgesim::cli::kInvalidInput;
-  } catch (const boost::program_options::error& e) {
-    fmt::print(stderr, "edgesim {}: {} (see edgesim {} --help)\n", command, e.what(), command);
-    return edgesim::cli::kUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "edgesim: runtime failure: {}\n", e.what());
-    return edgesim::cli::kRuntimeFailure;
-  }
+  using Command = int (*)(std::vector<std::string>);
+  const std::pair<std::string_view, Command> commands[] = {
+      {"run", edgesim::cli::cmd_run},           {"check", edgesim::cli::cmd_check}, {"list", edgesim::cli::cmd_list},
+      {"validate", edgesim::cli::cmd_validate}, {"sweep", edgesim::cli::cmd_sweep}, {"merge", edgesim::cli::cmd_merge},
+      {"dataset", edgesim::cli::cmd_dataset},
+  };
+  for (const auto& [name, subcommand] : commands)
+    if (name == command)
+      return edgesim::cli::run_guarded(command, subcommand, std::move(args));
+  fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);
+  return edgesim::cli::kUsage;
 }

@@ -9,7 +9,7 @@ namespace edgesim::cli {
 
 RunEntry run_entry_for_spawn(const std::string& spawn) {
   if (spawn == "fork")
-    return [](std::vector<std::string> run_args) { return cmd_run(std::move(run_args)); };
+    return [](std::vector<std::string> run_args) { return run_guarded("run", cmd_run, std::move(run_args)); };
   if (spawn == "exec")
     return {};
   throw InputError(fmt::format("--spawn: expected fork or exec, got \"{}\"", spawn));

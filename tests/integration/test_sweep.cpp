@@ -146,6 +146,13 @@ TEST(Sweep, FailedRunsAreRecordedAndTheSweepGoesOn) {
   EXPECT_EQ(points.strings("error")[1], "");
   EXPECT_TRUE(std::isnan(points.numbers("latency_mean")[0]));
   EXPECT_FALSE(std::isnan(points.numbers("latency_mean")[1]));
+  // A fresh `edgesim run` process reports the failure in the same words.
+  const std::string exec = dir.file("fail-exec.h5");
+  result = run_edgesim({"sweep", kScenario, "--vary", "hosts.default.buffer=0,3", "--spawn", "exec", "-q", "-o", exec});
+  EXPECT_EQ(result.exit_code, 4) << result.err;
+  const auto exec_points = sweep::read_sweep_table(exec, "points");
+  EXPECT_EQ(exec_points.numbers("exit_code"), points.numbers("exit_code"));
+  EXPECT_EQ(exec_points.strings("error"), points.strings("error"));
 
   // A run killed by a signal (here: its timeout) is recorded with the signal.
   const std::string killed = dir.file("killed.h5");
