@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     if (command == "sweep")
       return edgesim::cli::cmd_sweep(std::move(args));
     if (command == "merge")
-      return edgesim::cli::cmd_merge(std::move(args));
+      return edgesim::cli::cmd_merge(args);
     if (command == "dataset")
       return edgesim::cli::cmd_dataset(std::move(args));
     fmt::print(stderr, "edgesim: unknown command \"{}\"\n{}", command, kUsage);

@@ -44,21 +44,21 @@ public:
     while (next_ < text_.size()) {
       const std::string_view rest = text_.substr(next_);
       std::optional<std::string_view> reason;
-      const bool quote = rest.front() == '"' || rest.front() == '\'';
-      if (quote && !opens_string())
-        step_outside_strings(); // part of a bare value, as toml++ reads it
-      else if (rest.starts_with("\"\"\""))
-        reason = skip_multi_line_string("\"\"\"", true);
-      else if (rest.starts_with("'''"))
-        reason = skip_multi_line_string("'''", false);
-      else if (rest.front() == '"' || rest.front() == '\'')
-        skip_single_line_item(rest.front(), rest.front() == '"');
-      else if (rest.front() == '#')
+      const char c = rest.front();
+      if ((c == '"' || c == '\'') && opens_string()) {
+        if (rest.starts_with("\"\"\""))
+          reason = skip_multi_line_string("\"\"\"", true);
+        else if (rest.starts_with("'''"))
+          reason = skip_multi_line_string("'''", false);
+        else
+          skip_single_line_item(c, c == '"');
+      } else if (c == '#') {
         skip_single_line_item('\n', false);
-      else if (is_non_ascii(rest.front()))
+      } else if (is_non_ascii(c)) {
         reason = kOutside;
-      else
-        step_outside_strings();
+      } else {
+        step_outside_strings(); // a quote that opens no string is part of a bare value
+      }
       if (reason)
         return NonAsciiFinding{position_, *reason};
     }
