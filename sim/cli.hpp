@@ -53,7 +53,7 @@ int cmd_check(std::vector<std::string> args);
 int cmd_list(std::vector<std::string> args);
 int cmd_validate(std::vector<std::string> args);
 int cmd_sweep(std::vector<std::string> args);
-int cmd_merge(std::vector<std::string> args);
+int cmd_merge(const std::vector<std::string>& args);
 int cmd_dataset(std::vector<std::string> args);
 
 } // namespace edgesim::cli

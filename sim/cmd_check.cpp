@@ -23,15 +23,7 @@ int cmd_check(std::vector<std::string> args) {
   options.add_options()("help,h", "show this help")("set", po::value(&overrides)->composing(),
                                                     "override a scenario key before validating")(
       "plugin", po::value(&plugins)->composing(), "load a policy plugin (shared library)");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_file));
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
     std::cout << options;
     return kOk;
@@ -41,8 +33,8 @@ int cmd_check(std::vector<std::string> args) {
   for (const auto& plugin : plugins)
     Registry::instance().load_plugin(plugin);
   Scenario scenario = load_scenario(scenario_file, overrides);
-  PlatformInfo platform = probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model,
-                                         scenario.dynamics);
+  PlatformInfo platform =
+      probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
   Deployment deployment = plan_deployment(scenario, platform);
   fmt::print("{}: ok ({} tenant(s), {} host(s) in {})\n", scenario_file, scenario.tenants.size(), platform.hosts.size(),
              platform.file);

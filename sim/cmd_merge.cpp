@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace edgesim::cli {
 
-int cmd_merge(std::vector<std::string> args) {
+int cmd_merge(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string output;
   po::options_description options(R"(edgesim merge IN.h5... -o OUT.h5

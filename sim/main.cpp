@@ -49,8 +49,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  using Command = int (*)(std::vector<std::string>);
-  const std::pair<std::string_view, Command> commands[] = {
+  const std::pair<std::string_view, edgesim::cli::Subcommand> commands[] = {
       {"run", edgesim::cli::cmd_run},           {"check", edgesim::cli::cmd_check}, {"list", edgesim::cli::cmd_list},
       {"validate", edgesim::cli::cmd_validate}, {"sweep", edgesim::cli::cmd_sweep}, {"merge", edgesim::cli::cmd_merge},
       {"dataset", edgesim::cli::cmd_dataset},

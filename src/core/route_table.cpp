@@ -3,6 +3,7 @@
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <sstream>
@@ -73,17 +74,19 @@ std::vector<RouteReading> read_routes(std::span<sg4::Host* const> hosts) {
 void measure_wifi_routes(std::vector<RouteReading>& readings) {
   // Two transfer sizes give bandwidth and latency as the network model delivers them
   // to a single flow (WiFi rate level and SimGrid's WiFi throughput model included).
-  constexpr double small = 1e6;
-  constexpr double large = 2e6;
+  constexpr std::uint64_t small_bytes = 1'000'000;
+  constexpr std::uint64_t large_bytes = 2'000'000;
+  constexpr auto small = static_cast<double>(small_bytes);
+  constexpr auto large = static_cast<double>(large_bytes);
   for (auto& reading : readings) {
     if (!reading.crosses_wifi)
       continue;
     auto* from = sg4::Host::by_name(reading.route.from);
     auto* to = sg4::Host::by_name(reading.route.to);
     const double t0 = sg4::Engine::get_clock();
-    sg4::Comm::sendto(from, to, small);
+    sg4::Comm::sendto(from, to, small_bytes);
     const double t1 = sg4::Engine::get_clock();
-    sg4::Comm::sendto(from, to, large);
+    sg4::Comm::sendto(from, to, large_bytes);
     const double t2 = sg4::Engine::get_clock();
     const double bandwidth = (large - small) / ((t2 - t1) - (t1 - t0));
     reading.route.bandwidth_Bps = bandwidth;

@@ -295,8 +295,7 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
   const PlacementRuntime* previous = tenant.placements.empty() ? nullptr : &tenant.placements.back();
   PlacementRuntime placement;
   placement.since = sg4::Engine::get_clock();
-  for (std::size_t f = 0; f < plan.size(); ++f) {
-    const Fragment& fragment = plan[f];
+  for (const Fragment& fragment : plan) {
     if (previous != nullptr) {
       auto same = std::find_if(previous->plan.begin(), previous->plan.end(),
                                [&](const Fragment& old) { return same_fragment(old, fragment); });

@@ -29,9 +29,9 @@ template <> inline H5::PredType hdf5_type_of<std::uint8_t>() {
 template <class T> class AppendableArray {
 public:
   /// `columns` 0 makes a one-dimensional dataset. `deflate` 1-9 adds shuffle + gzip.
-  AppendableArray(H5::Group parent, std::string name, std::size_t columns, std::size_t chunk_rows, int deflate)
-      : parent_(std::move(parent)), name_(std::move(name)), columns_(columns),
-        chunk_rows_(std::max<std::size_t>(chunk_rows, 1)), deflate_(deflate) {
+  AppendableArray(const H5::Group& parent, std::string name, std::size_t columns, std::size_t chunk_rows, int deflate)
+      : parent_(parent), name_(std::move(name)), columns_(columns), chunk_rows_(std::max<std::size_t>(chunk_rows, 1)),
+        deflate_(deflate) {
     create();
   }
 

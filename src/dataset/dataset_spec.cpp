@@ -5,6 +5,7 @@
 #include <edgesim/policy.hpp>
 
 #include "scenario/paths.hpp"
+#include "scenario/toml_text.hpp"
 #include "scenario/units.hpp"
 
 #include <fmt/format.h>
@@ -135,13 +136,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
     spec.text = text.str();
   }
   spec.base_dir = parent_directory(file);
-  toml::table top;
-  try {
-    top = toml::parse(spec.text, file);
-  } catch (const toml::parse_error& e) {
-    throw InputError(fmt::format("{}:{}:{}: TOML syntax error: {}", file, e.source().begin.line,
-                                 e.source().begin.column, e.description()));
-  }
+  const toml::table top = parse_toml_text(spec.text, file);
   const ConfigView root(top, file, "");
   root.require_only({"dataset", "devices", "links", "chains", "simulation"});
 

@@ -26,7 +26,9 @@ constexpr int kMaxAttempts = 200; // redraws of a sample whose placement does no
 constexpr double kMaxLinkUtilization = 0.8;
 
 int draw_int(Rng& rng, IntRange range) {
-  return range.lo + static_cast<int>(rng.below(static_cast<std::uint64_t>(range.hi - range.lo + 1)));
+  // The span in 64 bits: hi - lo + 1 overflows int for the widest ranges.
+  const auto span = static_cast<std::uint64_t>(static_cast<std::int64_t>(range.hi) - range.lo + 1);
+  return range.lo + static_cast<int>(rng.below(span));
 }
 
 double draw_real(Rng& rng, RealRange range) {
@@ -256,7 +258,7 @@ double simulated_duration(const Sample& sample, const DatasetSpec& spec) {
     total_rate += chain.arrival_rate;
     slowest = std::min(slowest, chain.arrival_rate);
   }
-  const double budget = static_cast<double>(spec.requests * sample.chains.size());
+  const auto budget = static_cast<double>(spec.requests * sample.chains.size());
   const double even = budget / total_rate;
   const double for_slowest = static_cast<double>(spec.requests) / 5 / slowest;
   return std::min(std::max(even, for_slowest), 4 * even);

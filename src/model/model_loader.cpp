@@ -4,6 +4,7 @@
 #include <edgesim/error.hpp>
 
 #include "scenario/paths.hpp"
+#include "scenario/toml_text.hpp"
 
 #include <fmt/format.h>
 
@@ -195,13 +196,7 @@ ModelProfile load_model_file(const std::string& file) {
 }
 
 ModelProfile parse_model(std::string_view text, const std::string& file) {
-  toml::table table;
-  try {
-    table = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    const auto& src = e.source();
-    throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
-  }
+  const toml::table table = parse_toml_text(text, file);
   return load_model_table(table, file, "", parent_directory(file));
 }
 

@@ -1,5 +1,7 @@
 #include "scenario/overrides.hpp"
 
+#include "scenario/toml_text.hpp"
+
 #include <edgesim/error.hpp>
 
 #include <fmt/format.h>
@@ -33,11 +35,11 @@ std::optional<std::size_t> as_index(std::string_view part) {
 }
 
 // Parses VALUE as a TOML value held in a one-key table; text that is not valid TOML
-// becomes a string, so `--set exits.policy=ucb` works without quoting.
+// becomes a string, so `--set exits.policy=ucb` (or `=Straße`) works without quoting.
 toml::table parse_value(std::string_view value) {
   try {
-    return toml::parse(fmt::format("v = {}", value));
-  } catch (const toml::parse_error&) {
+    return parse_toml_text(fmt::format("v = {}", value), "--set");
+  } catch (const InputError&) {
     toml::table holder;
     holder.insert("v", std::string(value));
     return holder;

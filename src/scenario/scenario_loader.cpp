@@ -7,6 +7,7 @@
 #include "scenario/dynamics_loader.hpp"
 #include "scenario/overrides.hpp"
 #include "scenario/paths.hpp"
+#include "scenario/toml_text.hpp"
 #include "scenario/units.hpp"
 
 #include <fmt/format.h>
@@ -227,13 +228,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   Scenario scenario;
   scenario.file = file;
   scenario.base_dir = parent_directory(file);
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    const auto& src = e.source();
-    throw InputError(fmt::format("{}:{}:{}: {}", file, src.begin.line, src.begin.column, e.description()));
-  }
+  toml::table root = parse_toml_text(text, file);
   for (const auto& assignment : overrides)
     apply_override(root, assignment);
   {

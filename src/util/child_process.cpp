@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
@@ -135,15 +135,13 @@ struct ChildPool::Child {
       const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
       if (n > 0) {
         sink.append(buffer.data(), static_cast<std::size_t>(n));
-      } else if (n == 0) {
-        fd.reset();
-      } else if (errno == EINTR) {
         continue;
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return;
-      } else {
-        fd.reset();
       }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+      fd.reset(); // end of file, or an error: nothing more will come
     }
   }
 

@@ -124,12 +124,12 @@ ForkedRunPool::~ForkedRunPool() {
 
 void ForkedRunPool::submit(std::size_t tag, ChildSpec spec) {
   if (running_.size() < jobs_)
-    start(tag, std::move(spec));
+    start(tag, spec);
   else
     queue_.emplace_back(tag, std::move(spec));
 }
 
-void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
+void ForkedRunPool::start(std::size_t tag, const ChildSpec& spec) {
   const int out_fd = anonymous_file();
   const int err_fd = anonymous_file();
   std::fflush(nullptr);
@@ -176,7 +176,7 @@ std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
     while (running_.size() < jobs_ && !queue_.empty()) {
       auto [tag, spec] = std::move(queue_.front());
       queue_.pop_front();
-      start(tag, std::move(spec));
+      start(tag, spec);
     }
     return std::make_pair(child.tag, std::move(outcome));
   }

@@ -66,7 +66,7 @@ private:
     double started = 0;
     double timeout_seconds = 0; // 0 = none
   };
-  void start(std::size_t tag, ChildSpec spec);
+  void start(std::size_t tag, const ChildSpec& spec);
 
   unsigned jobs_;
   RunEntry entry_;

@@ -106,7 +106,7 @@ std::vector<std::string> split_commas(const std::vector<std::string>& tokens) {
 // ----- HDF5 file ---------------------------------------------------------------------
 
 std::filesystem::path temporary_for(const std::filesystem::path& path) {
-  return std::filesystem::path(path.string() + fmt::format(".tmp.{}", ::getpid()));
+  return {path.string() + fmt::format(".tmp.{}", ::getpid())};
 }
 
 void commit(const std::filesystem::path& temporary, const std::filesystem::path& path) {
@@ -296,7 +296,7 @@ model = {}
 {})",
                                        requests, number(warmup), toml_string(platform.string()), K, work,
                                        number(lambda), toml_string(model_file.string()), exits);
-  const auto scenario = dir / fmt::format("{}.toml", tag);
+  auto scenario = dir / fmt::format("{}.toml", tag);
   write_text(scenario, text);
   return scenario;
 }
@@ -313,7 +313,7 @@ double student_t_quantile(double level, int dof) {
 Interval t_interval(const std::vector<double>& samples, double level) {
   if (samples.size() < 2)
     throw std::invalid_argument("t_interval: at least two samples required");
-  const double n = static_cast<double>(samples.size());
+  const auto n = static_cast<double>(samples.size());
   const double mean = std::accumulate(samples.begin(), samples.end(), 0.0) / n;
   double ss = 0;
   for (double x : samples)
@@ -326,8 +326,8 @@ std::pair<double, double> clopper_pearson(std::uint64_t successes, std::uint64_t
   if (trials == 0)
     return {0.0, 1.0};
   const double alpha = 1 - level;
-  const double k = static_cast<double>(successes);
-  const double n = static_cast<double>(trials);
+  const auto k = static_cast<double>(successes);
+  const auto n = static_cast<double>(trials);
   const double lower = successes == 0 ? 0.0 : boost::math::ibeta_inv(k, n - k + 1, alpha / 2);
   const double upper = successes >= trials ? 1.0 : boost::math::ibeta_inv(k + 1, n - k, 1 - alpha / 2);
   return {lower, upper};

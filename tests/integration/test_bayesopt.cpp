@@ -4,6 +4,10 @@
 // deterministic given the seed.
 #include "cli_runner.hpp"
 
+#include <edgesim/error.hpp>
+
+#include "io/summary_json.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -38,34 +42,17 @@ std::set<std::string> listing(const fs::path& dir) {
   return names;
 }
 
-/// One line, one object, balanced braces and brackets outside strings.
-bool looks_like_one_json_object(const std::string& text) {
-  if (text.empty() || text.front() != '{' || text.back() != '\n' || std::count(text.begin(), text.end(), '\n') != 1)
+/// One line holding one object that the library's summary reader (what sweeps and the
+/// tuner's child runs rely on) reads in full: the tenants' rows, then "all".
+bool is_one_line_summary(const std::string& text, std::size_t tenants) {
+  if (!text.starts_with('{') || !text.ends_with("}\n") || std::count(text.begin(), text.end(), '\n') != 1)
     return false;
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '{' || c == '[')
-      ++depth;
-    else if ((c == '}' || c == ']') && --depth < 0)
-      return false;
-    if (depth == 0 && i + 2 < text.size())
-      return false; // something after the top-level object
+  try {
+    const auto rows = io::parse_summary_json(text);
+    return rows.size() == tenants + 1 && rows.back().tenant == "all";
+  } catch (const RuntimeError&) {
+    return false;
   }
-  return depth == 0 && !in_string;
 }
 
 double objective(const std::string& json, const std::string& tenant) {
@@ -82,7 +69,7 @@ TEST(BayesOpt, TunedThresholdsBeatNeverLeavingEarlyAndLeaveNoFiles) {
       "run", kQuickstart, "--json", "-q", "--no-trace", "-o", dir.file("tuned.h5"), "--set", kRate, "--set", kBayesOpt};
   const auto tuned = run_edgesim(args);
   ASSERT_EQ(tuned.exit_code, 0) << tuned.err;
-  EXPECT_TRUE(looks_like_one_json_object(tuned.out)) << tuned.out;
+  EXPECT_TRUE(is_one_line_summary(tuned.out, 1)) << tuned.out;
   EXPECT_EQ(tuned.err, "");
   EXPECT_TRUE(fs::exists(dir.file("tuned.h5")));
 
@@ -135,7 +122,7 @@ exits = {{ policy = "bayesopt", iterations = 4, initial = 2, sim_requests = 300,
                                                                      root, dir.file("trace.csv")));
   const auto result = run_edgesim({"run", scenario, "--json", "-q", "--no-trace", "-o", dir.file("out.h5")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_TRUE(looks_like_one_json_object(result.out)) << result.out;
+  EXPECT_TRUE(is_one_line_summary(result.out, 1)) << result.out;
   // The run itself keeps the scenario's 3000 requests (about 60 of them in the warm-up).
   EXPECT_GT(json_field(result.out, "cam", "offered"), 2800);
 

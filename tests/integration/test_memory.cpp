@@ -24,6 +24,12 @@ long peak_rss_kib(const TempDir& dir, const std::string& requests) {
 }
 
 TEST(Memory, PeakRssDoesNotGrowWithTheNumberOfRequests) {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in a quarantine (256 MiB) before reusing it, so
+  // under it peak RSS grows with the number of allocations whatever edgesim keeps alive
+  // (about 410 vs 660 MiB at 10^5 vs 10^6 requests); its leak check runs instead.
+  GTEST_SKIP() << "peak RSS is not edgesim's under AddressSanitizer (quarantine)";
+#endif
   TempDir dir;
   const long small = peak_rss_kib(dir, "100000");
   const long large = peak_rss_kib(dir, "1000000");

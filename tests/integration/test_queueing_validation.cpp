@@ -36,7 +36,7 @@ struct Estimate {
 };
 
 Estimate confidence_interval(const std::vector<double>& samples) {
-  const double n = static_cast<double>(samples.size());
+  const auto n = static_cast<double>(samples.size());
   const double mean = std::accumulate(samples.begin(), samples.end(), 0.0) / n;
   double ss = 0;
   for (double x : samples)

@@ -86,7 +86,7 @@ std::vector<std::string> with_sets(std::vector<std::string> args, const std::vec
 // Runs `edgesim run` and returns the output file; fails the test on a non-zero exit.
 std::string run_to(const test::TempDir& dir, const std::string& name, const std::string& file,
                    const std::vector<std::string>& overrides, std::vector<std::string> extra = {}) {
-  const std::string out = dir.file(name);
+  std::string out = dir.file(name);
   std::vector<std::string> args{"run", file, "-o", out, "-q"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto result = test::run_edgesim(with_sets(args, overrides));

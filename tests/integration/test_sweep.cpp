@@ -9,10 +9,9 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
-#include <signal.h>
-
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -120,6 +119,16 @@ TEST(Sweep, JobsShardsAndMpiGiveIdenticalPoints) {
   const std::string mpi = dir.file("mpi.h5");
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+#if defined(__SANITIZE_ADDRESS__)
+  // Open MPI's one-time allocations (hwloc topology, MCA components it unloads before
+  // LeakSanitizer reads their stacks) cannot be suppressed by name: the MPI ranks run
+  // without the leak check, with AddressSanitizer's other checks.
+  const char* asan_options = std::getenv("ASAN_OPTIONS");
+  const std::string rank_options = asan_options != nullptr && *asan_options != '\0'
+                                       ? std::string(asan_options) + ":detect_leaks=0"
+                                       : "detect_leaks=0";
+  setenv("ASAN_OPTIONS", rank_options.c_str(), 1);
+#endif
   ChildSpec spec;
   spec.argv = {EDGESIM_MPIEXEC, "--oversubscribe", "-n", "3", EDGESIM_BINARY};
   const auto args = with(sweep_args(mpi), {"--mpi"});
@@ -226,7 +235,7 @@ TEST(Sweep, ResumeAfterKillNineRunsEveryPointExactlyOnce) {
 TEST(Sweep, MergeRefusesOtherSweepsDuplicatesAndGaps) {
   TempDir dir;
   const auto shard = [&](const std::string& name, const std::string& which, const std::string& rates) {
-    const std::string file = dir.file(name);
+    std::string file = dir.file(name);
     const auto result = run_edgesim(
         {"sweep", kScenario, "--vary", "tenants.0.arrival.rate=" + rates, "--shard", which, "-q", "-o", file});
     EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -160,9 +160,10 @@ TEST(SampleLabels, RecordsRoundTripBitForBit) {
   labels.chains = 2;
   labels.devices = 1;
   for (std::size_t i = 0; i < 2 * chain_target_columns().size(); ++i)
-    labels.chain_targets.push_back(i == 3 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / (1.0 + i));
+    labels.chain_targets.push_back(i == 3 ? std::numeric_limits<double>::quiet_NaN()
+                                          : 1.0 / (1.0 + static_cast<double>(i)));
   for (std::size_t i = 0; i < device_target_columns().size(); ++i)
-    labels.device_targets.push_back(std::nextafter(2.0 * i, 100.0));
+    labels.device_targets.push_back(std::nextafter(2.0 * static_cast<double>(i), 100.0));
   const SampleLabels back = decode_labels(encode_labels(labels));
   EXPECT_EQ(back.index, labels.index);
   EXPECT_EQ(back.chains, 2U);
@@ -188,10 +189,9 @@ TEST(ChainNetWriter, WritesOneLinePerSampleAndPerChain) {
       SampleLabels labels;
       labels.chains = s.chains.size();
       labels.devices = s.devices.size();
-      for (std::size_t c = 0; c < s.chains.size(); ++c)
-        for (std::size_t k = 0; k < chain_target_columns().size(); ++k)
-          labels.chain_targets.push_back(chain_target_columns()[k] == "throughput" ? s.chains[c].arrival_rate / 2
-                                                                                   : 0.5);
+      for (const auto& chain : s.chains)
+        for (const auto& column : chain_target_columns())
+          labels.chain_targets.push_back(column == "throughput" ? chain.arrival_rate / 2 : 0.5);
       labels.device_targets.assign(s.devices.size() * device_target_columns().size(), 0.0);
       writer.append(s, labels);
       chains += s.chains.size();

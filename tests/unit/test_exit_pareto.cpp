@@ -61,6 +61,7 @@ void expect_valid_frontier(const std::vector<Metrics>& points, const std::vector
 TEST(ParetoFrontier, MatchesBruteForceOnRandomPoints) {
   edgesim::Rng rng(3);
   std::vector<Metrics> points;
+  points.reserve(400);
   for (int i = 0; i < 400; ++i) {
     // Coarse values so that ties and exact duplicates occur.
     points.push_back({std::round(rng.uniform() * 20) / 20, std::round(rng.uniform() * 20) / 20,
@@ -119,6 +120,7 @@ TEST(ParetoFrontier, GridFrontierMatchesBruteForce) {
   EXPECT_NEAR(all_final->metrics.latency, times[3], 1e-12);
 
   std::vector<Metrics> points;
+  points.reserve(candidates.size());
   for (const auto& c : candidates)
     points.push_back(c.metrics);
   expect_valid_frontier(points, edgesim::pareto::frontier(points));
@@ -182,6 +184,7 @@ double effective_threshold(edgesim::ExitPolicy& policy, std::size_t exit, double
 Metrics metrics_of(const edgesim::ModelProfile& model, const std::vector<double>& thresholds) {
   const auto profile = edgesim::pareto::profile_exits(model, edgesim::stream_seed(5, "pareto-profile"), 2000);
   std::vector<std::vector<double>> grid;
+  grid.reserve(thresholds.size());
   for (double t : thresholds)
     grid.push_back({t});
   return edgesim::pareto::evaluate_grid(profile, grid, times_of(model), edgesim::pareto::exit_energy(model))

@@ -191,7 +191,8 @@ TEST(QueueingLpSolver, LowLoadGoesDeepHighLoadGoesShallow) {
 
   // In between, accuracy falls as the load grows and the bound always holds.
   double previous = 1.0;
-  for (double lambda = 10; lambda <= 200; lambda += 10) {
+  for (int step = 1; step <= 20; ++step) {
+    const double lambda = 10.0 * step;
     const auto q = optimal_exit_probabilities(kTimes, kAccuracy, lambda, K, max_loss, true);
     const double accuracy = accuracy_of(q, kAccuracy);
     EXPECT_LE(accuracy, previous + 1e-6) << "lambda=" << lambda;

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include <signal.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <chrono>

@@ -10,6 +10,7 @@
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
 #include "policies/exit/threshold_policy.hpp"
+#include "scenario/toml_text.hpp"
 #include "util/child_process.hpp"
 
 #include <edgesim/error.hpp>
@@ -206,10 +207,9 @@ public:
   Tuner(const ExitPolicyArgs& args, const Settings& settings) : args_(args), settings_(settings) {
     toml::table root;
     try {
-      root = toml::parse(args.scenario_text);
-    } catch (const toml::parse_error& e) {
-      throw RuntimeError(
-          fmt::format("{}: bayesopt: cannot read back the scenario text: {}", args.scenario_file, e.description()));
+      root = parse_toml_text(args.scenario_text, args.scenario_file);
+    } catch (const InputError& e) {
+      throw RuntimeError(fmt::format("bayesopt: cannot read back the scenario text: {}", e.what()));
     }
     const toml::table* simulation = root["simulation"].as_table();
     has_duration_ = simulation != nullptr && simulation->contains("duration");

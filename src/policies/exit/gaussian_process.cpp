@@ -28,7 +28,7 @@ namespace {
 // Mean and standard deviation used to normalise outputs; a scale of 1 when they are
 // (nearly) constant, so that a flat objective does not blow up.
 std::pair<double, double> output_normalisation(const std::vector<double>& y) {
-  const double n = static_cast<double>(y.size());
+  const auto n = static_cast<double>(y.size());
   const double mean = std::accumulate(y.begin(), y.end(), 0.0) / n;
   double ss = 0;
   for (double v : y)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -180,8 +181,9 @@ std::size_t select(std::span<const Metrics> points, const Goal& goal) {
   case Objective::Balanced: {
     const bool some_fit = std::any_of(points.begin(), points.end(), within_budget);
     auto eligible = [&](const Metrics& m) { return !some_fit || within_budget(m); };
-    Metrics low{INFINITY, INFINITY, INFINITY};
-    Metrics high{-INFINITY, -INFINITY, -INFINITY};
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    Metrics low{inf, inf, inf};
+    Metrics high{-inf, -inf, -inf};
     for (const Metrics& m : points) {
       if (!eligible(m))
         continue;
