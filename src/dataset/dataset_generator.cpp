@@ -11,7 +11,7 @@
 #include "sweep/result_journal.hpp"
 #include "sweep/run_record.hpp"
 #include "util/child_process.hpp"
-#include "util/forked_run_pool.hpp"
+#include "util/run_pool.hpp"
 #include "util/scratch_dir.hpp"
 
 #include <fmt/format.h>
@@ -70,7 +70,7 @@ struct SimulationOutcome {
 
 /// Simulates the samples of `todo` on `pool` (ChildPool or ForkedRunPool), journaling
 /// each one's labels as it finishes. Stops at the first failure or interruption.
-template <class Pool> SimulationOutcome simulate_samples(Pool& pool, const SimulationContext& ctx) {
+SimulationOutcome simulate_samples(RunPool& pool, const SimulationContext& ctx) {
   SimulationOutcome result;
   bool& stopping = result.stopped;
   std::string& failure = result.failure;
@@ -86,7 +86,8 @@ template <class Pool> SimulationOutcome simulate_samples(Pool& pool, const Simul
   std::size_t next = 0;
   // Keep a couple of samples per job queued, so input files exist only for those.
   auto refill = [&] {
-    while (!stopping && failure.empty() && next < ctx.todo.size() && pool.running() + pool.queued() < 2 * pool.jobs()) {
+    while (!stopping && failure.empty() && next < ctx.todo.size() &&
+           pool.running() + pool.queued() < 2 * std::size_t{pool.jobs()}) {
       const std::uint64_t index = ctx.todo[next++];
       const Sample sample = draw_sample(ctx.spec, ctx.library, ctx.models, index);
       write_file(ctx.scratch / platform_file_name(index), platform_xml(sample, ctx.library, ctx.spec));
@@ -174,14 +175,7 @@ GenerateResult generate_dataset(const GenerateOptions& options) {
 
   const auto start = std::chrono::steady_clock::now();
   const SimulationContext context{options, spec, library, models, todo, scratch.path(), exe, journal, progress};
-  SimulationOutcome outcome;
-  if (options.run_entry) {
-    ForkedRunPool pool(std::max(1U, options.jobs), options.run_entry);
-    outcome = simulate_samples(pool, context);
-  } else {
-    ChildPool pool(std::max(1U, options.jobs));
-    outcome = simulate_samples(pool, context);
-  }
+  const SimulationOutcome outcome = simulate_samples(*make_run_pool(options.jobs, options.run_entry), context);
   progress.finish();
   result.simulated = outcome.simulated;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

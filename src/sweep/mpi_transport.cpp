@@ -2,7 +2,7 @@
 
 #include "sweep/sweep_file.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "util/forked_run_pool.hpp"
+#include "util/run_pool.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -119,16 +119,11 @@ int MpiSession::work(const SweepSpec& spec, const SweepOptions& options) {
     const auto run_file = trace_file(traces_dir.empty() ? scratch.path() : traces_dir, point, rep);
     ChildSpec child =
         run_child_spec(spec, values.at(point), point, rep, run_file, options.traces, options.timeout_seconds);
-    ChildOutcome outcome;
-    if (options.run_entry) {
-      // The forked run never calls MPI and leaves with _Exit, so it does not disturb
-      // this rank's MPI state (OpenMPI's shared-memory and TCP transports allow fork).
-      ForkedRunPool pool(1, options.run_entry);
-      pool.submit(0, std::move(child));
-      outcome = std::move(pool.next()->second);
-    } else {
-      outcome = run_child(child);
-    }
+    // A forked run never calls MPI and leaves with _exit, so it does not disturb this
+    // rank's MPI state (OpenMPI's shared-memory and TCP transports allow fork).
+    const auto pool = make_run_pool(1, options.run_entry);
+    pool->submit(0, std::move(child));
+    const ChildOutcome outcome = std::move(pool->next()->second);
     if (traces_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove(run_file, ec);

@@ -6,7 +6,7 @@
 #include "sweep/run_record.hpp"
 #include "sweep/sweep_file.hpp"
 #include "util/child_process.hpp"
-#include "util/forked_run_pool.hpp"
+#include "util/run_pool.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -113,31 +113,6 @@ private:
   Clock::time_point last_checkpoint_;
 };
 
-/// Runs `tasks` on `pool` (ChildPool or ForkedRunPool), recording each finished run.
-/// A stop request (SIGINT/SIGTERM) drops the queue and stops the running children;
-/// their runs are not recorded, so --resume runs them again.
-template <class Pool, class ChildOf, class Record>
-void run_tasks(Pool& pool, const SweepSpec& spec, const std::vector<RunTask>& tasks, const ChildOf& child_of,
-               const Record& record) {
-  bool stopping = false;
-  pool.set_interrupt_handler([&] {
-    if (StopSignals::requested() && !stopping) {
-      stopping = true;
-      pool.clear_queue();
-      pool.signal_running(SIGTERM);
-    }
-  });
-  for (std::size_t t = 0; t < tasks.size(); ++t)
-    pool.submit(t, child_of(tasks[t]));
-  while (auto finished = pool.next()) {
-    const RunTask& task = tasks[finished->first];
-    RunRecord result = make_record(task.point, task.rep, spec.seed_of(task.point, task.rep), finished->second);
-    if ((stopping || StopSignals::requested()) && !result.ok())
-      continue; // stopped (by us, or by a Ctrl-C sent to the whole group): --resume runs it again
-    record(task, std::move(result));
-  }
-}
-
 } // namespace
 
 ChildSpec run_child_spec(const SweepSpec& spec, const std::vector<std::string>& values, std::uint64_t point,
@@ -223,12 +198,25 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   StopSignals signals;
   if (options.mpi) {
     mpi->coordinate(tasks, [&](std::size_t index, RunRecord result) { record(tasks[index], std::move(result)); });
-  } else if (options.run_entry) {
-    ForkedRunPool pool(options.jobs, options.run_entry);
-    run_tasks(pool, spec, tasks, child_of, record);
   } else {
-    ChildPool pool(options.jobs);
-    run_tasks(pool, spec, tasks, child_of, record);
+    const auto pool = make_run_pool(options.jobs, options.run_entry);
+    bool stopping = false;
+    pool->set_interrupt_handler([&] {
+      if (StopSignals::requested() && !stopping) {
+        stopping = true;
+        pool->clear_queue();
+        pool->signal_running(SIGTERM);
+      }
+    });
+    for (std::size_t t = 0; t < tasks.size(); ++t)
+      pool->submit(t, child_of(tasks[t]));
+    while (auto finished = pool->next()) {
+      const RunTask& task = tasks[finished->first];
+      RunRecord result = make_record(task.point, task.rep, spec.seed_of(task.point, task.rep), finished->second);
+      if ((stopping || StopSignals::requested()) && !result.ok())
+        continue; // stopped (by us, or by a Ctrl-C sent to the whole group): --resume runs it again
+      record(task, std::move(result));
+    }
   }
   progress.finish();
 

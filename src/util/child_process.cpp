@@ -189,35 +189,11 @@ struct ChildPool::Child {
   [[nodiscard]] bool done() const { return reaped && !out.open() && !err.open(); }
 };
 
-ChildPool::ChildPool(unsigned jobs) : jobs_(std::max(1U, jobs)) {}
+ChildPool::ChildPool(unsigned jobs) : RunPool(jobs) {}
 
 ChildPool::~ChildPool() {
   for (auto& child : running_)
     child->kill_and_reap();
-}
-
-std::size_t ChildPool::running() const {
-  return running_.size();
-}
-
-std::size_t ChildPool::queued() const {
-  return queue_.size();
-}
-
-void ChildPool::submit(std::size_t tag, ChildSpec spec) {
-  if (running_.size() < jobs_)
-    start(tag, std::move(spec));
-  else
-    queue_.emplace_back(tag, std::move(spec));
-}
-
-std::vector<std::size_t> ChildPool::clear_queue() {
-  std::vector<std::size_t> tags;
-  tags.reserve(queue_.size());
-  for (const auto& [tag, spec] : queue_)
-    tags.push_back(tag);
-  queue_.clear();
-  return tags;
 }
 
 void ChildPool::signal_running(int signal) {
@@ -280,14 +256,6 @@ void ChildPool::start(std::size_t tag, ChildSpec spec) {
   running_.push_back(std::move(child));
 }
 
-void ChildPool::start_queued() {
-  while (running_.size() < jobs_ && !queue_.empty()) {
-    auto [tag, spec] = std::move(queue_.front());
-    queue_.pop_front();
-    start(tag, std::move(spec));
-  }
-}
-
 std::optional<std::pair<std::size_t, ChildOutcome>> ChildPool::next() {
   while (true) {
     start_queued();
@@ -331,8 +299,7 @@ std::optional<std::pair<std::size_t, ChildOutcome>> ChildPool::next() {
     }
     const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
     if (ready < 0 && errno == EINTR) {
-      if (interrupt_handler_)
-        interrupt_handler_();
+      interrupted();
       continue;
     }
     for (std::size_t k = 0; ready > 0 && k < fds.size(); ++k) {

@@ -12,36 +12,16 @@
 //
 // A program that cannot be started (missing, not executable) is reported as an outcome
 // with exit code 127 and the reason in `err`, like a shell does, not as an exception.
+#include "util/run_pool.hpp"
+
 #include <cstddef>
-#include <deque>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
 namespace edgesim {
-
-struct ChildSpec {
-  std::vector<std::string> argv;       // argv[0] = program path
-  std::filesystem::path working_dir{}; // empty = inherit
-  double timeout_seconds = 0;          // 0 = none; on timeout SIGKILL and report timed_out
-  std::vector<std::string> extra_env;  // "NAME=VALUE" added to the inherited environment
-};
-
-struct ChildOutcome {
-  int exit_code = 0; // -1 if killed by a signal
-  int signal = 0;    // terminating signal, 0 if exited
-  bool timed_out = false;
-  std::string out, err; // captured stdout / stderr
-  double wall_seconds = 0;
-
-  [[nodiscard]] bool ok() const { return exit_code == 0 && signal == 0 && !timed_out; }
-  /// "exit code 3", "killed by signal 11 (Segmentation fault)", "timed out after 5 s".
-  [[nodiscard]] std::string describe() const;
-};
 
 /// This executable (/proc/self/exe resolved). Throws RuntimeError if it cannot be read.
 std::filesystem::path self_executable();
@@ -53,40 +33,23 @@ unsigned available_cores();
 ChildOutcome run_child(const ChildSpec& spec);
 
 /// At most `jobs` children at once.
-class ChildPool {
+class ChildPool final : public RunPool {
 public:
   explicit ChildPool(unsigned jobs);
-  ~ChildPool(); // kills and reaps children still running
+  ~ChildPool() override; // kills and reaps children still running
   ChildPool(const ChildPool&) = delete;
   ChildPool& operator=(const ChildPool&) = delete;
 
-  /// Starts the child now if a slot is free, else queues it (first in, first out).
-  void submit(std::size_t tag, ChildSpec spec);
-  /// Blocks until a child finishes; nullopt when none is running or queued.
-  std::optional<std::pair<std::size_t, ChildOutcome>> next();
-
-  [[nodiscard]] std::size_t running() const;
-  [[nodiscard]] std::size_t queued() const;
-  [[nodiscard]] unsigned jobs() const { return jobs_; }
-
-  /// Drops the queued children; returns their tags in submission order.
-  std::vector<std::size_t> clear_queue();
-  /// Sends `signal` to every running child (their outcomes still come from next()).
-  void signal_running(int signal);
-  /// Called whenever a signal interrupts next()'s wait (from normal code, not from the
-  /// signal handler), e.g. to check a stop flag and call clear_queue()/signal_running().
-  void set_interrupt_handler(std::function<void()> handler) { interrupt_handler_ = std::move(handler); }
+  std::optional<std::pair<std::size_t, ChildOutcome>> next() override;
+  [[nodiscard]] std::size_t running() const override { return running_.size(); }
+  void signal_running(int signal) override;
 
 private:
   struct Child;
-  void start(std::size_t tag, ChildSpec spec);
-  void start_queued();
+  void start(std::size_t tag, ChildSpec spec) override;
 
-  unsigned jobs_;
   std::vector<std::unique_ptr<Child>> running_;
-  std::deque<std::pair<std::size_t, ChildSpec>> queue_;
   std::vector<std::pair<std::size_t, ChildOutcome>> finished_; // started but failed to spawn
-  std::function<void()> interrupt_handler_;
 };
 
 } // namespace edgesim

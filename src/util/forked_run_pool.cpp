@@ -109,7 +109,7 @@ extern "C" void kill_self_on_timeout(int /*signal*/) {
 
 } // namespace
 
-ForkedRunPool::ForkedRunPool(unsigned jobs, RunEntry entry) : jobs_(std::max(1U, jobs)), entry_(std::move(entry)) {}
+ForkedRunPool::ForkedRunPool(unsigned jobs, RunEntry entry) : RunPool(jobs), entry_(std::move(entry)) {}
 
 ForkedRunPool::~ForkedRunPool() {
   for (const Child& child : running_) {
@@ -122,14 +122,7 @@ ForkedRunPool::~ForkedRunPool() {
   }
 }
 
-void ForkedRunPool::submit(std::size_t tag, ChildSpec spec) {
-  if (running_.size() < jobs_)
-    start(tag, spec);
-  else
-    queue_.emplace_back(tag, std::move(spec));
-}
-
-void ForkedRunPool::start(std::size_t tag, const ChildSpec& spec) {
+void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
   const int out_fd = anonymous_file();
   const int err_fd = anonymous_file();
   std::fflush(nullptr);
@@ -153,8 +146,7 @@ std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
     if (pid < 0) {
       if (errno != EINTR)
         throw RuntimeError(fmt::format("waitpid failed: {}", std::strerror(errno)));
-      if (interrupt_handler_)
-        interrupt_handler_();
+      interrupted();
       continue;
     }
     auto it = std::find_if(running_.begin(), running_.end(), [&](const Child& c) { return c.pid == pid; });
@@ -173,22 +165,10 @@ std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
     outcome.err = read_all(child.err_fd);
     ::close(child.out_fd);
     ::close(child.err_fd);
-    while (running_.size() < jobs_ && !queue_.empty()) {
-      auto [tag, spec] = std::move(queue_.front());
-      queue_.pop_front();
-      start(tag, spec);
-    }
+    start_queued();
     return std::make_pair(child.tag, std::move(outcome));
   }
   return std::nullopt;
-}
-
-std::vector<std::size_t> ForkedRunPool::clear_queue() {
-  std::vector<std::size_t> tags;
-  for (const auto& [tag, spec] : queue_)
-    tags.push_back(tag);
-  queue_.clear();
-  return tags;
 }
 
 void ForkedRunPool::signal_running(int signal) {

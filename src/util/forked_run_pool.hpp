@@ -1,6 +1,6 @@
 #pragma once
-// Runs `edgesim run` in forked copies of this process, at most `jobs` at once, with the
-// interface of ChildPool (util/child_process.hpp) so callers can use either.
+// Runs `edgesim run` in forked copies of this process, at most `jobs` at once: a RunPool
+// (util/run_pool.hpp) like ChildPool (util/child_process.hpp), so callers can use either.
 //
 // Why not fork+exec like ChildPool: starting the edgesim binary (dynamic loading and
 // relocation of SimGrid with its ns-3 libraries, HDF5, Boost, GLPK, ... 78 shared
@@ -21,41 +21,29 @@
 // handler kills it with SIGKILL wherever it is, as ChildPool kills a child that timed
 // out. Children die with their parent (PR_SET_PDEATHSIG), so a coordinator killed with
 // SIGKILL leaves no run behind.
-#include "util/child_process.hpp"
+#include "util/run_pool.hpp"
 
 #include <sys/types.h>
 
-#include <deque>
-#include <functional>
+#include <cstddef>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
 namespace edgesim {
 
-/// The `run` subcommand: arguments after "run", returns the exit code.
-using RunEntry = std::function<int(std::vector<std::string>)>;
-
-class ForkedRunPool {
+class ForkedRunPool final : public RunPool {
 public:
+  /// Children are started with spec.argv[1..] = "run", its arguments; argv[0] is
+  /// ignored, as is spec.extra_env (the child shares this process's environment).
   ForkedRunPool(unsigned jobs, RunEntry entry);
-  ~ForkedRunPool(); // kills and reaps children still running
+  ~ForkedRunPool() override; // kills and reaps children still running
   ForkedRunPool(const ForkedRunPool&) = delete;
   ForkedRunPool& operator=(const ForkedRunPool&) = delete;
 
-  /// spec.argv[1..] are the arguments of `edgesim` ("run", SCENARIO, ...); argv[0] is
-  /// ignored, as is spec.extra_env (the child shares this process's environment).
-  void submit(std::size_t tag, ChildSpec spec);
-  /// Blocks until a child finishes; nullopt when none is running or queued.
-  std::optional<std::pair<std::size_t, ChildOutcome>> next();
-
-  [[nodiscard]] std::size_t running() const { return running_.size(); }
-  [[nodiscard]] std::size_t queued() const { return queue_.size(); }
-  [[nodiscard]] unsigned jobs() const { return jobs_; }
-  std::vector<std::size_t> clear_queue();
-  void signal_running(int signal);
-  void set_interrupt_handler(std::function<void()> handler) { interrupt_handler_ = std::move(handler); }
+  std::optional<std::pair<std::size_t, ChildOutcome>> next() override;
+  [[nodiscard]] std::size_t running() const override { return running_.size(); }
+  void signal_running(int signal) override;
 
 private:
   struct Child {
@@ -66,13 +54,10 @@ private:
     double started = 0;
     double timeout_seconds = 0; // 0 = none
   };
-  void start(std::size_t tag, const ChildSpec& spec);
+  void start(std::size_t tag, ChildSpec spec) override;
 
-  unsigned jobs_;
   RunEntry entry_;
   std::vector<Child> running_;
-  std::deque<std::pair<std::size_t, ChildSpec>> queue_;
-  std::function<void()> interrupt_handler_;
 };
 
 } // namespace edgesim
