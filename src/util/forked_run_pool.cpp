@@ -127,6 +127,9 @@ void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
   const int err_fd = anonymous_file();
   std::fflush(nullptr);
   const pid_t parent = ::getpid();
+  // Before fork(): the child arms its timeout right after it, and next() recognises a
+  // timeout by wall_seconds >= timeout, which must hold however late the parent resumes.
+  const double started = now_seconds();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int error = errno;
@@ -136,7 +139,7 @@ void ForkedRunPool::start(std::size_t tag, ChildSpec spec) {
   }
   if (pid == 0)
     run_child(entry_, spec, parent, out_fd, err_fd);
-  running_.push_back(Child{pid, tag, out_fd, err_fd, now_seconds(), spec.timeout_seconds});
+  running_.push_back(Child{pid, tag, out_fd, err_fd, started, spec.timeout_seconds});
 }
 
 std::optional<std::pair<std::size_t, ChildOutcome>> ForkedRunPool::next() {
