@@ -121,6 +121,7 @@ int cmd_run(std::vector<std::string> args) {
   writer.write_summary(result.summary);
   writer.write_hosts(result.hosts);
   writer.write_links(result.links);
+  writer.write_layer_latency(result.layer_latency);
   writer.commit();
 
   if (json)

@@ -169,9 +169,46 @@ struct PlacementProblem {
   return host.speed * std::max(1, host.cores) * model.efficiency_on(host.device_class);
 }
 
-/// Seconds layer `layer` of `model` takes on `host`, without queueing.
+/// Seconds a latency measured at `m`'s reference takes on `host` (current pstate, all
+/// cores), by the rule of LatencyMeasurement.
+[[nodiscard]] inline double measured_seconds(const LatencyMeasurement& m, double latency, const HostInfo& host) {
+  const auto reference = static_cast<std::size_t>(m.pstate);
+  const double reference_speed = reference < host.pstate_speeds.size() ? host.pstate_speeds[reference] : host.speed;
+  return latency * m.thread_factor(std::max(1, host.cores)) * reference_speed / host.speed;
+}
+
+/// Seconds layer `layer` of `model` takes on `host`, without queueing: its measured
+/// latency on the host's device class if the model has one, else the FLOPs model.
 [[nodiscard]] inline double layer_seconds(const ModelProfile& model, std::size_t layer, const HostInfo& host) {
+  if (const LatencyMeasurement* m = model.measurement_on(host.device_class))
+    if (const auto latency = model.measured_layer_latency(layer, host.device_class))
+      return measured_seconds(*m, *latency, host);
   return model.layers[layer].flops / model_flops_per_second(model, host);
+}
+
+/// Seconds exit `exit`'s classifier of `model` takes on `host`, like layer_seconds.
+[[nodiscard]] inline double exit_seconds(const ModelProfile& model, std::size_t exit, const HostInfo& host) {
+  if (const LatencyMeasurement* m = model.measurement_on(host.device_class))
+    if (const auto latency = model.measured_exit_latency(exit, host.device_class))
+      return measured_seconds(*m, *latency, host);
+  return model.exits[exit].flops / model_flops_per_second(model, host);
+}
+
+/// Seconds layers first..last of `model` take on `host`: the FLOPs-model layers
+/// together (flops / rate, as one exec runs them) plus the measured ones.
+[[nodiscard]] inline double range_seconds(const ModelProfile& model, std::size_t first, std::size_t last,
+                                          const HostInfo& host) {
+  const LatencyMeasurement* m = model.measurement_on(host.device_class);
+  double flops = 0;
+  double measured = 0;
+  for (std::size_t l = first; l <= last; ++l) {
+    const auto latency = m != nullptr ? model.measured_layer_latency(l, host.device_class) : std::nullopt;
+    if (latency)
+      measured += measured_seconds(*m, *latency, host);
+    else
+      flops += model.layers[l].flops;
+  }
+  return flops / model_flops_per_second(model, host) + measured;
 }
 
 /// Seconds to move `bytes` over a route: its latency plus bytes / bottleneck bandwidth.

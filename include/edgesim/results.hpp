@@ -80,6 +80,18 @@ struct LinkRecord {
   double bytes = 0;
 };
 
+/// Which cost a (tenant's layer, host) pair uses, and the time it charges one request
+/// there with work factor 1 (host's configured pstate, threads = cores / servers):
+/// /meta/layer_latency, one row per layer of every tenant's model on every host.
+struct LayerLatencyRecord {
+  std::uint16_t tenant = 0;
+  std::uint32_t layer = 0;
+  std::string layer_name;
+  std::int32_t host = 0;   // host index (platform order)
+  std::uint8_t source = 0; // LatencySource: 0 FLOPs model, 1 measured
+  double seconds = 0;
+};
+
 struct RunMeta {
   std::string edgesim_version;
   std::string git_describe;

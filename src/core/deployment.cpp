@@ -29,6 +29,26 @@ double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment
   return full - all_params + params;
 }
 
+namespace {
+
+// A measurement's reference pstate must exist on every host of its class: its per-core
+// speed there is what a measured latency is scaled from.
+void check_measurement_pstates(const TenantSpec& tenant, std::size_t t, const Scenario& scenario,
+                               const PlatformInfo& platform) {
+  const ModelProfile& model = tenant.model;
+  for (const auto& [device_class, measurement] : model.measurements)
+    for (const ProbedHost& host : platform.hosts)
+      if (host.info.device_class == device_class &&
+          static_cast<std::size_t>(measurement.pstate) >= host.pstate_speeds.size())
+        throw InputError(fmt::format("{}: measurement.{}.pstate (model of tenants.{}, used by {}): expected a pstate "
+                                     "of host {} (class {}), which has pstates 0..{}, not {}",
+                                     model.source_file.empty() ? scenario.file : model.source_file, device_class, t,
+                                     scenario.file, host.info.name, device_class, host.pstate_speeds.size() - 1,
+                                     measurement.pstate));
+}
+
+} // namespace
+
 std::string placement_error(const ModelProfile& model, const std::vector<Fragment>& fragments,
                             const PlatformInfo& platform) {
   if (fragments.empty())
@@ -85,11 +105,19 @@ std::vector<double> exit_times(const ModelProfile& model, const std::vector<Frag
     const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
     const double speed =
         host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) * model.efficiency_on(host.info.device_class);
+    // Measured layers: their latency at this pstate with all cores (as the FLOPs part).
+    const auto seconds = [&](double flops, std::optional<double> latency) {
+      const LatencyMeasurement* m = model.measurement_on(host.info.device_class);
+      if (!latency || m == nullptr)
+        return flops / speed;
+      return measured_work_per_thread(*m, *latency, host.pstate_speeds, std::max(1, host.info.cores)) /
+             host.pstate_speeds.at(pstate);
+    };
     for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-      elapsed += model.layers[l].flops / speed;
-      for (const auto& exit : model.exits) {
-        if (exit.after_layer == l) {
-          elapsed += exit.flops / speed;
+      elapsed += seconds(model.layers[l].flops, model.measured_layer_latency(l, host.info.device_class));
+      for (std::size_t e = 0; e < model.exits.size(); ++e) {
+        if (model.exits[e].after_layer == l) {
+          elapsed += seconds(model.exits[e].flops, model.measured_exit_latency(e, host.info.device_class));
           times.push_back(elapsed);
         }
       }
@@ -134,6 +162,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
     if (platform.find(tenant.source) == nullptr)
       throw InputError(fmt::format("{}: tenants.{}.source: no host named \"{}\" in platform {}", scenario.file, t,
                                    tenant.source, platform.file));
+    check_measurement_pstates(tenant, t, scenario, platform);
     const auto* place_entry = Registry::instance().placement_policy(tenant.placement.name);
     if (place_entry == nullptr)
       throw InputError(fmt::format("{}: {}.policy: unknown placement policy \"{}\" (see `edgesim list policies`)",

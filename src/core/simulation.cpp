@@ -3,6 +3,7 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/fragment_cost.hpp"
 #include "core/live_placement.hpp"
 #include "core/platform_dynamics.hpp"
 #include "core/route_table.hpp"
@@ -35,20 +36,13 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-/// A run of layers executed as one exec: it ends at an evaluated exit or at the end of
-/// its fragment.
-struct Segment {
-  double flops = 0; // layers + the exit classifier, if evaluated here
-  int exit = -1;    // intermediate exit evaluated at the end of this segment, or -1
-};
-
 struct FragmentRuntime {
   int host = 0;
   int station = 0;
   int threads = 1;
   double efficiency = 1;
   double out_bytes = 0; // activation sent to the next fragment (a branch: its output to the merge host)
-  std::vector<Segment> segments;
+  std::vector<SegmentCost> segments;
 };
 
 /// One placement of a tenant's model in force from `since` on. Requests keep the
@@ -222,6 +216,7 @@ private:
   void remove_activity(std::size_t index);
   void report_progress(bool final_line);
   RunOutput collect();
+  [[nodiscard]] std::vector<LayerLatencyRecord> layer_latency_records() const;
 
   const Scenario& scenario_;
   const PlatformInfo& platform_;
@@ -320,29 +315,22 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
     rt.efficiency = model.efficiency_on(probed.info.device_class);
     rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
     if (fragment.branches > 1) {
-      // A semantic branch: its share of every layer, no exits, output to the merge host.
-      double flops = 0;
+      // A semantic branch: its share of every layer (of its measured time, too), no
+      // exits, output to the merge host.
+      SegmentCost whole;
       for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l)
-        flops += model.layers[l].flops;
-      rt.segments.push_back(Segment{flops * model.semantic.flops_share(fragment.branches), -1});
+        add_layer_cost(whole, model, l, probed, rt.threads);
+      const double share = model.semantic.flops_share(fragment.branches);
+      rt.segments.push_back(SegmentCost{.flops = whole.flops * share,
+                                        .model_flops = whole.model_flops * share,
+                                        .measured_work = whole.measured_work * share,
+                                        .exit = -1});
       rt.out_bytes = model.semantic.merge_bytes;
       placement.fragments.push_back(std::move(rt));
       continue;
     }
-    Segment current;
-    for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
-      current.flops += model.layers[l].flops;
-      for (std::size_t e = 0; e < model.exits.size(); ++e) {
-        if (model.exits[e].after_layer == l && tenant.policy->evaluates_exit(e)) {
-          current.flops += model.exits[e].flops;
-          current.exit = static_cast<int>(e);
-          rt.segments.push_back(current);
-          current = Segment{};
-        }
-      }
-    }
-    if (current.flops > 0 || rt.segments.empty())
-      rt.segments.push_back(current);
+    rt.segments = fragment_segments(model, fragment.first_layer, fragment.last_layer, probed, rt.threads,
+                                    [&](std::size_t e) { return tenant.policy->evaluates_exit(e); });
     placement.fragments.push_back(std::move(rt));
   }
   placement.branches = plan.front().branches;
@@ -662,8 +650,8 @@ void Simulator::start_segment(std::uint32_t slot) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   const FragmentRuntime& fragment = fragment_of(r);
-  const Segment& segment = fragment.segments[r.segment];
-  const double per_thread = segment.flops * r.work_factor / (fragment.threads * fragment.efficiency);
+  const SegmentCost& segment = fragment.segments[r.segment];
+  const double per_thread = segment.per_thread(r.work_factor, fragment.threads, fragment.efficiency);
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
   host.tenant_work[r.tenant] += per_thread * fragment.threads;
   r.segment_start = sg4::Engine::get_clock();
@@ -705,7 +693,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
   Request& r = pool_[slot];
   TenantRuntime& tenant = tenants_[r.tenant];
   const FragmentRuntime& fragment = fragment_of(r);
-  const Segment& segment = fragment.segments[r.segment];
+  const SegmentCost& segment = fragment.segments[r.segment];
   const double now = sg4::Engine::get_clock();
   {
     // The request's share of its host's dynamic power while its exec ran.
@@ -1121,6 +1109,8 @@ RunOutput Simulator::collect() {
     }
   }
 
+  out.layer_latency = layer_latency_records();
+
   auto fill = [&](SummaryRow& row, std::uint64_t offered, std::uint64_t served, std::uint64_t lost,
                   std::uint64_t correct, std::uint64_t slo_met, const LatencyHistogram& latency, double energy,
                   std::uint64_t served_whole_run) {
@@ -1173,6 +1163,32 @@ RunOutput Simulator::collect() {
   served_whole_run_ = served_whole_run;
   out.summary.push_back(std::move(all));
   return out;
+}
+
+std::vector<LayerLatencyRecord> Simulator::layer_latency_records() const {
+  std::vector<LayerLatencyRecord> records;
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    const ModelProfile& model = tenants_[t].spec->model;
+    for (std::size_t h = 0; h < platform_.hosts.size(); ++h) {
+      const ProbedHost& probed = platform_.hosts[h];
+      const HostSettings& settings = scenario_.host_settings(probed.info.name);
+      const int threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
+      const double speed = probed.pstate_speeds.at(static_cast<std::size_t>(settings.pstate.value_or(0)));
+      const double efficiency = model.efficiency_on(probed.info.device_class);
+      for (std::size_t l = 0; l < model.layers.size(); ++l) {
+        SegmentCost cost;
+        add_layer_cost(cost, model, l, probed, threads);
+        records.push_back(LayerLatencyRecord{
+            .tenant = static_cast<std::uint16_t>(t),
+            .layer = static_cast<std::uint32_t>(l),
+            .layer_name = model.layers[l].name,
+            .host = static_cast<std::int32_t>(h),
+            .source = static_cast<std::uint8_t>(layer_latency_source(model, l, probed.info.device_class)),
+            .seconds = cost.per_thread(1.0, threads, efficiency) / speed});
+      }
+    }
+  }
+  return records;
 }
 
 RunOutput Simulator::run() {

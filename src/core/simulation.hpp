@@ -36,6 +36,7 @@ struct RunOutput {
   std::vector<SummaryRow> summary; // one row per tenant, then "all"
   std::vector<HostRecord> hosts;   // platform order (sorted by name)
   std::vector<LinkRecord> links;
+  std::vector<LayerLatencyRecord> layer_latency; // every tenant's layer on every host
   double simulated_seconds = 0;
   std::uint64_t requests = 0; // arrivals simulated, all tenants, warmup included
   bool interrupted = false;

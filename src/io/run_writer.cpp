@@ -13,6 +13,7 @@
 #include <charconv>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <csignal>
@@ -102,7 +103,11 @@ struct RunWriter::Impl {
     for (const Record& row : rows) {
       table.append(row);
     }
-    table.finish();
+    if constexpr (std::is_same_v<Record, LayerLatencyRecord>) {
+      write_string_attribute(table.finish(), kLatencySourceAttribute, kLatencySourceText);
+    } else {
+      table.finish();
+    }
     table.close();
     written = true;
   }
@@ -136,6 +141,9 @@ struct RunWriter::Impl {
     if (!summary_written) {
       write_table(std::span<const SummaryRow>(), summary_written);
     }
+    if (!layer_latency_written) {
+      write_table(std::span<const LayerLatencyRecord>(), layer_latency_written);
+    }
   }
 
   void close() {
@@ -158,6 +166,7 @@ struct RunWriter::Impl {
   bool hosts_written = false;
   bool links_written = false;
   bool summary_written = false;
+  bool layer_latency_written = false;
   bool meta_written = false;
 };
 
@@ -223,6 +232,10 @@ void RunWriter::write_hosts(std::span<const HostRecord> hosts) {
 
 void RunWriter::write_links(std::span<const LinkRecord> links) {
   guarded("writing /links", [&](Impl& impl) { impl.write_table(links, impl.links_written); });
+}
+
+void RunWriter::write_layer_latency(std::span<const LayerLatencyRecord> rows) {
+  guarded("writing /meta/layer_latency", [&](Impl& impl) { impl.write_table(rows, impl.layer_latency_written); });
 }
 
 void RunWriter::write_summary(std::span<const SummaryRow> rows) {

@@ -53,6 +53,7 @@ public:
   // Each table and the meta attributes can be written once.
   void write_hosts(std::span<const HostRecord> hosts);
   void write_links(std::span<const LinkRecord> links);
+  void write_layer_latency(std::span<const LayerLatencyRecord> rows);
   void write_summary(std::span<const SummaryRow> rows);
   void write_meta(const RunMeta& meta);
 

@@ -47,6 +47,7 @@ inline constexpr std::string_view kTimelineDataset = "/timeline";
 inline constexpr std::string_view kSummaryDataset = "/summary";
 inline constexpr std::string_view kLinksDataset = "/links";
 inline constexpr std::string_view kPlacementsDataset = "/placements";
+inline constexpr std::string_view kLayerLatencyDataset = "/meta/layer_latency";
 
 // Attributes of /meta (RunMeta's field names), plus the layout version of the file.
 inline constexpr std::string_view kMetaEdgesimVersion = "edgesim_version";
@@ -60,6 +61,10 @@ inline constexpr std::string_view kMetaInterrupted = "interrupted";
 inline constexpr std::string_view kMetaFileFormatVersion = "file_format_version";
 // Bumped when a column or attribute changes meaning or disappears (adding is compatible).
 inline constexpr std::uint32_t kFileFormatVersion = 1;
+
+// Attribute of /meta/layer_latency documenting its source codes.
+inline constexpr std::string_view kLatencySourceAttribute = "source_codes";
+inline constexpr std::string_view kLatencySourceText = "0 FLOPs cost model, 1 measured latency";
 
 // Attribute of /requests documenting LossReason.
 inline constexpr std::string_view kReasonCodesAttribute = "reason_codes";
@@ -157,6 +162,15 @@ template <> struct TableSchema<SummaryRow> {
       Column{"slo_violation_ratio", &SummaryRow::slo_violation_ratio},
       Column{"energy_j", &SummaryRow::energy_j},
       Column{"energy_per_served_j", &SummaryRow::energy_per_served_j},
+  };
+};
+
+template <> struct TableSchema<LayerLatencyRecord> {
+  static constexpr std::string_view dataset = kLayerLatencyDataset;
+  static constexpr std::tuple columns{
+      Column{"tenant", &LayerLatencyRecord::tenant},         Column{"layer", &LayerLatencyRecord::layer},
+      Column{"layer_name", &LayerLatencyRecord::layer_name}, Column{"host", &LayerLatencyRecord::host},
+      Column{"source", &LayerLatencyRecord::source},         Column{"seconds", &LayerLatencyRecord::seconds},
   };
 };
 

@@ -17,6 +17,26 @@ double ModelProfile::efficiency_on(const std::string& device_class) const {
   return it == efficiency.end() ? 1.0 : it->second;
 }
 
+const LatencyMeasurement* ModelProfile::measurement_on(std::string_view device_class) const {
+  auto it = measurements.find(device_class);
+  return it == measurements.end() ? nullptr : &it->second;
+}
+
+namespace {
+std::optional<double> lookup(const MeasuredLatency& latency, std::string_view device_class) {
+  auto it = latency.find(device_class);
+  return it == latency.end() ? std::nullopt : std::optional<double>(it->second);
+}
+} // namespace
+
+std::optional<double> ModelProfile::measured_layer_latency(std::size_t layer, std::string_view device_class) const {
+  return lookup(layers[layer].latency, device_class);
+}
+
+std::optional<double> ModelProfile::measured_exit_latency(std::size_t exit, std::string_view device_class) const {
+  return lookup(exits[exit].latency, device_class);
+}
+
 double ModelProfile::exit_accuracy(std::size_t i) const {
   return i < exits.size() ? exits[i].accuracy : final_accuracy;
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -93,12 +94,102 @@ SemanticSplitSpec load_semantic_split(const ConfigView& parent, const std::strin
   return spec;
 }
 
+const std::set<std::string, std::less<>> kLayerTypes{"conv", "depthwise", "fc",    "pool",
+                                                     "norm", "act",       "block", "other"};
+
+std::string sub_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+}
+
+std::string layer_view_path(const std::string& path, std::string_view array, std::size_t index) {
+  return sub_path(path, fmt::format("{}.{}", array, index));
+}
+
+std::string classes_path(const std::string& path) {
+  return sub_path(path, "measurement");
+}
+
+// Every class with a measured latency needs its [measurement.<class>] reference.
+void check_measured_classes(const ModelProfile& model, const ConfigView& view) {
+  const auto check = [&](const MeasuredLatency& latency, std::string_view what) {
+    for (const auto& [device_class, seconds] : latency)
+      if (!model.measurements.contains(device_class))
+        view.fail("measurement",
+                  fmt::format("a [measurement.{}] table (pstate, threads) for the latency of {} measured on \"{}\"",
+                              device_class, what, device_class));
+  };
+  for (const Layer& layer : model.layers)
+    check(layer.latency, fmt::format("layer \"{}\"", layer.name));
+  for (std::size_t e = 0; e < model.exits.size(); ++e)
+    check(model.exits[e].latency, fmt::format("exit {}", e));
+}
+
+// `latency = { rpi4b = "4.1ms", ... }`: measured seconds per device class.
+MeasuredLatency load_latency(const ConfigView& parent, const std::string& file, const std::string& path) {
+  const auto* table = parent.table().get("latency")->as_table();
+  if (table == nullptr)
+    parent.fail("latency", "a table of device_class = measured latency (latency = { rpi4b = \"4.1ms\" })");
+  ConfigView view(*table, file, sub_path(path, "latency"));
+  MeasuredLatency latency;
+  for (const auto& [key, node] : *table) {
+    const double seconds = view.get_seconds(key.str());
+    if (!(seconds >= 0 && std::isfinite(seconds)))
+      view.fail(key.str(), "a finite, non-negative latency");
+    latency.emplace(std::string(key.str()), seconds);
+  }
+  return latency;
+}
+
+// [measurement.<class>]: the reference point of the class's measured latencies.
+LatencyMeasurement load_measurement(const ConfigView& view) {
+  view.require_only({"pstate", "threads", "scaling", "model_latency", "source"});
+  LatencyMeasurement m;
+  const std::int64_t pstate = view.get_int("pstate", 0);
+  if (pstate < 0 || pstate > 1000)
+    view.fail("pstate", "a pstate index in 0..1000");
+  m.pstate = static_cast<int>(pstate);
+  const std::int64_t threads = view.get_int("threads");
+  if (threads < 1 || threads > 4096)
+    view.fail("threads", "the thread count of the measurement, in 1..4096");
+  m.threads = static_cast<int>(threads);
+  if (view.has("scaling")) {
+    const auto* points = view.table().get("scaling")->as_array();
+    const char* expected = "an array of [threads, speed-up] pairs, threads strictly increasing from >= 1, "
+                           "speed-ups positive, one pair at the measurement's thread count";
+    if (points == nullptr || points->empty())
+      view.fail("scaling", expected);
+    bool has_reference = false;
+    for (const auto& point : *points) {
+      const auto* pair = point.as_array();
+      if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_integer() || !pair->get(1)->is_number())
+        view.fail("scaling", expected);
+      const std::int64_t n = pair->get(0)->as_integer()->get();
+      const double speedup = pair->get(1)->value<double>().value_or(NAN);
+      if (n < 1 || n > 4096 || !(speedup > 0 && std::isfinite(speedup)) ||
+          (!m.scaling.empty() && n <= m.scaling.back().first))
+        view.fail("scaling", expected);
+      m.scaling.emplace_back(static_cast<int>(n), speedup);
+      has_reference = has_reference || n == threads;
+    }
+    if (!has_reference)
+      view.fail("scaling", expected);
+  }
+  if (view.has("model_latency")) {
+    m.model_latency = view.get_seconds("model_latency");
+    if (!(m.model_latency > 0 && std::isfinite(m.model_latency)))
+      view.fail("model_latency", "a positive, finite latency");
+  }
+  m.source = view.get_string("source", "");
+  return m;
+}
+
 } // namespace
 
 ModelProfile load_model_table(const toml::table& table, const std::string& file, const std::string& path,
                               const std::string& base_dir) {
   ConfigView view(table, file, path);
-  view.require_only({"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency", "semantic"});
+  view.require_only(
+      {"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency", "semantic", "measurement"});
   ModelProfile model;
   model.source_file = file;
   model.name = view.get_string("name");
@@ -111,7 +202,7 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   for (std::size_t i = 0; i < layers.size(); ++i) {
     ConfigView layer_view(*layers.get(i)->as_table(), file,
                           fmt::format("{}{}layers.{}", path, path.empty() ? "" : ".", i));
-    layer_view.require_only({"name", "flops", "out_bytes", "param_bytes"});
+    layer_view.require_only({"name", "type", "flops", "out_bytes", "param_bytes", "latency"});
     Layer layer;
     layer.name = layer_view.get_string("name");
     if (!names.insert(layer.name).second)
@@ -119,6 +210,11 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
     layer.flops = non_negative(layer_view, "flops");
     layer.out_bytes = non_negative(layer_view, "out_bytes");
     layer.param_bytes = layer_view.has("param_bytes") ? non_negative(layer_view, "param_bytes") : 0.0;
+    layer.type = layer_view.get_string("type", "other");
+    if (!kLayerTypes.contains(layer.type))
+      layer_view.fail("type", "a layer type: conv, depthwise, fc, pool, norm, act, block or other");
+    if (layer_view.has("latency"))
+      layer.latency = load_latency(layer_view, file, layer_view_path(path, "layers", i));
     model.layers.push_back(std::move(layer));
   }
 
@@ -127,7 +223,7 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
     for (std::size_t i = 0; i < exits.size(); ++i) {
       ConfigView exit_view(*exits.get(i)->as_table(), file,
                            fmt::format("{}{}exits.{}", path, path.empty() ? "" : ".", i));
-      exit_view.require_only({"after", "flops", "accuracy"});
+      exit_view.require_only({"after", "flops", "accuracy", "latency"});
       ExitSpec exit;
       exit.after_layer = resolve_layer(exit_view, "after", model.layers);
       if (exit.after_layer + 1 >= model.layers.size())
@@ -136,6 +232,8 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
         exit_view.fail("after", "exits in execution order, each after a later layer than the previous one");
       exit.flops = non_negative(exit_view, "flops");
       exit.accuracy = probability(exit_view, "accuracy");
+      if (exit_view.has("latency"))
+        exit.latency = load_latency(exit_view, file, layer_view_path(path, "exits", i));
       model.exits.push_back(exit);
     }
   }
@@ -161,6 +259,21 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
       model.efficiency[std::string(key.str())] = factor;
     }
   }
+
+  if (view.has("measurement")) {
+    const auto* per_class = view.table().get("measurement")->as_table();
+    if (per_class == nullptr)
+      view.fail("measurement", "a table of tables ([measurement.<device_class>] threads = N, ...)");
+    ConfigView classes(*per_class, file, classes_path(path));
+    for (const auto& [key, node] : *per_class) {
+      const auto* m = node.as_table();
+      if (m == nullptr)
+        classes.fail(key.str(), "a table ([measurement.<device_class>] threads = N, ...)");
+      model.measurements.emplace(std::string(key.str()),
+                                 load_measurement(ConfigView(*m, file, sub_path(classes_path(path), key.str()))));
+    }
+  }
+  check_measured_classes(model, view);
 
   if (view.has("confidence")) {
     const auto* conf = view.table().get("confidence")->as_table();

@@ -25,9 +25,18 @@ public:
       : problem_(problem), candidates_(candidates.begin(), candidates.end()), layers_(problem.model.layers.size()),
         hosts_(candidates_.size()), masks_(std::size_t{1} << hosts_) {
     const ModelProfile& model = problem.model;
-    flops_prefix_.assign(layers_ + 1, 0.0);
-    for (std::size_t l = 0; l < layers_; ++l)
-      flops_prefix_[l + 1] = flops_prefix_[l] + model.layers[l].flops;
+    // Per candidate: prefix sums of the FLOPs-model layers' flops and of the measured
+    // layers' seconds (docs/calibration.md), so a fragment's compute is two differences.
+    flops_prefix_.assign(hosts_, std::vector<double>(layers_ + 1, 0.0));
+    measured_prefix_.assign(hosts_, std::vector<double>(layers_ + 1, 0.0));
+    for (std::size_t i = 0; i < hosts_; ++i) {
+      const LatencyMeasurement* m = model.measurement_on(host(i).device_class);
+      for (std::size_t l = 0; l < layers_; ++l) {
+        const auto latency = m != nullptr ? model.measured_layer_latency(l, host(i).device_class) : std::nullopt;
+        flops_prefix_[i][l + 1] = flops_prefix_[i][l] + (latency ? 0.0 : model.layers[l].flops);
+        measured_prefix_[i][l + 1] = measured_prefix_[i][l] + (latency ? measured_seconds(*m, *latency, host(i)) : 0.0);
+      }
+    }
     fits_.assign(hosts_ * layers_ * layers_, false);
     for (std::size_t i = 0; i < hosts_; ++i)
       for (std::size_t first = 0; first < layers_; ++first)
@@ -97,7 +106,8 @@ private:
     for (std::size_t m = k + 1; m <= layers_; ++m) {
       if (!fits_[(j * layers_ + k) * layers_ + (m - 1)])
         break; // RAM need only grows with the fragment
-      const double compute = (flops_prefix_[m] - flops_prefix_[k]) / rate;
+      const double compute =
+          (flops_prefix_[j][m] - flops_prefix_[j][k]) / rate + (measured_prefix_[j][m] - measured_prefix_[j][k]);
       if (compute > stage_limit)
         break;
       const double cost = objective == ChainObjective::Latency ? so_far + *transfer + compute
@@ -115,7 +125,8 @@ private:
   std::size_t layers_;
   std::size_t hosts_;
   std::size_t masks_;
-  std::vector<double> flops_prefix_;
+  std::vector<std::vector<double>> flops_prefix_;
+  std::vector<std::vector<double>> measured_prefix_;
   std::vector<bool> fits_;
   std::vector<double> cost_;
   std::vector<std::size_t> parent_;

@@ -58,10 +58,7 @@ double cut_bytes(const PlacementProblem& problem, std::size_t k) {
 }
 
 double compute_seconds(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host) {
-  double flops = 0;
-  for (std::size_t l = first; l <= last; ++l)
-    flops += model.layers[l].flops;
-  return flops / model_flops_per_second(model, host);
+  return range_seconds(model, first, last, host);
 }
 
 bool fits_ram(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host) {
