@@ -67,6 +67,10 @@ std::vector<TimelineRecord> read_timeline(const fs::path& path) {
 std::vector<HostRecord> read_hosts(const fs::path& path) {
   return read_table<HostRecord>(path);
 }
+std::vector<LayerLatencyRecord> read_layer_latency(const fs::path& path) {
+  return read_table<LayerLatencyRecord>(path);
+}
+
 std::vector<LinkRecord> read_links(const fs::path& path) {
   return read_table<LinkRecord>(path);
 }
