@@ -1,9 +1,9 @@
 // `neurosurgeon`: one cut between the source device and an offload target (Kang et al.,
 // "Neurosurgeon: collaborative intelligence between the cloud and mobile edge",
-// ASPLOS 2017). Per-layer latency on each device comes from a regression fitted to
-// profiled layer latencies; in edgesim the "profile" is the cost model itself
-// (flops / (cores x speed x efficiency), docs/calibration.md), so the fit reproduces it
-// and the policy's predictions agree with what the engine charges. For each split point
+// ASPLOS 2017). Per-layer latency on each device comes from a regression per layer type
+// fitted to the model's measured layer latencies on the device's class (LayerLatency-
+// Regression); a class without measurements is fitted to the FLOPs cost model, which it
+// then reproduces. For each split point
 // and target it predicts
 //   latency = local compute + upload (route latency + bytes / current bandwidth) + remote compute
 //   energy  = source busy power x local compute + (source idle + radio Ptx) x upload
@@ -26,39 +26,80 @@ std::array<double, 4> features(const Layer& layer) {
   return {1.0, layer.flops, layer.param_bytes, layer.out_bytes};
 }
 
+// Least squares on features scaled to [-1, 1] by their largest magnitude; rank-revealing
+// QR, so collinear features (or fewer layers than features) give the minimum-norm fit.
+LayerLatencyRegression::Fit fit(const std::vector<const Layer*>& layers, const std::vector<double>& seconds) {
+  const auto rows = static_cast<Eigen::Index>(layers.size());
+  Eigen::MatrixXd x(rows, 4);
+  Eigen::VectorXd y(rows);
+  std::array<double, 4> scale{};
+  for (const Layer* layer : layers) {
+    const auto f = features(*layer);
+    for (std::size_t c = 0; c < 4; ++c)
+      scale[c] = std::max(scale[c], std::abs(f[c]));
+  }
+  for (auto& s : scale)
+    s = s > 0 ? s : 1.0;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const auto f = features(*layers[static_cast<std::size_t>(r)]);
+    for (Eigen::Index c = 0; c < 4; ++c)
+      x(r, c) = f[static_cast<std::size_t>(c)] / scale[static_cast<std::size_t>(c)];
+    y(r) = seconds[static_cast<std::size_t>(r)];
+  }
+  const Eigen::VectorXd beta = x.completeOrthogonalDecomposition().solve(y);
+  LayerLatencyRegression::Fit out;
+  for (std::size_t c = 0; c < 4; ++c)
+    out.coefficients[c] = beta(static_cast<Eigen::Index>(c)) / scale[c];
+  return out;
+}
+
 } // namespace
 
 LayerLatencyRegression::LayerLatencyRegression(const ModelProfile& model, const HostInfo& host) {
-  const auto rows = static_cast<Eigen::Index>(model.layers.size());
-  Eigen::MatrixXd x(rows, 4);
-  Eigen::VectorXd y(rows);
-  scale_.fill(0.0);
-  for (const Layer& layer : model.layers) {
-    const auto f = features(layer);
-    for (std::size_t c = 0; c < 4; ++c)
-      scale_[c] = std::max(scale_[c], std::abs(f[c]));
+  std::vector<const Layer*> measured_layers;
+  std::vector<double> measured_times;
+  if (const LatencyMeasurement* m = model.measurement_on(host.device_class)) {
+    for (std::size_t l = 0; l < model.layers.size(); ++l)
+      if (const auto latency = model.measured_layer_latency(l, host.device_class)) {
+        measured_layers.push_back(&model.layers[l]);
+        measured_times.push_back(measured_seconds(*m, *latency, host));
+      }
   }
-  for (auto& s : scale_)
-    s = s > 0 ? s : 1.0;
-  for (Eigen::Index r = 0; r < rows; ++r) {
-    const auto l = static_cast<std::size_t>(r);
-    const auto f = features(model.layers[l]);
-    for (Eigen::Index c = 0; c < 4; ++c)
-      x(r, c) = f[static_cast<std::size_t>(c)] / scale_[static_cast<std::size_t>(c)];
-    y(r) = layer_seconds(model, l, host); // the "measurement"
+  measured_ = measured_layers.size() >= 2;
+  if (!measured_) {
+    // No profile of this class: the cost model is the "measurement".
+    std::vector<const Layer*> all;
+    std::vector<double> seconds;
+    for (std::size_t l = 0; l < model.layers.size(); ++l) {
+      all.push_back(&model.layers[l]);
+      seconds.push_back(layer_seconds(model, l, host));
+    }
+    pooled_ = fit(all, seconds);
+    return;
   }
-  // Rank-revealing QR: a model whose features are collinear (or with fewer layers than
-  // features) still gets the minimum-norm least-squares fit.
-  const Eigen::VectorXd beta = x.completeOrthogonalDecomposition().solve(y);
-  for (std::size_t c = 0; c < 4; ++c)
-    coefficients_[c] = beta(static_cast<Eigen::Index>(c)) / scale_[c];
+  pooled_ = fit(measured_layers, measured_times);
+  std::map<std::string, std::pair<std::vector<const Layer*>, std::vector<double>>, std::less<>> groups;
+  for (std::size_t i = 0; i < measured_layers.size(); ++i) {
+    auto& [layers, seconds] = groups[measured_layers[i]->type];
+    layers.push_back(measured_layers[i]);
+    seconds.push_back(measured_times[i]);
+  }
+  for (const auto& [type, group] : groups)
+    if (group.first.size() >= 2)
+      by_type_.emplace(type, fit(group.first, group.second));
+}
+
+const LayerLatencyRegression::Fit& LayerLatencyRegression::fit_for(std::string_view layer_type) const {
+  auto it = by_type_.find(layer_type);
+  return it == by_type_.end() ? pooled_ : it->second;
 }
 
 double LayerLatencyRegression::predict(const Layer& layer) const {
   const auto f = features(layer);
+  const auto& coefficients = fit_for(layer.type).coefficients;
   double t = 0;
   for (std::size_t c = 0; c < 4; ++c)
-    t += coefficients_[c] * f[c];
+    t += coefficients[c] * f[c];
   return std::max(0.0, t);
 }
 
