@@ -30,10 +30,12 @@ std::string row_json(const SummaryRow& r) {
   return fmt::format(
       R"({{"tenant":"{}","offered":{},"served":{},"lost":{},"loss_ratio":{},"throughput":{},"latency_mean":{},)"
       R"("latency_p50":{},"latency_p95":{},"latency_p99":{},"accuracy":{},"effective_accuracy":{},)"
-      R"("slo_violation_ratio":{},"energy_j":{},"energy_per_served_j":{}}})",
+      R"("slo_violation_ratio":{},"energy_j":{},"energy_per_served_j":{},"energy_dynamic_j":{},)"
+      R"("energy_static_j":{}}})",
       escape(r.tenant), r.offered, r.served, r.lost, number(r.loss_ratio), number(r.throughput), number(r.latency_mean),
       number(r.latency_p50), number(r.latency_p95), number(r.latency_p99), number(r.accuracy),
-      number(r.effective_accuracy), number(r.slo_violation_ratio), number(r.energy_j), number(r.energy_per_served_j));
+      number(r.effective_accuracy), number(r.slo_violation_ratio), number(r.energy_j), number(r.energy_per_served_j),
+      number(r.energy_dynamic_j), number(r.energy_static_j));
 }
 
 std::string ms(double seconds) {
@@ -54,14 +56,15 @@ std::string summary_json(const std::vector<SummaryRow>& summary, const std::vect
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     const auto& h = hosts[i];
     out += fmt::format(
-        R"({}{{"name":"{}","energy_j":{},"busy_fraction":{},"served":{},"lost":{},"mean_queue":{},"battery_soc_end":{},"down_at":{}}})",
-        i > 0 ? "," : "", escape(h.name), number(h.energy_j), number(h.busy_fraction), h.served, h.lost,
-        number(h.mean_queue), number(h.battery_soc_end), number(h.down_at));
+        R"({}{{"name":"{}","energy_j":{},"energy_static_j":{},"energy_dynamic_j":{},"busy_fraction":{},"served":{},)"
+        R"("lost":{},"mean_queue":{},"battery_soc_end":{},"down_at":{}}})",
+        i > 0 ? "," : "", escape(h.name), number(h.energy_j), number(h.energy_static_j), number(h.energy_dynamic_j),
+        number(h.busy_fraction), h.served, h.lost, number(h.mean_queue), number(h.battery_soc_end), number(h.down_at));
   }
   out += R"(],"links":[)";
   for (std::size_t i = 0; i < links.size(); ++i)
-    out += fmt::format(R"({}{{"name":"{}","energy_j":{}}})", i > 0 ? "," : "", escape(links[i].name),
-                       number(links[i].energy_j));
+    out += fmt::format(R"({}{{"name":"{}","energy_j":{},"bytes":{}}})", i > 0 ? "," : "", escape(links[i].name),
+                       number(links[i].energy_j), number(links[i].bytes));
   out += fmt::format(R"(],"simulated_seconds":{}}})", number(simulated_seconds));
   return out + "\n";
 }
@@ -75,14 +78,14 @@ std::string summary_table(const std::vector<SummaryRow>& summary, const std::vec
     out += fmt::format("{:<16} {:>9} {:>9} {:>8} {:>7} {:>9.3f} {:>9} {:>9} {:>9} {:>7} {:>7} {:>10.2f}\n", r.tenant,
                        r.offered, r.served, r.lost, pct(r.loss_ratio), r.throughput, ms(r.latency_mean),
                        ms(r.latency_p95), ms(r.latency_p99), pct(r.accuracy), pct(r.slo_violation_ratio), r.energy_j);
-  out += fmt::format("\n{:<16} {:>10} {:>7} {:>9} {:>8} {:>8} {:>7} {:>9}\n", "host", "energy J", "busy%", "served",
-                     "lost", "mean q", "soc%", "down at");
+  out += fmt::format("\n{:<16} {:>10} {:>10} {:>7} {:>9} {:>8} {:>8} {:>7} {:>9}\n", "host", "energy J", "static J",
+                     "busy%", "served", "lost", "mean q", "soc%", "down at");
   for (const auto& h : hosts)
-    out += fmt::format("{:<16} {:>10.2f} {:>7} {:>9} {:>8} {:>8.3f} {:>7} {:>9}\n", h.name, h.energy_j,
-                       pct(h.busy_fraction), h.served, h.lost, h.mean_queue, pct(h.battery_soc_end),
+    out += fmt::format("{:<16} {:>10.2f} {:>10.2f} {:>7} {:>9} {:>8} {:>8.3f} {:>7} {:>9}\n", h.name, h.energy_j,
+                       h.energy_static_j, pct(h.busy_fraction), h.served, h.lost, h.mean_queue, pct(h.battery_soc_end),
                        h.down_at >= 0 ? fmt::format("{:.2f}", h.down_at) : "-");
   for (const auto& l : links)
-    out += fmt::format("link {:<11} {:>10.2f}\n", l.name, l.energy_j);
+    out += fmt::format("link {:<11} {:>10.2f} J {:>14.0f} bytes\n", l.name, l.energy_j, l.bytes);
   return out;
 }
 

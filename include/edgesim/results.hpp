@@ -48,6 +48,8 @@ struct TimelineRecord {
 struct HostRecord {
   std::string name;
   double energy_j = 0;
+  double energy_static_j = 0;  // idle power x time the host was up
+  double energy_dynamic_j = 0; // energy_j - energy_static_j: what running work added
   double busy_fraction = 0;
   std::uint64_t served = 0; // fragment services completed on this host
   std::uint64_t lost = 0;   // requests lost at this host
@@ -72,6 +74,11 @@ struct SummaryRow {
   double slo_violation_ratio = 0;
   double energy_j = 0;
   double energy_per_served_j = 0;
+  // energy_j = energy_dynamic_j + energy_static_j. A tenant: its work share of each
+  // host's dynamic energy plus each host's static power over the time it kept the host
+  // busy; "all": every host's and link's energy (docs/energy.md).
+  double energy_dynamic_j = 0;
+  double energy_static_j = 0;
 };
 
 struct LinkRecord {

@@ -3,11 +3,14 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/energy_attribution.hpp"
 #include "core/fragment_cost.hpp"
+#include "core/link_traffic.hpp"
 #include "core/live_placement.hpp"
 #include "core/platform_dynamics.hpp"
 #include "core/route_table.hpp"
 #include "core/station.hpp"
+#include "core/tenant_busy_time.hpp"
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
 #include <edgesim/exit_oracle.hpp>
@@ -27,6 +30,7 @@
 #include <cstdio>
 #include <deque>
 #include <limits>
+#include <map>
 #include <optional>
 
 namespace sg4 = simgrid::s4u;
@@ -119,16 +123,22 @@ struct HostRuntime {
   double down_at = -1;   // first time the host went down
   double energy_at_down = 0;
   double energy_while_down = 0;    // meter increase during past outages (a down host draws nothing)
-  std::vector<double> tenant_work; // flops x threads per tenant, to share energy
+  double down_since = 0;           // start of the current outage
+  double down_seconds = 0;         // length of past outages
+  std::vector<double> tenant_work; // flops x threads per tenant, to share dynamic energy
+  TenantBusyTime tenant_busy;      // to share static energy
+  double sampled_energy = 0;       // energy at the last /timeline sample
+  double sampled_at = 0;           // time of the last /timeline sample
 };
 
 struct ActivityTag {
   // BranchOutput: a branch's output travelling to the merge host; Merge: the merge exec.
   enum class Kind : std::uint8_t { Exec, Comm, BranchOutput, Merge } kind = Kind::Exec;
   std::uint32_t request = 0;
-  int host = 0;    // exec host, or comm source
-  int peer = -1;   // comm destination
-  int threads = 0; // exec thread count
+  int host = 0;     // exec host, or comm source
+  int peer = -1;    // comm destination
+  int threads = 0;  // exec thread count
+  double bytes = 0; // comm size
 };
 
 bool same_fragment(const Fragment& a, const Fragment& b) {
@@ -203,14 +213,16 @@ private:
   void release(std::uint32_t slot);
   // timers
   void sample_timeline(double at);
+  double sampled_power(HostRuntime& host, double at);
   void update_batteries();
   void take_host_down(int host);
   void bring_host_up(int host);
   void apply_platform_changes();
   [[nodiscard]] double consumed_energy(const HostRuntime& host) const;
   [[nodiscard]] double battery_soc(const HostRuntime& host) const;
-  void exec_started(int host, int threads);
-  void exec_finished(int host, int threads);
+  void exec_started(int host, int threads, std::size_t tenant);
+  void exec_finished(int host, int threads, std::size_t tenant);
+  void count_transfer(int from, int to, double bytes);
   [[nodiscard]] double predicted_power(const HostRuntime& host) const;
   [[nodiscard]] double cpu_share(std::size_t tenant, int host) const;
   void remove_activity(std::size_t index);
@@ -244,6 +256,8 @@ private:
   std::chrono::steady_clock::time_point last_progress_ = wall_start_;
   std::uint64_t loop_iterations_ = 0;
   std::uint64_t served_whole_run_ = 0; // all tenants, warm-up included
+  bool wifi_metered_ = false;          // the WiFi energy plugin reports the WiFi links
+  LinkTraffic link_traffic_;
 };
 
 void Simulator::build_runtime() {
@@ -261,6 +275,7 @@ void Simulator::build_runtime() {
     host.battery_j = battery_wh * 3600.0;
     has_batteries_ = has_batteries_ || host.battery_j > 0;
     host.tenant_work.assign(scenario_.tenants.size(), 0.0);
+    host.tenant_busy = TenantBusyTime(scenario_.tenants.size());
     hosts_.push_back(std::move(host));
   }
   for (std::size_t t = 0; t < scenario_.tenants.size(); ++t) {
@@ -406,15 +421,21 @@ void Simulator::attach_wifi_stations() {
   edgesim::attach_wifi_stations(hosts);
 }
 
-void Simulator::exec_started(int host, int threads) {
+void Simulator::count_transfer(int from, int to, double bytes) {
+  link_traffic_.add(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host, bytes);
+}
+
+void Simulator::exec_started(int host, int threads, std::size_t tenant) {
   auto& h = hosts_[static_cast<std::size_t>(host)];
+  h.tenant_busy.exec_started(tenant, sg4::Engine::get_clock());
   h.running_threads += threads;
   if (h.running_execs++ == 0)
     h.busy_since = sg4::Engine::get_clock();
 }
 
-void Simulator::exec_finished(int host, int threads) {
+void Simulator::exec_finished(int host, int threads, std::size_t tenant) {
   auto& h = hosts_[static_cast<std::size_t>(host)];
+  h.tenant_busy.exec_finished(tenant, sg4::Engine::get_clock());
   h.running_threads -= threads;
   if (--h.running_execs == 0)
     h.busy_time += sg4::Engine::get_clock() - h.busy_since;
@@ -581,7 +602,7 @@ void Simulator::start_exec(std::uint32_t slot, int host, double per_thread, int 
   if (threads > 1)
     exec->set_thread_count(threads);
   exec->start();
-  exec_started(host, threads);
+  exec_started(host, threads, pool_[slot].tenant);
   activities_.emplace_back(std::move(exec));
   tags_.push_back(ActivityTag{kind, slot, host, -1, threads});
 }
@@ -607,7 +628,7 @@ void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
       sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
                               static_cast<std::uint64_t>(std::llround(bytes)));
   activities_.emplace_back(std::move(comm));
-  tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to});
+  tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to, 0, bytes});
 }
 
 void Simulator::arrive_at_station(std::uint32_t slot) {
@@ -671,7 +692,7 @@ void Simulator::start_segment(std::uint32_t slot) {
     else
       exec->set_bound(tenant.spec->share * host.host->get_speed());
     exec->start();
-    exec_started(fragment.host, 1);
+    exec_started(fragment.host, 1, r.tenant);
     activities_.emplace_back(std::move(exec));
     tags_.push_back(ActivityTag{ActivityTag::Kind::Exec, slot, fragment.host, -1, 1});
   }
@@ -860,10 +881,25 @@ void Simulator::sample_timeline(double at) {
     record.host = static_cast<std::int32_t>(h);
     for (int s : host.stations)
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
-    record.power_w = host.down ? 0.0 : predicted_power(host);
+    record.power_w = sampled_power(hosts_[h], at);
     record.battery_soc = battery_soc(host);
     sink_->on_timeline(record);
   }
+}
+
+double Simulator::sampled_power(HostRuntime& host, double at) {
+  // The average over the interval since the previous sample (the energy the meter
+  // counted in it / its length), so a row is what the host drew, not a snapshot of an
+  // instant; the first row, at t = 0, has no interval and holds the power at that instant.
+  if (!host.metered)
+    return 0.0;
+  const double energy = consumed_energy(host);
+  const double interval = at - host.sampled_at;
+  const double power =
+      interval > 0 ? (energy - host.sampled_energy) / interval : (host.down ? 0.0 : predicted_power(host));
+  host.sampled_energy = energy;
+  host.sampled_at = at;
+  return power;
 }
 
 void Simulator::update_batteries() {
@@ -905,6 +941,7 @@ void Simulator::bring_host_up(int h) {
   // SimGrid's meter kept counting the idle power while the host was down: that part is
   // not the host's energy.
   host.energy_while_down += sg_host_get_consumed_energy(host.host) - host.energy_at_down;
+  host.down_seconds += sg4::Engine::get_clock() - host.down_since;
   host.down = false;
 }
 
@@ -920,6 +957,7 @@ void Simulator::apply_platform_changes() {
 void Simulator::take_host_down(int h) {
   HostRuntime& host = hosts_[static_cast<std::size_t>(h)];
   host.down = true;
+  host.down_since = sg4::Engine::get_clock();
   if (host.down_at < 0)
     host.down_at = sg4::Engine::get_clock();
   host.energy_at_down = sg_host_get_consumed_energy(host.host);
@@ -932,7 +970,7 @@ void Simulator::take_host_down(int h) {
       continue;
     activities_[i]->cancel();
     if (tag.kind == ActivityTag::Kind::Exec || tag.kind == ActivityTag::Kind::Merge)
-      exec_finished(h, tag.threads);
+      exec_finished(h, tag.threads, pool_[tag.request].tenant);
     remove_activity(i);
     if (std::find(victims.begin(), victims.end(), tag.request) == victims.end())
       victims.push_back(tag.request);
@@ -1024,18 +1062,20 @@ void Simulator::controller() {
       remove_activity(index);
       switch (tag.kind) {
       case ActivityTag::Kind::Exec:
-        exec_finished(tag.host, tag.threads);
+        exec_finished(tag.host, tag.threads, pool_[tag.request].tenant);
         if (--pool_[tag.request].pending_execs == 0)
           on_exec_done(tag.request, tag.host);
         break;
       case ActivityTag::Kind::Comm:
+        count_transfer(tag.host, tag.peer, tag.bytes);
         arrive_at_station(tag.request);
         break;
       case ActivityTag::Kind::BranchOutput:
+        count_transfer(tag.host, tag.peer, tag.bytes);
         branch_merged(tag.request);
         break;
       case ActivityTag::Kind::Merge:
-        exec_finished(tag.host, tag.threads);
+        exec_finished(tag.host, tag.threads, pool_[tag.request].tenant);
         merge_done(tag.request);
         break;
       }
@@ -1078,13 +1118,28 @@ RunOutput Simulator::collect() {
   const double window = std::max(window_end - sim.warmup, 1e-12);
 
   std::vector<double> host_energy(hosts_.size(), 0.0);
+  std::vector<std::vector<double>> tenant_busy(hosts_.size());
+  std::vector<HostEnergyInputs> energy_inputs(hosts_.size());
   double total_energy = 0;
+  double static_energy = 0;
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
     HostRuntime& host = hosts_[h];
     HostRecord record;
     record.name = host.name;
     host_energy[h] = !host.metered ? 0.0 : consumed_energy(host);
     record.energy_j = host_energy[h];
+    // Static: the idle power of the run's pstate for the time the host was up.
+    const double up = std::max(0.0, end - host.down_seconds - (host.down ? end - host.down_since : 0.0));
+    const auto pstate = static_cast<int>(host.host->get_pstate());
+    record.energy_static_j = host.metered ? sg_host_get_idle_consumption_at(host.host, pstate) * up : 0.0;
+    record.energy_dynamic_j = record.energy_j - record.energy_static_j;
+    static_energy += record.energy_static_j;
+    tenant_busy[h] = host.tenant_busy.busy(end);
+    energy_inputs[h] = HostEnergyInputs{.energy_j = record.energy_j,
+                                        .static_j = record.energy_static_j,
+                                        .up_seconds = up,
+                                        .tenant_work = host.tenant_work,
+                                        .tenant_busy = tenant_busy[h]};
     record.busy_fraction = end > 0 ? host.busy_time / end : 0;
     record.served = host.served;
     record.lost = host.lost;
@@ -1097,23 +1152,30 @@ RunOutput Simulator::collect() {
     total_energy += host_energy[h];
     out.hosts.push_back(std::move(record));
   }
-  if (sg_link_energy_is_inited() != 0) {
-    for (auto* link : sg4::Engine::get_instance()->get_all_links()) {
-      if (link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI || link->get_name() == "__loopback__")
-        continue;
-      LinkRecord record;
-      record.name = link->get_name();
+  // Every link with its traffic; energy where a plugin meters it (WiFi links are
+  // added in run(), once the engine has reported their energy).
+  const bool wired_energy = sg_link_energy_is_inited() != 0;
+  for (auto* link : sg4::Engine::get_instance()->get_all_links()) {
+    const bool wifi = link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI;
+    if ((wifi && wifi_metered_) || link->get_name() == "__loopback__")
+      continue;
+    LinkRecord record;
+    record.name = link->get_name();
+    record.bytes = link_traffic_.bytes(link);
+    if (wired_energy && !wifi) {
       record.energy_j = sg_link_get_consumed_energy(link);
-      total_energy += record.energy_j;
-      out.links.push_back(std::move(record));
+      static_energy += link_idle_watts(*link) * end;
     }
+    total_energy += record.energy_j;
+    out.links.push_back(std::move(record));
   }
+  const std::vector<TenantEnergy> tenant_energy = attribute_energy(energy_inputs, tenants_.size());
 
   out.layer_latency = layer_latency_records();
 
   auto fill = [&](SummaryRow& row, std::uint64_t offered, std::uint64_t served, std::uint64_t lost,
                   std::uint64_t correct, std::uint64_t slo_met, const LatencyHistogram& latency, double energy,
-                  std::uint64_t served_whole_run) {
+                  double energy_static, std::uint64_t served_whole_run) {
     row.offered = offered;
     row.served = served;
     row.lost = lost;
@@ -1127,6 +1189,8 @@ RunOutput Simulator::collect() {
     row.effective_accuracy = offered > 0 ? static_cast<double>(correct) / static_cast<double>(offered) : NAN;
     row.slo_violation_ratio = offered > 0 ? 1.0 - static_cast<double>(slo_met) / static_cast<double>(offered) : 0;
     row.energy_j = energy;
+    row.energy_static_j = energy_static;
+    row.energy_dynamic_j = energy - energy_static;
     // Energy is measured over the whole run (SimGrid's meters start at 0), so it is
     // divided by every request served in that time, warm-up included.
     row.energy_per_served_j = served_whole_run > 0 ? energy / static_cast<double>(served_whole_run) : NAN;
@@ -1137,19 +1201,10 @@ RunOutput Simulator::collect() {
   std::uint64_t offered = 0, served = 0, lost = 0, correct = 0, slo_met = 0, served_whole_run = 0;
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     const TenantRuntime& tenant = tenants_[t];
-    // A tenant's energy: each host's energy shared by the work each tenant ran there.
-    double energy = 0;
-    for (std::size_t h = 0; h < hosts_.size(); ++h) {
-      double work_total = 0;
-      for (double w : hosts_[h].tenant_work)
-        work_total += w;
-      if (work_total > 0)
-        energy += host_energy[h] * hosts_[h].tenant_work[t] / work_total;
-    }
     SummaryRow row;
     row.tenant = tenant.spec->name;
-    fill(row, tenant.offered, tenant.served, tenant.lost, tenant.correct, tenant.slo_met, tenant.latency, energy,
-         tenant.served_whole_run);
+    fill(row, tenant.offered, tenant.served, tenant.lost, tenant.correct, tenant.slo_met, tenant.latency,
+         tenant_energy[t].total(), tenant_energy[t].static_j, tenant.served_whole_run);
     served_whole_run += tenant.served_whole_run;
     out.summary.push_back(std::move(row));
     offered += tenant.offered;
@@ -1159,7 +1214,7 @@ RunOutput Simulator::collect() {
     slo_met += tenant.slo_met;
     all_latency.merge(tenant.latency);
   }
-  fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy, served_whole_run);
+  fill(all, offered, served, lost, correct, slo_met, all_latency, total_energy, static_energy, served_whole_run);
   served_whole_run_ = served_whole_run;
   out.summary.push_back(std::move(all));
   return out;
@@ -1212,7 +1267,8 @@ RunOutput Simulator::run() {
   // only when the platform declares what they measure.
   if (platform_.xml_text.find("wattage_range") != std::string::npos)
     sg_link_energy_plugin_init();
-  if (platform_.xml_text.find("wifi_watt_values") != std::string::npos)
+  wifi_metered_ = platform_.xml_text.find("wifi_watt_values") != std::string::npos;
+  if (wifi_metered_)
     sg_wifi_energy_plugin_init();
   engine->set_config("network/model:" + scenario_.simulation.network_model);
   engine->set_config("network/crosstraffic:0");
@@ -1231,11 +1287,18 @@ RunOutput Simulator::run() {
   sg4::Actor::create("edgesim-controller", home, [this] { controller(); });
   engine->run();
   RunOutput out = collect();
+  std::map<std::string, double, std::less<>> wifi_bytes;
+  for (auto* link : engine->get_all_links())
+    if (link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI)
+      wifi_bytes[link->get_name()] = link_traffic_.bytes(link);
   // WiFi links report their energy when the engine (and so the link) is destroyed.
   engine.reset();
   SummaryRow& all = out.summary.back();
+  // WiFi energy is counted as dynamic: the plugin reports one total per link.
   for (auto& link : wifi_energy.take()) {
     all.energy_j += link.energy_j;
+    all.energy_dynamic_j += link.energy_j;
+    link.bytes = wifi_bytes[link.name];
     out.links.push_back(std::move(link));
   }
   all.energy_per_served_j = served_whole_run_ > 0 ? all.energy_j / static_cast<double>(served_whole_run_) : NAN;

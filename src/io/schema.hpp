@@ -135,6 +135,8 @@ template <> struct TableSchema<HostRecord> {
   static constexpr std::tuple columns{
       Column{"name", &HostRecord::name},
       Column{"energy_j", &HostRecord::energy_j},
+      Column{"energy_static_j", &HostRecord::energy_static_j},
+      Column{"energy_dynamic_j", &HostRecord::energy_dynamic_j},
       Column{"busy_fraction", &HostRecord::busy_fraction},
       Column{"served", &HostRecord::served},
       Column{"lost", &HostRecord::lost},
@@ -162,6 +164,8 @@ template <> struct TableSchema<SummaryRow> {
       Column{"slo_violation_ratio", &SummaryRow::slo_violation_ratio},
       Column{"energy_j", &SummaryRow::energy_j},
       Column{"energy_per_served_j", &SummaryRow::energy_per_served_j},
+      Column{"energy_dynamic_j", &SummaryRow::energy_dynamic_j},
+      Column{"energy_static_j", &SummaryRow::energy_static_j},
   };
 };
 

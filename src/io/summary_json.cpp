@@ -99,6 +99,8 @@ SummaryRow summary_row(std::string_view object) {
   row.slo_violation_ratio = number_member(object, "slo_violation_ratio");
   row.energy_j = number_member(object, "energy_j");
   row.energy_per_served_j = number_member(object, "energy_per_served_j");
+  row.energy_dynamic_j = number_member(object, "energy_dynamic_j");
+  row.energy_static_j = number_member(object, "energy_static_j");
   return row;
 }
 

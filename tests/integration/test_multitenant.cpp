@@ -160,12 +160,16 @@ TEST(MultiTenant, IdenticalTenantsShareOneHostFairly) {
   // stations x run length = total time spent in them.
   EXPECT_NEAR(host.mean_queue * end, latency_sum, 1e-6 * latency_sum);
 
-  // Tenant energies split the host's energy by work: they add up to it, and each share
-  // is the tenant's share of the requests executed (identical work per request).
-  EXPECT_NEAR(a.energy_j + b.energy_j, host.energy_j, 1e-9 * host.energy_j);
+  // Tenants split the host's dynamic energy by work: their shares add up to it, and
+  // each is the tenant's share of the requests executed (identical work per request).
+  // They split the static energy of the time the host was busy (docs/energy.md).
+  EXPECT_NEAR(a.energy_dynamic_j + b.energy_dynamic_j, host.energy_dynamic_j, 1e-9 * host.energy_dynamic_j);
   const double share_a = double(executed[0]) / double(executed[0] + executed[1]);
-  EXPECT_NEAR(a.energy_j / host.energy_j, share_a, 1e-9);
-  EXPECT_NEAR(a.energy_j / host.energy_j, 0.5, 0.05);
+  EXPECT_NEAR(a.energy_dynamic_j / host.energy_dynamic_j, share_a, 1e-9);
+  EXPECT_NEAR(a.energy_dynamic_j / host.energy_dynamic_j, 0.5, 0.05);
+  EXPECT_NEAR(a.energy_static_j + b.energy_static_j, host.energy_static_j * host.busy_fraction,
+              1e-9 * host.energy_static_j);
+  EXPECT_NEAR(a.energy_static_j / (a.energy_static_j + b.energy_static_j), 0.5, 0.05);
   EXPECT_GT(all.energy_j, host.energy_j); // "all" also has the idle hosts and links
 }
 
@@ -203,15 +207,16 @@ TEST(MultiTenant, DifferentModelsOnSharedHostsAreAccountedPerTenant) {
     for (const auto& [host, per_tenant] : work) {
       const double total = per_tenant[0] + per_tenant[1];
       if (total > 0)
-        expected += host_named(out.hosts, host).energy_j * per_tenant[t] / total;
+        expected += host_named(out.hosts, host).energy_dynamic_j * per_tenant[t] / total;
     }
-    EXPECT_NEAR(out.summary[t].energy_j, expected, 1e-9 * expected) << out.summary[t].tenant;
-    EXPECT_GT(out.summary[t].energy_j, 0.0);
-    tenant_total += out.summary[t].energy_j;
+    EXPECT_NEAR(out.summary[t].energy_dynamic_j, expected, 1e-9 * expected) << out.summary[t].tenant;
+    EXPECT_GT(out.summary[t].energy_dynamic_j, 0.0);
+    EXPECT_GT(out.summary[t].energy_static_j, 0.0);
+    tenant_total += out.summary[t].energy_dynamic_j;
   }
   double shared_hosts = 0;
   for (const auto& [host, per_tenant] : work)
-    shared_hosts += host_named(out.hosts, host).energy_j;
+    shared_hosts += host_named(out.hosts, host).energy_dynamic_j;
   EXPECT_NEAR(tenant_total, shared_hosts, 1e-9 * shared_hosts);
 
   // Arrival processes: Poisson counts per second have variance ~ mean; the MMPP-2

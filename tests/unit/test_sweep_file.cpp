@@ -25,7 +25,8 @@ std::string summary_json(double latency_a, double latency_all, std::uint64_t off
            ",\"served\":" + std::to_string(offered - 1) +
            ",\"lost\":1,\"loss_ratio\":0.25,\"throughput\":2.5,\"latency_mean\":" + std::to_string(latency) +
            ",\"latency_p50\":0.1,\"latency_p95\":0.2,\"latency_p99\":null,\"accuracy\":0.9,"
-           "\"effective_accuracy\":0.8,\"slo_violation_ratio\":0,\"energy_j\":12.5,\"energy_per_served_j\":4.5}";
+           "\"effective_accuracy\":0.8,\"slo_violation_ratio\":0,\"energy_j\":12.5,\"energy_per_served_j\":4.5,"
+           "\"energy_dynamic_j\":10,\"energy_static_j\":2.5}";
   };
   return "{\"tenants\":[" + row("cam-\\\"1", latency_a) + "," + row("b", latency_a) +
          "],\"all\":" + row("all", latency_all) +
@@ -43,6 +44,8 @@ TEST(RunRecord, ParsesTheRunSummaryJson) {
   EXPECT_DOUBLE_EQ(rows[2].latency_mean, 0.25);
   EXPECT_TRUE(std::isnan(rows[2].latency_p99));
   EXPECT_DOUBLE_EQ(rows[2].energy_per_served_j, 4.5);
+  EXPECT_DOUBLE_EQ(rows[2].energy_dynamic_j, 10.0);
+  EXPECT_DOUBLE_EQ(rows[2].energy_static_j, 2.5);
   EXPECT_THROW((void)io::parse_summary_json("{\"all\":{}}"), RuntimeError);
   EXPECT_THROW((void)io::parse_summary_json("not json"), RuntimeError);
 }
