@@ -5,14 +5,17 @@ Layout read here (compound datasets; field names are the contract):
   /requests  id u64, tenant u16, arrival f64, finish f64, latency f64, exit i16,
              correct u8, confidence f32, lost_at i32, reason u8
   /timeline  t f64, host i32, queue_len i32, power_w f64, battery_soc f64
-  /hosts     name S64, energy_j, busy_fraction, served u64, lost u64, mean_queue,
-             battery_soc_end, down_at
+  /hosts     name S64, energy_j, energy_static_j, energy_dynamic_j, busy_fraction,
+             served u64, lost u64, mean_queue, battery_soc_end, down_at
   /summary   tenant S64 (one row per tenant in tenant-index order, then "all"),
              offered, served, lost, loss_ratio, throughput, latency_mean,
              latency_p50, latency_p95, latency_p99, accuracy, effective_accuracy,
-             slo_violation_ratio, energy_j, energy_per_served_j
+             slo_violation_ratio, energy_j, energy_per_served_j, energy_dynamic_j,
+             energy_static_j
   /meta      group; attributes edgesim_version, git_describe, scenario, platform,
-             seed, started_at, wall_seconds, interrupted
+             seed, started_at, wall_seconds, interrupted; dataset layer_latency
+             (tenant, layer, layer_name, host, source 0 FLOPs model / 1 measured,
+             seconds)
 
 `load_run` reads the small datasets whole and, optionally, `/requests`.
 `scan_requests` reads `/requests` in row slices (only the columns it needs), so
@@ -33,12 +36,14 @@ import numpy as np
 REQUEST_FIELDS = ("id", "tenant", "arrival", "finish", "latency", "exit",
                   "correct", "confidence", "lost_at", "reason")
 TIMELINE_FIELDS = ("t", "host", "queue_len", "power_w", "battery_soc")
-HOST_FIELDS = ("name", "energy_j", "busy_fraction", "served", "lost",
-               "mean_queue", "battery_soc_end", "down_at")
+HOST_FIELDS = ("name", "energy_j", "energy_static_j", "energy_dynamic_j",
+               "busy_fraction", "served", "lost", "mean_queue", "battery_soc_end",
+               "down_at")
 SUMMARY_FIELDS = ("tenant", "offered", "served", "lost", "loss_ratio",
                   "throughput", "latency_mean", "latency_p50", "latency_p95",
                   "latency_p99", "accuracy", "effective_accuracy",
-                  "slo_violation_ratio", "energy_j", "energy_per_served_j")
+                  "slo_violation_ratio", "energy_j", "energy_per_served_j",
+                  "energy_dynamic_j", "energy_static_j")
 META_ATTRS = ("edgesim_version", "git_describe", "scenario", "platform", "seed",
               "started_at", "wall_seconds", "interrupted")
 
