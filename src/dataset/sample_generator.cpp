@@ -106,18 +106,30 @@ void describe_fragments(Sample& sample, const ChainNode& chain, const DatasetMod
     fragment.bytes_in =
         fragment.first_layer == 0 ? chain.input_bytes : profile.layers[fragment.first_layer - 1].out_bytes;
     fragment.bytes_out = profile.layers[fragment.last_layer].out_bytes;
-    double expected_flops = 0; // per request reaching the fragment, unconditional weights
+    // Per request reaching the fragment, unconditional weights: flops of the layers the
+    // FLOPs model costs, seconds of those with a measured latency on the kind's class.
+    double expected_flops = 0;
+    double expected_measured = 0;
+    const LatencyMeasurement* measurement = profile.measurement_on(kind.device_class);
+    const auto add = [&](double weight, double flops, std::optional<double> latency) {
+      if (latency && measurement != nullptr)
+        expected_measured +=
+            weight * measured_work_per_thread(*measurement, *latency, kind.pstate_speeds, std::max(1, kind.cores)) /
+            kind.pstate_speeds.at(0);
+      else
+        expected_flops += weight * flops;
+    };
     for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
       fragment.flops += profile.layers[l].flops;
       fragment.param_bytes += profile.layers[l].param_bytes;
-      expected_flops += survive * profile.layers[l].flops;
+      add(survive, profile.layers[l].flops, profile.measured_layer_latency(l, kind.device_class));
       for (std::size_t e = 0; e < profile.exits.size(); ++e) {
         if (profile.exits[e].after_layer != l)
           continue;
         fragment.exits += 1;
         fragment.exit_flops += profile.exits[e].flops;
         if (evaluates)
-          expected_flops += survive * profile.exits[e].flops;
+          add(survive, profile.exits[e].flops, profile.measured_exit_latency(e, kind.device_class));
         if (by_probability)
           survive -= chain.exit_parameters[e];
       }
@@ -125,7 +137,9 @@ void describe_fragments(Sample& sample, const ChainNode& chain, const DatasetMod
     survive = std::max(survive, 0.0);
     fragment.exit_prob = fragment.reach_prob > 0 ? 1 - survive / fragment.reach_prob : 0;
     const double speed = kind.pstate_speeds.at(0) * std::max(1, kind.cores) * profile.efficiency_on(kind.device_class);
-    fragment.service_time = fragment.reach_prob > 0 ? expected_flops / fragment.reach_prob / speed : 0;
+    fragment.service_time = fragment.reach_prob > 0
+                                ? expected_flops / fragment.reach_prob / speed + expected_measured / fragment.reach_prob
+                                : 0;
   }
 }
 

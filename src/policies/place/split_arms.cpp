@@ -29,6 +29,14 @@ double range_seconds(const PlacementProblem& problem, const HostInfo& host, std:
   return seconds;
 }
 
+// One of k semantic branches runs every layer at the [semantic] flops share; a measured
+// layer's latency scales by the same share (as the engine charges it).
+double branch_compute_seconds(const ModelProfile& model, const HostInfo& host, std::size_t k) {
+  if (model.measurement_on(host.device_class) == nullptr)
+    return model.total_flops() * model.semantic.flops_share(k) / model_flops_per_second(model, host);
+  return edgesim::range_seconds(model, 0, model.layers.size() - 1, host) * model.semantic.flops_share(k);
+}
+
 } // namespace
 
 std::optional<ArmPlacement> best_chain_split(const PlacementProblem& problem) {
@@ -103,7 +111,7 @@ std::optional<ArmPlacement> fastest_semantic_split(const PlacementProblem& probl
       const HostInfo& host = *chosen[b];
       arm.fragments.push_back(Fragment{0, n - 1, host.name, b, k});
       const double branch = move_seconds(problem, problem.source_host, host.name, problem.workload.input_bytes) +
-                            model.total_flops() * model.semantic.flops_share(k) / model_flops_per_second(model, host) +
+                            branch_compute_seconds(model, host, k) +
                             move_seconds(problem, host.name, merge.name, model.semantic.merge_bytes);
       slowest = std::max(slowest, branch);
     }
