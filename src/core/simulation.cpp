@@ -110,6 +110,7 @@ struct HostRuntime {
   std::string name;
   int cores = 1;
   std::vector<int> stations;
+  int shared_station = -1; // station shared by every fragment on the host, if any
   int running_execs = 0;
   int running_threads = 0; // cores asked for by running execs (may exceed cores)
   double busy_time = 0;
@@ -180,6 +181,9 @@ public:
 private:
   void build_runtime();
   void install_placement(std::size_t tenant, std::vector<Fragment> plan);
+  /// The station a fragment of tenant `t` on `host` joins: a new one per fragment, or
+  /// the host's shared station (created on first use).
+  int station_for(int host, std::size_t t, const HostSettings& settings);
   void replan(std::size_t tenant);
   [[nodiscard]] PlacementProblem live_placement_problem(std::size_t tenant);
   void check_runtime_placement(std::size_t tenant, const std::vector<Fragment>& plan) const;
@@ -206,7 +210,7 @@ private:
   void start_service(std::uint32_t slot);
   void start_segment(std::uint32_t slot);
   void on_exec_done(std::uint32_t slot, int host);
-  void leave_station(int station);
+  void leave_station(int station, std::size_t tenant);
   void send(std::uint32_t slot, int from, int to, double bytes);
   void complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw);
   void lose(std::uint32_t slot, LossReason reason, int host);
@@ -318,15 +322,12 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
     rt.host = platform_.index_of(fragment.host);
     const ProbedHost& probed = platform_.hosts[static_cast<std::size_t>(rt.host)];
     const HostSettings& settings = scenario_.host_settings(fragment.host);
-    Station station;
-    station.host = rt.host;
-    station.tenant = static_cast<int>(t);
-    station.capacity = settings.buffer;
-    station.servers = settings.servers;
-    rt.station = static_cast<int>(stations_.size());
-    stations_.push_back(std::move(station));
-    hosts_[static_cast<std::size_t>(rt.host)].stations.push_back(rt.station);
-    rt.threads = std::max(1, std::max(1, probed.info.cores) / settings.servers);
+    rt.station = station_for(rt.host, t, settings);
+    // FCFS: the cores are divided among the servers; processor sharing: a request alone
+    // runs on every core, and SimGrid shares them among the requests in service.
+    rt.threads = settings.discipline == Discipline::ProcessorSharing
+                     ? std::max(1, probed.info.cores)
+                     : std::max(1, std::max(1, probed.info.cores) / settings.servers);
     rt.efficiency = model.efficiency_on(probed.info.device_class);
     rt.out_bytes = model.layers[fragment.last_layer].out_bytes;
     if (fragment.branches > 1) {
@@ -370,6 +371,26 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
     }
   }
   tenant.placements.push_back(std::move(placement));
+}
+
+int Simulator::station_for(int host_index, std::size_t t, const HostSettings& settings) {
+  HostRuntime& host = hosts_[static_cast<std::size_t>(host_index)];
+  const bool shared = settings.station == StationSharing::Shared;
+  if (shared && host.shared_station >= 0)
+    return host.shared_station;
+  Station station;
+  station.host = host_index;
+  station.tenant = shared ? -1 : static_cast<int>(t);
+  station.capacity = settings.buffer;
+  station.servers = settings.discipline == Discipline::ProcessorSharing ? settings.buffer : settings.servers;
+  if (shared)
+    station.tenant_in_system.assign(scenario_.tenants.size(), 0);
+  const int index = static_cast<int>(stations_.size());
+  stations_.push_back(std::move(station));
+  host.stations.push_back(index);
+  if (shared)
+    host.shared_station = index;
+  return index;
 }
 
 PlacementProblem Simulator::live_placement_problem(std::size_t t) {
@@ -455,8 +476,9 @@ double Simulator::cpu_share(std::size_t tenant, int host) const {
   std::vector<bool> active(tenants_.size(), false);
   active[tenant] = true;
   for (int s : hosts_[static_cast<std::size_t>(host)].stations)
-    if (stations_[static_cast<std::size_t>(s)].in_system > 0)
-      active[static_cast<std::size_t>(stations_[static_cast<std::size_t>(s)].tenant)] = true;
+    for (std::size_t t = 0; t < tenants_.size(); ++t)
+      if (stations_[static_cast<std::size_t>(s)].holds_tenant(t))
+        active[t] = true;
   double total = 0;
   for (std::size_t t = 0; t < tenants_.size(); ++t)
     total += active[t] ? tenants_[t].spec->share : 0.0;
@@ -643,7 +665,7 @@ void Simulator::arrive_at_station(std::uint32_t slot) {
     lose(slot, LossReason::BufferFull, fragment.host);
     return;
   }
-  station.enter(sg4::Engine::get_clock());
+  station.enter(sg4::Engine::get_clock(), r.tenant);
   if (station.busy < station.servers)
     start_service(slot);
   else
@@ -660,7 +682,7 @@ void Simulator::start_service(std::uint32_t slot) {
   // a Jackson network, and a fragment's segments scale together.
   r.work_factor = draw_work_factor(tenant.spec->work, tenant.work_rng);
   if (tenant.spec->drop_late && sg4::Engine::get_clock() - r.arrival > tenant.spec->slo) {
-    leave_station(fragment.station);
+    leave_station(fragment.station, r.tenant);
     lose(slot, LossReason::Deadline, fragment.host);
     return;
   }
@@ -699,10 +721,10 @@ void Simulator::start_segment(std::uint32_t slot) {
   r.pending_execs = static_cast<std::uint16_t>(fragment.threads);
 }
 
-void Simulator::leave_station(int station_index) {
+void Simulator::leave_station(int station_index, std::size_t tenant) {
   Station& station = stations_[static_cast<std::size_t>(station_index)];
   station.busy--;
-  station.leave(sg4::Engine::get_clock());
+  station.leave(sg4::Engine::get_clock(), tenant);
   if (!station.queue.empty() && station.busy < station.servers) {
     std::uint32_t next = station.queue.front();
     station.queue.pop_front();
@@ -747,7 +769,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     ctx.battery_soc = battery_soc(h);
     if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
       hosts_[static_cast<std::size_t>(host)].served++;
-      leave_station(fragment.station);
+      leave_station(fragment.station, r.tenant);
       complete(slot, segment.exit, draw);
       return;
     }
@@ -758,7 +780,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     return;
   }
   hosts_[static_cast<std::size_t>(host)].served++;
-  leave_station(fragment.station);
+  leave_station(fragment.station, r.tenant);
   if (r.parent != kNoParent) {
     branch_done(slot, host);
     return;

@@ -70,9 +70,18 @@ enum class MultitenantPolicy {
   NonCooperative, // each tenant capped at its share; each adapts on its own
 };
 
+/// Which requests a station holds: one station per fragment a host runs (each with its
+/// own K), or one station per host shared by every fragment of every tenant on it.
+enum class StationSharing : std::uint8_t { PerFragment, Shared };
+/// FCFS with `servers` servers, or processor sharing: every admitted request is in
+/// service at once and the host's cores are shared among them as SimGrid shares them.
+enum class Discipline : std::uint8_t { Fcfs, ProcessorSharing };
+
 struct HostSettings {
   int buffer = 10; // K: requests in system, including those in service
   int servers = 1;
+  StationSharing station = StationSharing::PerFragment;
+  Discipline discipline = Discipline::Fcfs;
   std::optional<double> battery_wh;
   std::optional<int> pstate;
 };

@@ -68,13 +68,29 @@ int bounded_int(const ConfigView& view, std::string_view key, int minimum, std::
 }
 
 HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
-  view.require_only({"buffer", "servers", "discipline", "battery_wh", "pstate"});
+  view.require_only({"buffer", "servers", "discipline", "station", "battery_wh", "pstate"});
   if (view.has("buffer"))
     base.buffer = bounded_int(view, "buffer", 1, "K >= 1 (requests in system, including the one in service)");
   if (view.has("servers"))
     base.servers = bounded_int(view, "servers", 1, "at least 1 server");
-  if (view.has("discipline") && view.get_string("discipline") != "fcfs")
-    view.fail("discipline", "\"fcfs\" (the only discipline implemented)");
+  if (view.has("discipline")) {
+    const std::string discipline = view.get_string("discipline");
+    if (discipline == "fcfs")
+      base.discipline = Discipline::Fcfs;
+    else if (discipline == "ps")
+      base.discipline = Discipline::ProcessorSharing;
+    else
+      view.fail("discipline", "\"fcfs\" or \"ps\" (processor sharing)");
+  }
+  if (view.has("station")) {
+    const std::string station = view.get_string("station");
+    if (station == "per-fragment")
+      base.station = StationSharing::PerFragment;
+    else if (station == "shared")
+      base.station = StationSharing::Shared;
+    else
+      view.fail("station", "\"per-fragment\" (a station per fragment) or \"shared\" (one station per host)");
+  }
   if (view.has("battery_wh"))
     base.battery_wh = energy_wh(view, "battery_wh");
   if (view.has("pstate"))
