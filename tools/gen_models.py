@@ -6,6 +6,10 @@ latencies (dnn_latency_ncnn.csv) of ../shared/reference/ and writes
 
   scenarios/models/<model>.toml         alexnet vgg16 resnet18 resnet50 mobilenetv2 inceptionv3
   scenarios/models/<model>-3exit.toml   the same plus three intermediate exits
+                                        (both with `type` on every layer and, from
+                                        scenarios/models/measurements/<class>/<model>.csv,
+                                        measured `latency` per layer and exit and the
+                                        [measurement.<class>] tables)
   tests/data/ncnn_reference.csv         the measured rows used for calibration
   docs/calibration.md                   speeds, efficiencies, measured vs simulated latency, power
 
@@ -15,7 +19,11 @@ F / (N * speed * efficiency[model][device_class]) seconds.  Each device class ge
 one nominal per-core speed (the median over the measured models of
 total_flops / (latency * N)); the per-model efficiency then reproduces each
 measured latency exactly.  Pairs without a measurement use efficiency 1.0, i.e.
-the device median.
+the device median.  Measured per-layer latencies (any device class with a
+directory under scenarios/models/measurements/) are copied into the model files;
+the engine charges them instead of the FLOPs model on those layers, and
+docs/calibration.md compares them with the FLOPs model and with the measured
+whole-model latency.
 
 Usage: /usr/bin/python3 tools/gen_models.py [--layers CSV] [--latency CSV] [--check]
   --check   regenerate in memory, compare with the files on disk, exit 1 on any
@@ -29,6 +37,7 @@ import csv
 import io
 import math
 import os
+import re
 import statistics
 import sys
 import xml.etree.ElementTree as ET
@@ -99,6 +108,10 @@ DEVICES = [
          note="REFERENCE.md sec. 3.3: PyTorch 2.11 eager fp32 batch 1 on a 16-vCPU Intel Xeon VM, "
               "16 threads (not ncnn; the only x86 figures available); InceptionV3 is measured "
               "there, so it is calibrated exactly on this class"),
+    dict(cls="x86_epyc_2vcpu", rows=None, cores=2, pstates=[None], from_measurements=True,
+         note="the `__model__` (whole-model) rows of scenarios/models/measurements/x86_epyc_2vcpu/: "
+              "tools/profile_model.py, PyTorch eager fp32 batch 1, 2 threads, on the 2-vCPU AMD "
+              "EPYC VM that builds this repository; its layers carry those per-layer latencies"),
     dict(cls="rpi_a_plus", rows=None, cores=1, pstates=[700],
          note="GUESS: no DNN benchmark of an ARMv6 board was found. Per-core speed = RPi3B+ "
               "per-core speed x 700/1400 (clock) / 4 (assumed penalty: in-order ARM1176 with "
@@ -108,6 +121,7 @@ DEVICES = [
 # REFERENCE.md sec. 3.3, "16 threads ms" column (x86 edge-server CPU reference).
 X86_16THR_MS = {"alexnet": 4.8, "vgg16": 53.3, "resnet18": 11.2, "resnet50": 26.1,
                 "mobilenetv2": 11.5, "inceptionv3": 47.3}
+FROM_MEASUREMENTS = {d["cls"] for d in DEVICES if d.get("from_measurements")}
 X86_SOURCE = "REFERENCE.md sec. 3.3 (PyTorch 2.11 eager fp32 16 threads 16-vCPU Xeon VM)"
 
 RPI_A_PLUS_NEON_PENALTY = 4.0
@@ -188,9 +202,178 @@ def exit_accuracy(top1, frac):
 
 
 # ---------------------------------------------------------------------------
+# Measured per-layer latencies: scenarios/models/measurements/<class>/<model>.csv
+# (format: docs/calibration.md "Measured per-layer latency"; written by
+# tools/profile_model.py or transcribed from a published per-layer table).
+# ---------------------------------------------------------------------------
+MEAS_DIR = os.path.join("scenarios", "models", "measurements")
+MEAS_COLUMNS = ["layer", "type", "latency_ms", "spread_ms", "out_bytes", "param_bytes", "flops"]
+LAYER_TYPES = ("conv", "depthwise", "fc", "pool", "norm", "act", "block", "other")
+
+
+def layer_type(model_name, block):
+    """edgesim layer type of a shipped block: a residual, inverted-residual or inception
+    module is a `block`, a classifier Linear `fc`, any other MAC-bearing block (a Conv2d
+    with its BN/ReLU/pooling) `conv`. tools/profile_model.py derives the same types from
+    the operators a block runs; measurement CSVs are checked against this."""
+    name = block["name"]
+    if block["macs"] == 0:
+        return "other"
+    if name.startswith(("classifier.", "fc")):
+        return "fc"
+    if name.startswith(("layer", "Mixed_")):
+        return "block"
+    if model_name == "mobilenetv2" and name.startswith("features.") and \
+            1 <= int(name.split(".")[1]) <= 17:
+        return "block"
+    return "conv"
+
+
+def parse_scaling(text, where):
+    """'1:1.0 2:1.87' -> [(1, 1.0), (2, 1.87)]."""
+    points = []
+    for item in text.split():
+        try:
+            n, v = item.split(":")
+            points.append((int(n), float(v)))
+        except ValueError:
+            raise SystemExit(f"{where}: scaling: 'threads:speedup' pairs, not '{item}'")
+    ns = [n for n, _ in points]
+    if not points or ns != sorted(set(ns)) or ns[0] < 1 or any(v <= 0 for _, v in points):
+        raise SystemExit(f"{where}: scaling: threads strictly increasing from >= 1, speed-ups > 0")
+    return points
+
+
+def read_measurement_csv(path, m, rel):
+    """One measurement file of model m: dict(meta, layers{name: row}, model_ms, exits{i: row})."""
+    meta, comments, body = {}, [], []
+    with open(path, newline="") as f:
+        for line in f:
+            if line.startswith("#") and not body:
+                text = line[1:].strip()
+                comments.append(text)
+                key, sep, value = text.partition(":")
+                if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+                    meta.setdefault(key.strip(), value.strip())
+            elif line.strip():
+                body.append(line)
+    reader = csv.DictReader(body)
+    if reader.fieldnames is None or [c.strip() for c in reader.fieldnames] != MEAS_COLUMNS:
+        raise SystemExit(f"{rel}: columns must be {','.join(MEAS_COLUMNS)}")
+    blocks = {b["name"]: b for b in m["blocks"]}
+    out = dict(meta=meta, comments=comments, layers={}, model_ms=None, exits={}, rel=rel)
+    for r in reader:
+        r = {k.strip(): (v or "").strip() for k, v in r.items()}
+        name, where = r["layer"], f"{rel}: layer {r['layer']}"
+        try:
+            ms = float(r["latency_ms"])
+        except ValueError:
+            raise SystemExit(f"{where}: latency_ms '{r['latency_ms']}' is not a number")
+        if not (ms > 0 and math.isfinite(ms)):
+            raise SystemExit(f"{where}: latency_ms must be positive")
+        text = r["latency_ms"] if re.fullmatch(r"\d+(\.\d+)?", r["latency_ms"]) else f"{ms:.6f}"
+        row = dict(ms=ms, text=text, spread=r["spread_ms"], type=r["type"], flops=r["flops"])
+        if name == "__model__":
+            out["model_ms"], out["model_text"] = ms, text
+            continue
+        em = re.fullmatch(r"__exit(\d+)__", name)
+        if em:
+            i = int(em.group(1))
+            if i >= len(m["exits"]):
+                raise SystemExit(f"{where}: the -3exit model has exits 0..{len(m['exits']) - 1}")
+            after = meta.get(f"exit{i}", "")
+            am = re.match(r"after (\S+?),?(\s|$)", after)
+            if am and am.group(1) != m["exits"][i]:
+                raise SystemExit(f"{where}: measured after {am.group(1)}, the model's exit {i} is after "
+                                 f"{m['exits'][i]}")
+            out["exits"][i] = row
+            continue
+        if name not in blocks:
+            raise SystemExit(f"{where}: not a block of {m['name']} "
+                             f"(blocks: {' '.join(blocks)})")
+        b = blocks[name]
+        if r["flops"]:
+            flops = float(r["flops"])
+            if abs(flops - 2 * b["macs"]) > 0.005 * max(1.0, 2 * b["macs"]):
+                raise SystemExit(f"{where}: flops {r['flops']} != the block's {2 * b['macs']} "
+                                 "(not the same block definition)")
+        if r["type"] and r["type"] != layer_type(m["name"], b):
+            raise SystemExit(f"{where}: type '{r['type']}' != '{layer_type(m['name'], b)}' "
+                             f"(tools/gen_models.py layer_type)")
+        if name in out["layers"]:
+            raise SystemExit(f"{where}: listed twice")
+        out["layers"][name] = row
+    try:
+        out["threads"] = int(meta["threads"])
+        out["pstate"] = int(meta.get("pstate", "0"))
+    except (KeyError, ValueError):
+        raise SystemExit(f"{rel}: needs a '# threads: N' line (and '# pstate: N' if not 0)")
+    if out["threads"] < 1 or out["pstate"] < 0:
+        raise SystemExit(f"{rel}: threads >= 1, pstate >= 0")
+    out["scaling"] = parse_scaling(meta["scaling"], rel) if meta.get("scaling") else None
+    if out["scaling"] and out["threads"] not in [n for n, _ in out["scaling"]]:
+        raise SystemExit(f"{rel}: the scaling curve must contain the measurement's {out['threads']} threads")
+    if not out["layers"]:
+        raise SystemExit(f"{rel}: no layer rows")
+    out["source"] = meta.get("source") or "; ".join(comments[:3]) or rel
+    return out
+
+
+def read_measurements(repo, models):
+    """meas[model][device_class] for every CSV under scenarios/models/measurements/."""
+    meas = {m["name"]: {} for m in models}
+    by_name = {m["name"]: m for m in models}
+    root = os.path.join(repo, MEAS_DIR)
+    if not os.path.isdir(root):
+        return meas
+    for cls in sorted(os.listdir(root)):
+        cdir = os.path.join(root, cls)
+        if not os.path.isdir(cdir):
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", cls):
+            raise SystemExit(f"{MEAS_DIR}/{cls}: a device class name is letters, digits, '_' or '-'")
+        for fn in sorted(os.listdir(cdir)):
+            if not fn.endswith(".csv"):
+                continue
+            rel = "/".join((MEAS_DIR.replace(os.sep, "/"), cls, fn))
+            name = fn[:-4]
+            if name not in by_name:
+                raise SystemExit(f"{rel}: no shipped model '{name}' (one of {' '.join(by_name)})")
+            meas[name][cls] = read_measurement_csv(os.path.join(cdir, fn), by_name[name], rel)
+    return meas
+
+
+def speedup(scaling, n):
+    """Speed-up at n threads, as the engine evaluates a [measurement] scaling curve
+    (src/model/measured_latency.cpp): linear interpolation from (1, 1) through the
+    points, Amdahl's law through the last point beyond it; linear without a curve."""
+    n = max(1, n)
+    if not scaling:
+        return float(n)
+    lo_n, lo_s = 1, 1.0
+    for pn, ps in scaling:
+        if n <= pn:
+            if pn == lo_n:
+                return ps
+            return lo_s + (n - lo_n) / (pn - lo_n) * (ps - lo_s)
+        lo_n, lo_s = pn, ps
+    if lo_n <= 1 or lo_s <= 1.0:
+        return lo_s
+    p = (1.0 - 1.0 / lo_s) / (1.0 - 1.0 / lo_n)
+    if p >= 1.0:
+        return lo_s * n / lo_n
+    return 1.0 / ((1.0 - p) + p / n)
+
+
+def toml_str(s):
+    """A TOML basic string."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---------------------------------------------------------------------------
 # Calibration
 # ---------------------------------------------------------------------------
-def calibrate(models, latency_rows):
+def calibrate(models, latency_rows, meas):
     """Return (speeds, eff, calib) where
 
     speeds[cls] = list of per-core flops/s per pstate (rounded as written in the XML),
@@ -211,6 +394,20 @@ def calibrate(models, latency_rows):
                     measured[cls][m["name"]] = dict(ms=float(r["avg_ms"]), ncnn_model=r["model"],
                                                     backend=backend, threads=int(threads),
                                                     source=r["source"], device=dev)
+        elif d.get("from_measurements"):
+            for name, per_class in meas.items():
+                mc = per_class.get(cls)
+                if mc is None or mc["model_ms"] is None:
+                    continue
+                if mc["threads"] != d["cores"] or mc["pstate"] != 0:
+                    raise SystemExit(f"{mc['rel']}: {cls} is calibrated at {d['cores']} threads, "
+                                     "pstate 0 (the platform host's cores)")
+                measured[cls][name] = dict(ms=mc["model_ms"], ncnn_model=by_name[name]["csv"],
+                                           backend="pytorch-cpu", threads=mc["threads"],
+                                           source=mc["rel"], device=cls)
+            if not measured[cls]:
+                raise SystemExit(f"{MEAS_DIR}/{cls}/: no measurement CSV with a __model__ row "
+                                 f"(the {cls} speed is calibrated from them)")
         elif cls == "edge_server_x86":
             for name, ms in X86_16THR_MS.items():
                 measured[cls][name] = dict(ms=ms, ncnn_model=by_name[name]["csv"],
@@ -254,7 +451,7 @@ def calibrate(models, latency_rows):
 # ---------------------------------------------------------------------------
 # Writers
 # ---------------------------------------------------------------------------
-def model_toml(m, with_exits, eff):
+def model_toml(m, with_exits, eff, meas):
     name = m["name"] + ("-3exit" if with_exits else "")
     side = 299 if m["name"] == "inceptionv3" else 224
     out = io.StringIO()
@@ -272,16 +469,19 @@ def model_toml(m, with_exits, eff):
       f"{m['params'] / 1e6:.2f} M parameters.\n")
     w(f"# [final] accuracy: torchvision's published ImageNet top-1 for {m['csv']}.\n")
     w("# [confidence]: synthetic per-request difficulty model (DESIGN.md sec. 8); the correlation\n")
-    w("#   of confidence/correctness with difficulty (0.8) is an assumption, not a measurement.\n")
+    w("#   of confidence/correctness with difficulty (difficulty_correlation below) is an\n")
+    w("#   assumption, not a measurement (docs/exit-traces.md compares it with a real trace).\n")
     w("# [efficiency]: fraction of the host's nominal per-core speed this model reaches per device\n")
     w("#   class; see docs/calibration.md. Measured pairs reproduce the measured latency exactly;\n")
     if m["ncnn"]:
         w(f"#   ncnn model '{m['ncnn']}' (Tencent/ncnn benchmark/README.md via\n")
-        w("#   ../shared/reference/dnn_latency_ncnn.csv); edge_server_x86 from REFERENCE.md sec. 3.3.\n")
+        w("#   ../shared/reference/dnn_latency_ncnn.csv); edge_server_x86 from REFERENCE.md sec. 3.3;\n")
+        w("#   x86_epyc_2vcpu from the whole-model row of its measurement CSV.\n")
     else:
         w("#   InceptionV3 is not in the ncnn table: ARM/Jetson classes use 1.0 (the device median;\n")
         w("#   GoogLeNet is not used as a proxy because its MACs are not in layer_profiles.csv);\n")
-        w("#   edge_server_x86 is calibrated from REFERENCE.md sec. 3.3 (InceptionV3 measured).\n")
+        w("#   edge_server_x86 is calibrated from REFERENCE.md sec. 3.3 (InceptionV3 measured),\n")
+        w("#   x86_epyc_2vcpu from the whole-model row of its measurement CSV.\n")
     w("#   Unmeasured pairs (and every rpi_a_plus entry) are 1.0 = device median.\n")
     if with_exits:
         a, b = EXIT_CURVE
@@ -297,9 +497,30 @@ def model_toml(m, with_exits, eff):
         w("#   the compute. (BranchyNet's B-AlexNet exit 1 reaches 97 % of the final accuracy, but on\n")
         w("#   10-class CIFAR-10 -- not representative for ImageNet.) Replace with measured values\n")
         w("#   or an exit trace ([confidence] trace = ...) when available.\n")
+    mm = meas.get(m["name"], {})
+    w("#\n# type: layer type (tools/gen_models.py layer_type): conv = a Conv2d with its BN/ReLU/pooling,\n")
+    w("#   block = a residual / inverted-residual / inception module, fc = a classifier Linear.\n")
+    if mm:
+        w("# Measured per-layer latency (latency.<class> on layers")
+        w(" and exits" if with_exits else "")
+        w(", [measurement.<class>]; docs/calibration.md\n")
+        w("#   \"Measured per-layer latency\"): on a host of that device_class a measured layer takes its\n")
+        w("#   latency at the measurement's pstate and thread count, scaled by the per-core speed ratio\n")
+        w("#   and the speed-up curve otherwise; unmeasured layers and classes use [efficiency].\n")
+        for cls, d in sorted(mm.items()):
+            w(f"#   {cls}: {d['rel']}\n#     ({d['source']})\n")
     w("\n")
     w(f'name = "{name}"\n')
     w(f"input_bytes = {m['input_bytes']}\n")
+    for cls, d in sorted(mm.items()):
+        w(f"\n[measurement.{cls}]\n")
+        w(f"pstate = {d['pstate']}\n")
+        w(f"threads = {d['threads']}\n")
+        if d["scaling"]:
+            w("scaling = [" + ", ".join(f"[{n}, {v!r}]" for n, v in d["scaling"]) + "]\n")
+        if d["model_ms"] is not None:
+            w(f'model_latency = "{d["model_text"]}ms"\n')
+        w(f"source = {toml_str(d['source'])}\n")
     for b in m["blocks"]:
         w("\n[[layers]]\n")
         if len(b["merged"]) > 1:
@@ -307,16 +528,24 @@ def model_toml(m, with_exits, eff):
         else:
             w(f"# cumulative MACs {100 * b['cum_frac']:.1f} %\n")
         w(f'name = "{b["name"]}"\n')
+        w(f'type = "{layer_type(m["name"], b)}"\n')
         w(f"flops = {float(2 * b['macs'])!r}\n")
         w(f"out_bytes = {b['out_bytes']}\n")
         w(f"param_bytes = {4 * b['params']}\n")
+        lat = {cls: d["layers"][b["name"]]["text"] for cls, d in sorted(mm.items())
+               if b["name"] in d["layers"]}
+        if lat:
+            w("latency = { " + ", ".join(f'{c} = "{v}ms"' for c, v in lat.items()) + " }\n")
     if with_exits:
-        for e in m["exit_list"]:
+        for i, e in enumerate(m["exit_list"]):
             w("\n[[exits]]\n")
             w(f"# at {100 * e['frac']:.1f} % of the MACs; input {e['shape']}\n")
             w(f'after = "{e["after"]}"\n')
             w(f"flops = {float(e['flops'])!r}\n")
             w(f"accuracy = {e['accuracy']}\n")
+            lat = {cls: d["exits"][i]["text"] for cls, d in sorted(mm.items()) if i in d["exits"]}
+            if lat:
+                w("latency = { " + ", ".join(f'{c} = "{v}ms"' for c, v in lat.items()) + " }\n")
     w("\n[final]\n")
     w(f"accuracy = {m['top1']}\n")
     w("\n[confidence]\n")
@@ -330,11 +559,13 @@ def model_toml(m, with_exits, eff):
 
 def reference_csv(calib):
     out = io.StringIO()
-    out.write("# Measured 4-thread (Jetson: GPU Vulkan; x86: 16-thread) end-to-end latencies used to "
+    out.write("# Measured 4-thread (Jetson: GPU Vulkan; edge_server_x86: 16-thread; x86_epyc_2vcpu: "
+              "2-thread) end-to-end latencies used to "
               "calibrate edgesim's device speeds and per-model efficiencies (tools/gen_models.py).\n")
     out.write("# Source: Tencent/ncnn benchmark/README.md (benchncnn fp32 batch 1) via "
               "../shared/reference/dnn_latency_ncnn.csv; edge_server_x86 rows from "
-              "../shared/reference/REFERENCE.md sec. 3.3 (PyTorch eager).\n")
+              "../shared/reference/REFERENCE.md sec. 3.3 (PyTorch eager); x86_epyc_2vcpu rows from "
+              "the __model__ rows of scenarios/models/measurements/x86_epyc_2vcpu/ (tools/profile_model.py).\n")
     out.write("# cores = the host's core count in platforms/*.xml; simulated latency = "
               "total flops / (cores * pstate-0 speed * efficiency).\n")
     w = csv.writer(out, lineterminator="\n")
@@ -398,7 +629,177 @@ def power_table(platdir):
     return rows
 
 
-def calibration_md(models, speeds, eff, calib, platdir):
+def measured_rows(models, speeds, eff, meas):
+    """Per (model, class) with a measurement CSV: FLOPs-model errors and fidelity figures."""
+    cores = {d["cls"]: d["cores"] for d in DEVICES}
+    rows = []
+    for m in models:
+        for cls, d in sorted(meas[m["name"]].items()):
+            n, ps = d["threads"], d["pstate"]
+            known = cls in speeds and ps < len(speeds[cls])
+            r = dict(model=m["name"], cls=cls, d=d, known=known, n=n)
+            measured = [b for b in m["blocks"] if b["name"] in d["layers"]]
+            r["n_layers"], r["n_measured"] = len(m["blocks"]), len(measured)
+            lat = {b["name"]: d["layers"][b["name"]]["ms"] for b in measured}
+            r["sum_measured_ms"] = sum(lat.values())
+            r["model_ms"] = d["model_ms"]
+            if known:
+                rate = n * speeds[cls][ps] * eff[m["name"]][cls]   # flops/s at the measurement
+                fl = {b["name"]: 2 * b["macs"] / rate * 1e3 for b in m["blocks"]}
+                errs = sorted((abs(fl[k] - v) / v, k) for k, v in lat.items())
+                r["median_err"] = statistics.median(e for e, _ in errs)
+                r["max_err"], r["max_layer"] = errs[-1]
+                k = r["sum_measured_ms"] / sum(fl[b] for b in lat)
+                errs2 = sorted((abs(k * fl[b] - v) / v, b) for b, v in lat.items())
+                r["median_err_rescaled"] = statistics.median(e for e, _ in errs2)
+                r["max_err_rescaled"], r["max_layer_rescaled"] = errs2[-1]
+                r["flops_model_ms"] = sum(fl.values())
+                fc = [b["name"] for b in measured if layer_type(m["name"], b) == "fc"]
+                r["fc_time_share"] = sum(lat[b] for b in fc) / r["sum_measured_ms"]
+                r["fc_flops_share"] = sum(fl[b] for b in fc) / sum(fl[b] for b in lat)
+                unmeasured = sum(fl[b["name"]] for b in m["blocks"] if b["name"] not in lat)
+            else:
+                unmeasured = None
+            # What the engine charges one request at the measurement's pstate and threads.
+            r["sim_ms"] = None if unmeasured is None and r["n_measured"] < r["n_layers"] else \
+                r["sum_measured_ms"] + (unmeasured or 0.0)
+            if cls in cores and known:
+                nh = cores[cls]
+                factor = speedup(d["scaling"], n) / speedup(d["scaling"], nh) * speeds[cls][ps] / speeds[cls][0]
+                host_rate = nh * speeds[cls][0] * eff[m["name"]][cls]
+                r["host_cores"] = nh
+                r["host_ms"] = factor * r["sum_measured_ms"] + sum(
+                    2 * b["macs"] / host_rate * 1e3 for b in m["blocks"] if b["name"] not in lat)
+                r["host_flops_ms"] = sum(2 * b["macs"] for b in m["blocks"]) / host_rate * 1e3
+            rows.append(r)
+    return rows
+
+
+PUBLISHED_PER_LAYER = """### Published per-layer measurements of Pi and Jetson boards
+
+None of the shipped models has a published per-layer table for a Pi, OrangePi or Jetson
+board that could be transcribed, so those classes keep the FLOPs model calibrated on ncnn's
+whole-model latencies. Searched (public papers, code and issue threads): Neurosurgeon and
+DNN Surgery (layer-wise figures only as plots, REFERENCE.md sec. 3.4);
+`hush66/DNN-Partition-demo` (`Time_Prediction.py`: Neurosurgeon-style per-layer-type
+regression coefficients for a BranchyNet AlexNet on CIFAR-10, no board named, no raw
+timings); `cowanmeg/cgo-artifact-2020` (`scripts/rasp3b*.log`: TVM tuning logs of 1-2 bit
+bit-serial ResNet-18 convolutions on a Raspberry Pi 3B, not fp32 blocks);
+`ismetdagli/HaX-CoNN` (TensorRT per-layer profiles of GoogLeNet on Jetson Xavier/Orin GPUs,
+not a shipped model or a Nano-class board); `isabellyrocha/edgetune` (whole-model PyTorch
+latencies on a Raspberry Pi 3B+ and ARMv7 boards, no per-layer rows); Velasco-Montero et
+al., "Performance analysis of real-time DNN inference on Raspberry Pi" (whole-network
+throughput per framework). A per-layer table of a board goes into
+`scenarios/models/measurements/<class>/<model>.csv` (cite it in the `# source:` line);
+`tools/profile_model.py` produces one on the board itself.
+
+"""
+
+
+def measured_md(models, speeds, eff, calib, meas):
+    """The 'Measured per-layer latency' section of docs/calibration.md."""
+    out = io.StringIO()
+    w = out.write
+    rows = measured_rows(models, speeds, eff, meas)
+    w("## Measured per-layer latency\n\n")
+    w("A model file may carry measured latencies instead of relying on the FLOPs model: a layer's\n")
+    w("`latency = { <class> = \"1.23ms\" }` (also on `[[exits]]`, the classifier head) and, per class,\n")
+    w("`[measurement.<class>]` with `pstate`, `threads`, an optional `scaling` curve (measured\n")
+    w("whole-model speed-up at n threads vs 1 thread), `model_latency` and `source` (README.md,\n")
+    w("\"Model files\"). On a host whose `device_class` has a latency for a layer, the engine charges\n\n")
+    w("    t = latency x speed[ref pstate] / speed[pstate] x speedup(ref threads) / speedup(threads)\n\n")
+    w("where threads = the host's cores / servers; so at the measurement's pstate and thread count a\n")
+    w("layer takes exactly its measured latency. `speedup(n)` is interpolated linearly between the\n")
+    w("`scaling` points (from (1, 1)), extrapolated past the last point with Amdahl's law\n")
+    w("S(n) = 1 / ((1 - p) + p / n) through it, and is linear (n) without a curve. Layers without a\n")
+    w("latency for the host's class, and classes without measurements, keep the FLOPs model above\n")
+    w("(the ncnn whole-model efficiencies are the fallback, unchanged).\n\n")
+    w("The per-layer tables live in `scenarios/models/measurements/<class>/<model>.csv` (`#` header\n")
+    w("lines naming the source, CPU or board, framework, threads, date; `# threads:`, `# pstate:`,\n")
+    w("`# scaling: 1:1.0 2:1.87` give the `[measurement]` table; columns\n")
+    w("`layer,type,latency_ms,spread_ms,out_bytes,param_bytes,flops`, one row per block named as in\n")
+    w("the model file, `__model__` = whole-model latency, `__exit<i>__` = exit head i). This script\n")
+    w("copies them into every shipped model with that name (plain and `-3exit`), checking each\n")
+    w("row's block name, flops and type against the model. `tools/profile_model.py` writes such a\n")
+    w("CSV (and updates a model file directly) on your own board; add a directory per device class.\n\n")
+    if not rows:
+        w("No measurement files yet.\n\n")
+        return out.getvalue()
+    w("### Sources\n\n")
+    w("| device_class | model | file | layers measured | threads | pstate | scaling | source | load average start / end |\n")
+    w("|---|---|---|---|---|---|---|---|---|\n")
+    for r in rows:
+        d = r["d"]
+        sc = " ".join(f"{n}:{v:g}" for n, v in d["scaling"]) if d["scaling"] else "linear"
+        load = f"{d['meta'].get('loadavg_start', '?')} / {d['meta'].get('loadavg_end', '?')}" \
+            if "loadavg_start" in d["meta"] else "-"
+        w(f"| {r['cls']} | {r['model']} | `{d['rel']}` | {r['n_measured']}/{r['n_layers']}"
+          f"{' + ' + str(len(d['exits'])) + ' exits' if d['exits'] else ''} | {d['threads']} | "
+          f"{d['pstate']} | {sc} | {d['source']} | {load} |\n")
+    w("\nLatencies are medians over the timed runs (`spread_ms` in the CSV: inter-quartile range);\n")
+    w("each file's header gives the CPU, PyTorch version, date, warm-up and repeat counts. The\n")
+    w("x86_epyc_2vcpu tables were measured on the machine that builds this repository (an AMD\n")
+    w("EPYC VM with 2 vCPUs, PyTorch eager fp32, batch 1, 2 threads). They are a device class of\n")
+    w("their own, with a 2-core host `x86_epyc_2vcpu` in `platforms/devices.xml` whose FLOPs speed\n")
+    w("and efficiencies are calibrated from the same files' whole-model rows, rather than being\n")
+    w("charged to the 16-vCPU Xeon of `edge_server_x86`: a measurement describes the machine it\n")
+    w("was taken on, and extrapolating a 1-2 thread curve to 16 threads (Amdahl through two\n")
+    w("points) missed the Xeon's measured 16-thread latencies by -87 % to +503 %.\n\n")
+    known = [r for r in rows if r["known"]]
+    if known:
+        w("### Per-layer latency vs the FLOPs model\n\n")
+        w("FLOPs-model time of a layer = flops / (threads x speed[pstate] x efficiency[model][class]),\n")
+        w("with the measurement's thread count and pstate and the class's speed and efficiency from the\n")
+        w("tables above; error = |FLOPs model - measured| / measured over the measured layers. The\n")
+        w("whole-model column compares the FLOPs model's sum over all layers with the measured\n")
+        w("whole-model latency (`__model__`); the last two columns scale the FLOPs model so that its sum\n")
+        w("over the measured layers equals theirs, which leaves only the error of splitting a model's\n")
+        w("time in proportion to flops (what a cut point sees).\n\n")
+        w("The `fc` columns give the classifier layers' share of the measured time and of the flops:\n")
+        w("a fully connected layer at batch 1 reads every weight once per request, so it is bound by\n")
+        w("memory bandwidth, not by arithmetic, and the FLOPs model under-charges it most.\n\n")
+        w("| device_class | model | threads | median err % | max err % (layer) | whole-model err % | "
+          "rescaled median err % | rescaled max err % (layer) | fc % of time | fc % of flops |\n")
+        w("|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in known:
+            whole = r["model_ms"] if r["model_ms"] is not None else r["sum_measured_ms"]
+            werr = 100.0 * (r["flops_model_ms"] - whole) / whole
+            w(f"| {r['cls']} | {r['model']} | {r['n']} | {100 * r['median_err']:.1f} | "
+              f"{100 * r['max_err']:.1f} ({r['max_layer']}) | {werr:+.1f} | "
+              f"{100 * r['median_err_rescaled']:.1f} | {100 * r['max_err_rescaled']:.1f} "
+              f"({r['max_layer_rescaled']}) | {100 * r['fc_time_share']:.1f} | "
+              f"{100 * r['fc_flops_share']:.1f} |\n")
+        w("\n")
+        if any(r["cls"] in FROM_MEASUREMENTS for r in known):
+            w("A class calibrated from its own whole-model measurements (")
+            w(", ".join(sorted({r["cls"] for r in known if r["cls"] in FROM_MEASUREMENTS})))
+            w(") has a whole-model\n")
+            w("error of 0 by construction; its per-layer columns are then the FLOPs model's error in\n")
+            w("sharing a model's time among its layers, which is what moves a split point.\n\n")
+    w(PUBLISHED_PER_LAYER)
+    w("### Fidelity: simulated vs measured single-request latency\n\n")
+    w("Simulated = what the engine charges one request running alone at the measurement's pstate\n")
+    w("and thread count: the sum of the layers' measured latencies (plus the FLOPs model for any\n")
+    w("unmeasured layer); measured = the whole-model latency of the same session. The difference is\n")
+    w("the cost of running the network block by block (timer calls, one more Python call per\n")
+    w("block, cache state between blocks) against its own forward. `platform host` = the same\n")
+    w("request on the class's host of `platforms/devices.xml` (its cores as threads, pstate 0), next\n")
+    w("to the FLOPs model's figure for that host.\n\n")
+    w("| device_class | model | measured ms | simulated ms | error % | platform host cores | "
+      "platform host ms | FLOPs model on host ms |\n")
+    w("|---|---|---|---|---|---|---|---|\n")
+    for r in rows:
+        if r["model_ms"] is None or r["sim_ms"] is None:
+            continue
+        err = 100.0 * (r["sim_ms"] - r["model_ms"]) / r["model_ms"]
+        host = (f"{r['host_cores']} | {r['host_ms']:.2f} | {r['host_flops_ms']:.2f}"
+                if "host_ms" in r else "- | - | -")
+        w(f"| {r['cls']} | {r['model']} | {r['model_ms']:.3f} | {r['sim_ms']:.3f} | {err:+.2f} | {host} |\n")
+    w("\n")
+    return out.getvalue()
+
+
+def calibration_md(models, speeds, eff, calib, platdir, meas):
     out = io.StringIO()
     w = out.write
     w("# Calibration of device speeds, model efficiencies and power\n\n")
@@ -431,7 +832,11 @@ def calibration_md(models, speeds, eff, calib, platdir):
     w("  *each* thread (checked: 1e9 flops with 4 threads on a 5.148 Gf/s-per-core host take\n")
     w("  0.194 s = 1e9 / speed). To get the time above, run an exec of `F / (N * efficiency)`\n")
     w("  flops per thread with `set_thread_count(N)`; all N cores are then busy and the host\n")
-    w("  draws its AllCores power.\n\n")
+    w("  draws its AllCores power.\n")
+    w("* **Measured layers** replace this formula: a layer with a measured latency for the host's\n")
+    w("  device class takes that latency, scaled to the host's pstate and thread count (section\n")
+    w("  \"Measured per-layer latency\" below); the efficiencies stay the fallback for every other\n")
+    w("  layer and class.\n\n")
     w("## Device speeds\n\n")
     w("| device_class | cores | speed per pstate (per core) | calibration rows |\n|---|---|---|---|\n")
     for d in DEVICES:
@@ -465,7 +870,14 @@ def calibration_md(models, speeds, eff, calib, platdir):
     w("ARM1176). The Jetson Nano rows are ncnn's Vulkan GPU results; the power mode of that run\n")
     w("is not stated (assumed MaxN = 10 W, pstate 0). Software matters: an older ncnn on the\n")
     w("RPi3B+ was 1.5-2x slower (REFERENCE.md sec. 3.2).\n")
-    w("\n## Power\n\n")
+    if any(meas[m["name"]] for m in models):
+        classes = sorted({c for m in models for c in meas[m["name"]]})
+        w("\nThese figures are the FLOPs model's. For the classes with per-layer measurements\n")
+        w(f"({', '.join(classes)}) the shipped models carry measured latencies, which the engine\n")
+        w("charges instead on those layers (next section).\n")
+    w("\n")
+    w(measured_md(models, speeds, eff, calib, meas))
+    w("## Power\n\n")
     w("Host power uses SimGrid 3.32's host energy plugin: per pstate\n")
     w("`wattage_per_state = \"Idle:Epsilon:AllCores\"`, power = Epsilon + (AllCores - Epsilon) x\n")
     w("busy_cores / cores while something runs and Idle otherwise; `wattage_off` when the host\n")
@@ -530,18 +942,19 @@ def generate(args):
         fr = [e["frac"] for e in m["exit_list"]]
         assert fr == sorted(fr) and fr[-1] < 1.0
         models.append(m)
-    speeds, eff, calib = calibrate(models, latency)
+    meas = read_measurements(args.repo, models)
+    speeds, eff, calib = calibrate(models, latency, meas)
 
     files = {}
     for m in models:
-        files[os.path.join("scenarios", "models", m["name"] + ".toml")] = model_toml(m, False, eff)
+        files[os.path.join("scenarios", "models", m["name"] + ".toml")] = model_toml(m, False, eff, meas)
         files[os.path.join("scenarios", "models", m["name"] + "-3exit.toml")] = \
-            model_toml(m, True, eff)
+            model_toml(m, True, eff, meas)
     files[os.path.join("tests", "data", "ncnn_reference.csv")] = reference_csv(calib)
     platdir = os.path.join(args.repo, "platforms")
     files[os.path.join("docs", "calibration.md")] = calibration_md(models, speeds, eff, calib,
-                                                                   platdir)
-    return models, speeds, eff, calib, files
+                                                                   platdir, meas)
+    return models, speeds, eff, calib, files, meas
 
 
 def main():
@@ -554,7 +967,7 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args()
 
-    models, speeds, eff, calib, files = generate(args)
+    models, speeds, eff, calib, files, meas = generate(args)
     stale = []
     for rel, text in files.items():
         path = os.path.join(args.repo, rel)

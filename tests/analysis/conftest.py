@@ -25,7 +25,8 @@ TIMELINE_DTYPE = np.dtype([
     ("battery_soc", "<f8"),
 ])
 HOST_DTYPE = np.dtype([
-    ("name", "S64"), ("energy_j", "<f8"), ("busy_fraction", "<f8"), ("served", "<u8"),
+    ("name", "S64"), ("energy_j", "<f8"), ("energy_static_j", "<f8"),
+    ("energy_dynamic_j", "<f8"), ("busy_fraction", "<f8"), ("served", "<u8"),
     ("lost", "<u8"), ("mean_queue", "<f8"), ("battery_soc_end", "<f8"), ("down_at", "<f8"),
 ])
 SUMMARY_DTYPE = np.dtype(
@@ -33,7 +34,7 @@ SUMMARY_DTYPE = np.dtype(
     + [(n, "<f8") for n in (
         "loss_ratio", "throughput", "latency_mean", "latency_p50", "latency_p95",
         "latency_p99", "accuracy", "effective_accuracy", "slo_violation_ratio",
-        "energy_j", "energy_per_served_j")])
+        "energy_j", "energy_per_served_j", "energy_dynamic_j", "energy_static_j")])
 
 TENANTS = ["camera", "audio"]
 HOSTS = ["edge-0", "edge-1"]
@@ -101,7 +102,7 @@ def summary_rows(req):
                     ratio(lat.sum(), lat.size), pct(lat, 50), pct(lat, 95),
                     pct(lat, 99), ratio(served["correct"].sum(), served.size),
                     ratio(served["correct"].sum(), offered), 0.0, 10.0,
-                    ratio(10.0, served.size)))
+                    ratio(10.0, served.size), 4.0, 6.0))
     return np.array(out, SUMMARY_DTYPE)
 
 
@@ -112,8 +113,8 @@ def write_run(path, requests=None, timeline=None, skip=(), drop_fields=None,
     req = request_rows() if requests is None else requests
     tl = timeline_rows() if timeline is None else timeline
     hosts = np.array([
-        (fixed(HOSTS[0]), 120.0, 0.6, 6, 1, 1.7, 1.0, NAN),
-        (fixed(HOSTS[1]), 80.0, 0.4, 4, 2, 1.5, 0.9, NAN),
+        (fixed(HOSTS[0]), 120.0, 50.0, 70.0, 0.6, 6, 1, 1.7, 1.0, NAN),
+        (fixed(HOSTS[1]), 80.0, 50.0, 30.0, 0.4, 4, 2, 1.5, 0.9, NAN),
     ], HOST_DTYPE)
     data = {"requests": req, "timeline": tl, "hosts": hosts,
             "summary": summary_rows(req)}
