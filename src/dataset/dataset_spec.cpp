@@ -148,7 +148,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.seed = static_cast<std::uint64_t>(seed);
 
   const ConfigView devices(sub_table(top, root, "devices"), file, "devices");
-  devices.require_only({"library", "kinds", "count", "buffer"});
+  devices.require_only({"library", "kinds", "count", "buffer", "station", "discipline"});
   const std::string library = devices.get_string("library", "platforms/devices.xml");
   spec.library_file = resolve_input_path(library, spec.base_dir);
   if (!std::filesystem::is_regular_file(spec.library_file))
@@ -156,6 +156,8 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.kinds = read_names(devices, "kinds", {}, {}, "host ids of the device library");
   spec.device_count = read_int_range(devices, "count", spec.device_count, 1, 64, "a number of devices");
   spec.buffer = read_int_range(devices, "buffer", spec.buffer, 1, 100000, "a buffer size K");
+  spec.stations = read_names(devices, "station", spec.stations, {"per-fragment", "shared"}, "station models");
+  spec.disciplines = read_names(devices, "discipline", spec.disciplines, {"fcfs", "ps"}, "station disciplines");
 
   const ConfigView links(sub_table(top, root, "links"), file, "links");
   links.require_only({"topology", "bandwidth", "latency"});

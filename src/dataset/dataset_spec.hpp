@@ -36,6 +36,11 @@ struct DatasetSpec {
   std::vector<std::string> kinds; // host ids of the library to draw from (empty: all)
   IntRange device_count{2, 4};
   IntRange buffer{2, 10}; // K of every station on the device
+  // Station model of a device, drawn per device: "per-fragment" (a station with its own K
+  // per fragment) or "shared" (one station, one K, for every fragment on the device);
+  // discipline "fcfs" or "ps" (processor sharing). One entry: every device uses it.
+  std::vector<std::string> stations{"per-fragment"};
+  std::vector<std::string> disciplines{"fcfs"};
 
   // [links]
   Topology topology = Topology::Star;

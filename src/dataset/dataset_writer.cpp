@@ -25,9 +25,10 @@ constexpr std::size_t kNodeChunkRows = 4096;
 constexpr std::size_t kTextChunkBytes = 1U << 16U;
 constexpr int kDeflate = 4;
 
-constexpr std::array<std::string_view, 10> kDeviceColumns = {
-    "kind",   "speed",  "cores",  "speed_total",      "ram_bytes",
-    "idle_w", "busy_w", "buffer", "access_bandwidth", "access_latency"};
+constexpr std::array<std::string_view, 12> kDeviceColumns = {"kind",           "speed",          "cores",
+                                                             "speed_total",    "ram_bytes",      "idle_w",
+                                                             "busy_w",         "buffer",         "access_bandwidth",
+                                                             "access_latency", "shared_station", "processor_sharing"};
 constexpr std::array<std::string_view, 10> kChainColumns = {
     "model",    "source",      "arrival_rate", "input_bytes", "fragments",
     "work_scv", "exit_policy", "placement",    "total_flops", "input_transfer_time"};
@@ -205,7 +206,9 @@ struct DatasetWriter::Impl {
                                                              kind.busy_w,
                                                              static_cast<double>(device.buffer),
                                                              device.access_bandwidth,
-                                                             device.access_latency};
+                                                             device.access_latency,
+                                                             device.shared_station ? 1.0 : 0.0,
+                                                             device.processor_sharing ? 1.0 : 0.0};
       device_x->append(row);
     }
     for (const ChainNode& chain : sample.chains) {

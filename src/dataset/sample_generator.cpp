@@ -42,6 +42,12 @@ template <class T> const T& pick(Rng& rng, const std::vector<T>& values) {
   return values[rng.below(values.size())];
 }
 
+/// pick(), but without drawing when there is one value: a spec that offers no choice
+/// draws the same numbers as before the option existed.
+template <class T> const T& pick_if_choice(Rng& rng, const std::vector<T>& values) {
+  return values.size() == 1 ? values.front() : pick(rng, values);
+}
+
 /// F contiguous layer ranges covering `layers` layers, cut at distinct random points.
 std::vector<std::pair<std::size_t, std::size_t>> random_cuts(Rng& rng, std::size_t layers, std::size_t count) {
   count = std::clamp<std::size_t>(count, 1, layers);
@@ -292,6 +298,8 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
     device.kind = rng.below(library.size());
     device.name = fmt::format("dev{:02}", d);
     device.buffer = draw_int(rng, spec.buffer);
+    device.shared_station = pick_if_choice(rng, spec.stations) == "shared";
+    device.processor_sharing = pick_if_choice(rng, spec.disciplines) == "ps";
     const double ram = library[device.kind].ram_bytes;
     ram_left.push_back(ram > 0 ? ram : std::numeric_limits<double>::infinity());
     sample.devices.push_back(std::move(device));
@@ -470,8 +478,14 @@ std::string scenario_toml(const Sample& sample, const std::vector<DatasetModel>&
                       "network_model = \"{}\"\ntrace_requests = false\n\n",
                       sample.seed, number(sample.duration), number(sample.warmup), spec.network_model);
   toml += fmt::format("[platform]\nfile = \"{}\"\n\n", platform_file_name(sample.index));
-  for (const DeviceNode& device : sample.devices)
-    toml += fmt::format("[hosts.{}]\nbuffer = {}\n\n", device.name, device.buffer);
+  for (const DeviceNode& device : sample.devices) {
+    toml += fmt::format("[hosts.{}]\nbuffer = {}\n", device.name, device.buffer);
+    if (device.shared_station)
+      toml += "station = \"shared\"\n";
+    if (device.processor_sharing)
+      toml += "discipline = \"ps\"\n";
+    toml += "\n";
+  }
   for (std::size_t c = 0; c < sample.chains.size(); ++c) {
     const ChainNode& chain = sample.chains[c];
     toml += fmt::format("[[tenants]]\nname = \"c{}\"\nmodel = \"{}\"\nsource = \"{}\"\n", c,

@@ -32,6 +32,8 @@ struct DeviceNode {
   std::size_t kind = 0;        // index into the device library
   std::string name;            // host id in the generated platform
   int buffer = 1;              // K of every station on the device
+  bool shared_station = false; // one station (one K) for every fragment on the device
+  bool processor_sharing = false;
   double access_bandwidth = 0; // star topology: the device's access link, bytes/s
   double access_latency = 0;   // seconds
 };

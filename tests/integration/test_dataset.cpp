@@ -5,6 +5,7 @@
 #include "dataset/dataset_reader.hpp"
 #include "dataset/sample_labels.hpp"
 #include "queueing/mg1k.hpp"
+#include "queueing/multiclass_fcfs.hpp"
 #include "queueing/service_distribution.hpp"
 
 #include <gtest/gtest.h>
@@ -181,6 +182,58 @@ TEST(Dataset, SingleStationLabelsMatchExactMM1KAndMD1K) {
   EXPECT_LT(std::abs(mean), 4 * sd / std::sqrt(samples) + 1e-4);
 }
 
+// devices.station = "shared": two chains on one device share one FCFS station (one K for
+// both); with exponential work every sample's labels are those of the exact two-class
+// FCFS/K Markov chain, which per-fragment stations (a K each) would not give.
+TEST(Dataset, SharedDeviceStationLabelsMatchTheExactMulticlassChain) {
+  test::TempDir dir;
+  const std::string root = EDGESIM_SOURCE_DIR;
+  const std::string spec =
+      dir.write("shared.toml", "[dataset]\nseed = 5\n[devices]\nlibrary = \"" + root +
+                                   "/platforms/devices.xml\"\nkinds = [\"rpi4b\", \"jetson_nano\"]\n"
+                                   "count = 1\nbuffer = [2, 5]\nstation = \"shared\"\n"
+                                   "[chains]\ncount = 2\nmodels = [\"" +
+                                   root + "/scenarios/models/mobilenetv2.toml\", \"" + root +
+                                   "/scenarios/models/resnet18.toml\"]\nfragments = 1\n"
+                                   "load = [0.2, 0.9]\nwork = \"exponential\"\n"
+                                   "[simulation]\nrequests = 6000\nwarmup = 0.05\n");
+  const int samples = 8;
+  generate(spec, dir.file("shared.h5"), samples, {"--jobs", "2"});
+  const Matrix device = read_dataset_matrix(dir.file("shared.h5"), "/nodes/device/x");
+  const Matrix chain = read_dataset_matrix(dir.file("shared.h5"), "/nodes/chain/x");
+  const Matrix fragment = read_dataset_matrix(dir.file("shared.h5"), "/nodes/fragment/x");
+  const Matrix y = read_dataset_matrix(dir.file("shared.h5"), "/targets/chain/y");
+  ASSERT_EQ(device.rows, static_cast<std::size_t>(samples));
+  ASSERT_EQ(chain.rows, 2U * samples);
+  ASSERT_EQ(fragment.rows, 2U * samples);
+  int far_from_per_fragment = 0;
+  for (std::size_t s = 0; s < static_cast<std::size_t>(samples); ++s) {
+    EXPECT_EQ(device.at(s, device.column("shared_station")), 1.0);
+    EXPECT_EQ(device.at(s, device.column("processor_sharing")), 0.0);
+    const int K = static_cast<int>(device.at(s, device.column("buffer")));
+    std::vector<double> rates;
+    std::vector<double> service_rates;
+    for (std::size_t c = 2 * s; c < 2 * s + 2; ++c) {
+      rates.push_back(chain.at(c, chain.column("arrival_rate")));
+      service_rates.push_back(1 / fragment.at(c, fragment.column("service_time")));
+    }
+    const auto exact = queueing::solve_multiclass_fcfs(rates, service_rates, K);
+    for (std::size_t c = 0; c < 2; ++c) {
+      const std::size_t row = 2 * s + c;
+      SCOPED_TRACE(::testing::Message() << "sample " << s << " chain " << c << " K=" << K);
+      EXPECT_NEAR(y.at(row, y.column("loss_ratio")), exact.loss, 0.04);
+      EXPECT_NEAR(y.at(row, y.column("throughput")) / exact.throughput[c], 1.0, 0.08);
+      EXPECT_NEAR(y.at(row, y.column("latency_mean")) / exact.response_time[c], 1.0, 0.12);
+      // A station of its own with the same K would lose less: the shared K is visible.
+      const double alone =
+          queueing::solve_mg1k(rates[c], queueing::ServiceDistribution::exponential(1 / service_rates[c]), K)
+              .loss_probability;
+      far_from_per_fragment += exact.loss - alone > 0.05 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(far_from_per_fragment, 0) << "the grid should include samples where sharing matters";
+}
+
 TEST(Dataset, InvalidSpecsAreInputErrorsNamingFileLineAndKey) {
   test::TempDir dir;
   const std::string library = std::string(EDGESIM_SOURCE_DIR) + "/platforms/devices.xml";
@@ -200,6 +253,7 @@ TEST(Dataset, InvalidSpecsAreInputErrorsNamingFileLineAndKey) {
       {head + "[links]\nbandwidth = \"fast\"\n" + chains, "links.bandwidth: expected a bandwidth"},
       {head + "[chains]\nmodels = [\"missing.toml\"]\n", "chains.models: expected model files"},
       {head + chains + "[simulation]\nrequests = 2\n", "simulation.requests: expected at least 10"},
+      {head + "station = \"pooled\"\n" + chains, "devices.station: expected station models"},
   };
   for (const Case& c : cases) {
     const std::string spec = dir.write("bad.toml", c.text);
