@@ -47,7 +47,8 @@ SUMMARY_FIELDS = ("tenant", "offered", "served", "lost", "loss_ratio",
 META_ATTRS = ("edgesim_version", "git_describe", "scenario", "platform", "seed",
               "started_at", "wall_seconds", "interrupted")
 
-REASON_NAMES = {0: "served", 1: "buffer full", 2: "deadline", 3: "host down"}
+REASON_NAMES = {0: "served", 1: "buffer full", 2: "deadline", 3: "host down", 4: "network buffer full"}
+N_REASONS = len(REASON_NAMES)
 
 # Default bounds for streaming /requests.
 DEFAULT_CHUNK_ROWS = 1 << 20
@@ -95,7 +96,7 @@ class RequestStats:
     served: np.ndarray           # (n_tenants,) exit >= 0
     lost: np.ndarray             # (n_tenants,) exit < 0
     exit_counts: np.ndarray      # (n_tenants, n_exits) served per exit number
-    lost_by_reason: np.ndarray   # (n_tenants, 4) indexed by reason code
+    lost_by_reason: np.ndarray   # (n_tenants, N_REASONS) indexed by reason code
     cdf: Dict[int, np.ndarray]   # tenant -> sorted served latencies [s] (maybe subsampled)
     cdf_subsampled: Dict[int, bool]
 
@@ -241,7 +242,7 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
         offered = np.zeros(nt, np.int64)
         served = np.zeros(nt, np.int64)
         cdf_n = np.zeros(nt, np.int64)          # finite served latencies
-        lost_by_reason = np.zeros((nt, 4), np.int64)
+        lost_by_reason = np.zeros((nt, N_REASONS), np.int64)
         exit_counts = np.zeros((nt, 0), np.int64)
         small: Dict[int, List[np.ndarray]] = {}  # latencies kept during pass 1
 
@@ -276,9 +277,9 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
                 exit_counts += np.bincount(tenant[s] * ne + ex[s],
                                            minlength=nt_now * ne).reshape(nt_now, ne)
             lost = ~s
-            reason = np.clip(rows["reason"][lost].astype(np.int64), 0, 3)
-            lost_by_reason += np.bincount(tenant[lost] * 4 + reason,
-                                          minlength=nt_now * 4).reshape(nt_now, 4)
+            reason = np.clip(rows["reason"][lost].astype(np.int64), 0, N_REASONS - 1)
+            lost_by_reason += np.bincount(tenant[lost] * N_REASONS + reason,
+                                          minlength=nt_now * N_REASONS).reshape(nt_now, N_REASONS)
             lat = rows["latency"]
             ok = s & np.isfinite(lat)
             cdf_n += np.bincount(tenant[ok], minlength=nt_now)

@@ -7,7 +7,8 @@
 
 namespace edgesim {
 
-enum class LossReason : std::uint8_t { Served = 0, BufferFull = 1, Deadline = 2, HostDown = 3 };
+// NetworkFull: a transfer found its sender's network buffer (hosts.<h>.send_buffer) full.
+enum class LossReason : std::uint8_t { Served = 0, BufferFull = 1, Deadline = 2, HostDown = 3, NetworkFull = 4 };
 
 struct RequestRecord {
   std::uint64_t id = 0;

@@ -117,6 +117,8 @@ struct HostRuntime {
   double busy_since = 0;
   std::uint64_t served = 0;
   std::uint64_t lost = 0;
+  int send_buffer = 0;  // transfers the interface holds at once, 0 = unbounded
+  int sending = 0;      // transfers from this host in flight
   bool metered = false; // has wattage_per_state: SimGrid's energy plugin measures it
   double battery_j = 0; // capacity, 0 = mains powered
   bool down = false;
@@ -211,7 +213,10 @@ private:
   void start_segment(std::uint32_t slot);
   void on_exec_done(std::uint32_t slot, int host);
   void leave_station(int station, std::size_t tenant);
-  void send(std::uint32_t slot, int from, int to, double bytes);
+  // Starts the transfer, or loses the request (reason NetworkFull) when the sender's
+  // interface is full; false then, and the slot must not be touched.
+  bool send(std::uint32_t slot, int from, int to, double bytes);
+  void transfer_ended(const ActivityTag& tag);
   void complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw);
   void lose(std::uint32_t slot, LossReason reason, int host);
   void release(std::uint32_t slot);
@@ -275,6 +280,7 @@ void Simulator::build_runtime() {
     const HostSettings& settings = scenario_.host_settings(host.name);
     if (settings.pstate)
       host.host->set_pstate(static_cast<unsigned long>(*settings.pstate));
+    host.send_buffer = settings.send_buffer;
     double battery_wh = settings.battery_wh.value_or(probed.battery_wh);
     host.battery_j = battery_wh * 3600.0;
     has_batteries_ = has_batteries_ || host.battery_j > 0;
@@ -587,8 +593,8 @@ void Simulator::branch_done(std::uint32_t slot, int host) {
     branch_merged(slot);
     return;
   }
-  send(slot, host, merge_host, bytes);
-  tags_.back().kind = ActivityTag::Kind::BranchOutput;
+  if (send(slot, host, merge_host, bytes))
+    tags_.back().kind = ActivityTag::Kind::BranchOutput;
 }
 
 void Simulator::branch_merged(std::uint32_t slot) {
@@ -645,12 +651,24 @@ void Simulator::merge_done(std::uint32_t slot) {
   complete(slot, static_cast<int>(final_exit), draw);
 }
 
-void Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
+bool Simulator::send(std::uint32_t slot, int from, int to, double bytes) {
+  HostRuntime& sender = hosts_[static_cast<std::size_t>(from)];
+  if (sender.send_buffer > 0 && sender.sending >= sender.send_buffer) {
+    lose(slot, LossReason::NetworkFull, from);
+    return false;
+  }
+  sender.sending++;
   auto comm =
       sg4::Comm::sendto_async(hosts_[static_cast<std::size_t>(from)].host, hosts_[static_cast<std::size_t>(to)].host,
                               static_cast<std::uint64_t>(std::llround(bytes)));
   activities_.emplace_back(std::move(comm));
   tags_.push_back(ActivityTag{ActivityTag::Kind::Comm, slot, from, to, 0, bytes});
+  return true;
+}
+
+void Simulator::transfer_ended(const ActivityTag& tag) {
+  if (tag.kind == ActivityTag::Kind::Comm || tag.kind == ActivityTag::Kind::BranchOutput)
+    hosts_[static_cast<std::size_t>(tag.host)].sending--;
 }
 
 void Simulator::arrive_at_station(std::uint32_t slot) {
@@ -991,6 +1009,7 @@ void Simulator::take_host_down(int h) {
     if (tag.host != h && tag.peer != h)
       continue;
     activities_[i]->cancel();
+    transfer_ended(tag);
     if (tag.kind == ActivityTag::Kind::Exec || tag.kind == ActivityTag::Kind::Merge)
       exec_finished(h, tag.threads, pool_[tag.request].tenant);
     remove_activity(i);
@@ -1089,10 +1108,12 @@ void Simulator::controller() {
           on_exec_done(tag.request, tag.host);
         break;
       case ActivityTag::Kind::Comm:
+        transfer_ended(tag);
         count_transfer(tag.host, tag.peer, tag.bytes);
         arrive_at_station(tag.request);
         break;
       case ActivityTag::Kind::BranchOutput:
+        transfer_ended(tag);
         count_transfer(tag.host, tag.peer, tag.bytes);
         branch_merged(tag.request);
         break;

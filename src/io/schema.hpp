@@ -68,7 +68,8 @@ inline constexpr std::string_view kLatencySourceText = "0 FLOPs cost model, 1 me
 
 // Attribute of /requests documenting LossReason.
 inline constexpr std::string_view kReasonCodesAttribute = "reason_codes";
-inline constexpr std::string_view kReasonCodesText = "0 served, 1 buffer full, 2 deadline, 3 host down";
+inline constexpr std::string_view kReasonCodesText =
+    "0 served, 1 buffer full, 2 deadline, 3 host down, 4 network buffer full";
 
 inline constexpr std::size_t kFixedStringBytes = 64;
 inline constexpr std::size_t kDefaultChunkRows = 65536;

@@ -84,6 +84,9 @@ struct HostSettings {
   Discipline discipline = Discipline::Fcfs;
   std::optional<double> battery_wh;
   std::optional<int> pstate;
+  // Transfers the host's network interface holds at once (sending, in flight from it);
+  // one more is lost (reason 4). 0 = unbounded: links only slow down under load.
+  int send_buffer = 0;
 };
 
 struct SimulationSpec {

@@ -68,7 +68,7 @@ int bounded_int(const ConfigView& view, std::string_view key, int minimum, std::
 }
 
 HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
-  view.require_only({"buffer", "servers", "discipline", "station", "battery_wh", "pstate"});
+  view.require_only({"buffer", "servers", "discipline", "station", "battery_wh", "pstate", "send_buffer"});
   if (view.has("buffer"))
     base.buffer = bounded_int(view, "buffer", 1, "K >= 1 (requests in system, including the one in service)");
   if (view.has("servers"))
@@ -95,6 +95,9 @@ HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
     base.battery_wh = energy_wh(view, "battery_wh");
   if (view.has("pstate"))
     base.pstate = bounded_int(view, "pstate", 0, "a pstate index >= 0");
+  if (view.has("send_buffer"))
+    base.send_buffer =
+        bounded_int(view, "send_buffer", 0, "transfers the network interface holds at once, >= 1 (0 = unbounded)");
   return base;
 }
 

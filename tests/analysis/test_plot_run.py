@@ -85,7 +85,7 @@ def test_exit_fractions_hand_computed(run_file):
     np.testing.assert_allclose(stats.exit_fractions(),
                                [[2 / 8, 1 / 8, 3 / 8, 2 / 8],
                                 [1 / 5, 3 / 5, 0.0, 1 / 5]])
-    assert stats.lost_by_reason.tolist() == [[0, 1, 1, 0], [0, 0, 0, 1]]
+    assert stats.lost_by_reason.tolist() == [[0, 1, 1, 0, 0], [0, 0, 0, 1, 0]]
 
 
 def test_chunked_scan_matches_single_chunk(run_file):

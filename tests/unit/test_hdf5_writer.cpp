@@ -420,7 +420,7 @@ TEST_F(Hdf5WriterTest, RequestsDocumentTheirReasonCodes) {
   const H5::Attribute codes = requests.openAttribute(std::string(edgesim::io::kReasonCodesAttribute));
   std::string text;
   codes.read(codes.getStrType(), text);
-  EXPECT_EQ(text, "0 served, 1 buffer full, 2 deadline, 3 host down");
+  EXPECT_EQ(text, "0 served, 1 buffer full, 2 deadline, 3 host down, 4 network buffer full");
   // The column itself stays a plain u8.
   const H5::CompType row_type = requests.getCompType();
   const H5::DataType reason = row_type.getMemberDataType(row_type.getMemberIndex("reason"));
