@@ -52,6 +52,7 @@ int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);
 int cmd_list(std::vector<std::string> args);
 int cmd_validate(std::vector<std::string> args);
+int cmd_validate_network(std::vector<std::string> args); // `validate --network`
 int cmd_sweep(std::vector<std::string> args);
 int cmd_merge(const std::vector<std::string>& args);
 int cmd_dataset(std::vector<std::string> args);

@@ -1,5 +1,7 @@
 #include "validate/validation.hpp"
 
+#include "validate/table_files.hpp"
+
 #include <edgesim/error.hpp>
 
 #include "io/hdf5_support.hpp"
@@ -63,60 +65,6 @@ namespace edgesim::validate {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string number(double v) {
-  return fmt::format("{:.17g}", v);
-}
-
-std::string toml_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out)
-    throw RuntimeError(fmt::format("{}: cannot write", path.string()));
-}
-
-std::vector<std::string> split_commas(const std::vector<std::string>& tokens) {
-  std::vector<std::string> values;
-  for (const auto& token : tokens) {
-    std::size_t start = 0;
-    while (start <= token.size()) {
-      const std::size_t comma = std::min(token.find(',', start), token.size());
-      std::string value = token.substr(start, comma - start);
-      value.erase(0, value.find_first_not_of(" \t"));
-      value.erase(value.find_last_not_of(" \t") + 1);
-      if (!value.empty())
-        values.push_back(std::move(value));
-      start = comma + 1;
-    }
-  }
-  return values;
-}
-
-// ----- HDF5 file ---------------------------------------------------------------------
-
-std::filesystem::path temporary_for(const std::filesystem::path& path) {
-  return {path.string() + fmt::format(".tmp.{}", ::getpid())};
-}
-
-void commit(const std::filesystem::path& temporary, const std::filesystem::path& path) {
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw RuntimeError(fmt::format("{}: cannot write: {}", path.string(), ec.message()));
-  }
-}
 
 } // namespace
 
@@ -414,89 +362,31 @@ Replication parse_run_json(const std::string& json, std::uint64_t seed) {
 // ----- output ------------------------------------------------------------------------
 
 const std::vector<std::string>& validation_columns() {
-  static const std::vector<std::string> columns = {"dist",
-                                                   "rho",
-                                                   "K",
-                                                   "reps",
-                                                   "requests",
-                                                   "lambda",
-                                                   "mean_service",
-                                                   "scv",
-                                                   "offered",
-                                                   "lost",
-                                                   "sim_loss",
-                                                   "sim_loss_hw95",
-                                                   "sim_loss_lo",
-                                                   "sim_loss_hi",
-                                                   "exact_loss",
-                                                   "smith_loss",
-                                                   "loss_abs_err",
-                                                   "loss_in_ci",
-                                                   "sim_response",
-                                                   "sim_response_hw95",
-                                                   "sim_response_lo",
-                                                   "sim_response_hi",
-                                                   "exact_response",
-                                                   "response_abs_err",
-                                                   "response_in_ci"};
+  static const std::vector<std::string> columns = table_columns<ValidationRow>();
   return columns;
 }
 
 void write_validation_hdf5(const std::filesystem::path& path, const std::vector<ValidationRow>& rows,
                            const ValidationMeta& meta) {
-  io::quiet_hdf5_errors();
-  const auto temporary = temporary_for(path);
-  try {
-    io::translate_hdf5_errors(path.string(), [&] {
-      constexpr std::size_t kRowBytes = io::kPackedRowBytes<ValidationRow>;
-      std::vector<std::byte> packed(rows.size() * kRowBytes);
-      for (std::size_t i = 0; i < rows.size(); ++i)
-        io::pack_row(rows[i], packed.data() + i * kRowBytes);
-      H5::H5File file(temporary.string(), H5F_ACC_TRUNC);
-      const hsize_t count = rows.size();
-      H5::DataSpace space(1, &count);
-      const H5::CompType row_type = io::compound_type<ValidationRow>();
-      H5::DataSet dataset = file.createDataSet("validation", row_type, space);
-      if (!rows.empty())
-        dataset.write(packed.data(), row_type);
-      io::write_string_attribute(dataset, "command_line", meta.command_line);
-      io::write_string_attribute(dataset, "dist", meta.dist);
-      io::write_u64_attribute(dataset, "seed", meta.seed);
-      io::write_u32_attribute(dataset, "reps", meta.reps);
-      io::write_u64_attribute(dataset, "requests", meta.requests);
-      io::write_f64_attribute(dataset, "pass_level", meta.pass_level);
-      io::write_f64_attribute(dataset, "table_level", kTableLevel);
-      io::write_u8_attribute(dataset, "passed", meta.passed ? 1 : 0);
-      io::write_string_attribute(dataset, "created_at", meta.created_at);
-      io::write_string_attribute(dataset, "edgesim_version", EDGESIM_VERSION);
-      io::write_string_attribute(dataset, "git_describe", EDGESIM_GIT_DESCRIBE);
-      dataset.close();
-      file.close();
-    });
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(temporary, ec);
-    throw;
-  }
-  commit(temporary, path);
+  write_table_hdf5(path, rows, [&](H5::DataSet& dataset) { write_validation_meta(dataset, meta); });
+}
+
+void write_validation_meta(H5::DataSet& dataset, const ValidationMeta& meta) {
+  io::write_string_attribute(dataset, "command_line", meta.command_line);
+  io::write_string_attribute(dataset, "dist", meta.dist);
+  io::write_u64_attribute(dataset, "seed", meta.seed);
+  io::write_u32_attribute(dataset, "reps", meta.reps);
+  io::write_u64_attribute(dataset, "requests", meta.requests);
+  io::write_f64_attribute(dataset, "pass_level", meta.pass_level);
+  io::write_f64_attribute(dataset, "table_level", kTableLevel);
+  io::write_u8_attribute(dataset, "passed", meta.passed ? 1 : 0);
+  io::write_string_attribute(dataset, "created_at", meta.created_at);
+  io::write_string_attribute(dataset, "edgesim_version", EDGESIM_VERSION);
+  io::write_string_attribute(dataset, "git_describe", EDGESIM_GIT_DESCRIBE);
 }
 
 std::vector<ValidationRow> read_validation_hdf5(const std::filesystem::path& path) {
-  io::quiet_hdf5_errors();
-  return io::translate_hdf5_errors(path.string(), [&] {
-    H5::H5File file(path.string(), H5F_ACC_RDONLY);
-    H5::DataSet dataset = file.openDataSet("validation");
-    hsize_t count = 0;
-    dataset.getSpace().getSimpleExtentDims(&count);
-    constexpr std::size_t kRowBytes = io::kPackedRowBytes<ValidationRow>;
-    std::vector<std::byte> packed(count * kRowBytes);
-    if (count > 0)
-      dataset.read(packed.data(), io::compound_type<ValidationRow>());
-    std::vector<ValidationRow> rows(count);
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      io::unpack_row(packed.data() + i * kRowBytes, rows[i]);
-    return rows;
-  });
+  return read_table_hdf5<ValidationRow>(path);
 }
 
 ValidationMeta read_validation_meta(const std::filesystem::path& path) {
@@ -518,29 +408,7 @@ ValidationMeta read_validation_meta(const std::filesystem::path& path) {
 }
 
 void write_validation_csv(const std::filesystem::path& path, const std::vector<ValidationRow>& rows) {
-  std::string text;
-  const auto& columns = validation_columns();
-  for (std::size_t i = 0; i < columns.size(); ++i)
-    text += (i > 0 ? "," : "") + columns[i];
-  text += "\n";
-  auto num = [](double v) { return std::isnan(v) ? std::string("nan") : number(v); };
-  for (const auto& r : rows) {
-    text += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.dist,
-                        num(r.rho), r.K, r.reps, r.requests, num(r.lambda), num(r.mean_service), num(r.scv), r.offered,
-                        r.lost, num(r.sim_loss), num(r.sim_loss_hw95), num(r.sim_loss_lo), num(r.sim_loss_hi),
-                        num(r.exact_loss), num(r.smith_loss), num(r.loss_abs_err), r.loss_in_ci ? 1 : 0,
-                        num(r.sim_response), num(r.sim_response_hw95), num(r.sim_response_lo), num(r.sim_response_hi),
-                        num(r.exact_response), num(r.response_abs_err), r.response_in_ci ? 1 : 0);
-  }
-  const auto temporary = temporary_for(path);
-  try {
-    write_text(temporary, text);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(temporary, ec);
-    throw;
-  }
-  commit(temporary, path);
+  write_table_csv(path, rows);
 }
 
 } // namespace edgesim::validate

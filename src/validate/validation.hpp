@@ -16,6 +16,10 @@
 #include <utility>
 #include <vector>
 
+namespace H5 {
+class DataSet;
+} // namespace H5
+
 namespace edgesim::validate {
 
 constexpr double kHostSpeed = 1e9;          // flop/s of the generated host (one core)
@@ -143,6 +147,10 @@ void write_validation_hdf5(const std::filesystem::path& path, const std::vector<
                            const ValidationMeta& meta);
 [[nodiscard]] std::vector<ValidationRow> read_validation_hdf5(const std::filesystem::path& path);
 [[nodiscard]] ValidationMeta read_validation_meta(const std::filesystem::path& path);
+
+/// The ValidationMeta attributes (plus table_level, edgesim_version, git_describe) on a
+/// validation table's dataset.
+void write_validation_meta(H5::DataSet& dataset, const ValidationMeta& meta);
 
 /// CSV with a header line and the same columns (booleans 0/1, NaN as `nan`), atomically.
 void write_validation_csv(const std::filesystem::path& path, const std::vector<ValidationRow>& rows);

@@ -1,0 +1,82 @@
+// `edgesim validate --network`: a two-station exponential tandem with loss against its
+// exact Markov chain (the simulator's per-station and end-to-end loss, throughput and
+// response inside their intervals), the table files, and argument errors.
+#include "cli_runner.hpp"
+
+#include "queueing/loss_tandem.hpp"
+#include "validate/network_validation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace edgesim {
+namespace {
+
+TEST(ValidateNetwork, TwoStationExponentialTandemMatchesItsChain) {
+  test::TempDir dir;
+  const std::string h5 = dir.file("net.h5");
+  const std::string csv = dir.file("net.csv");
+  const auto result = test::run_edgesim({"validate", "--network", "--stations", "2",      "--K", "2",          "--rho",
+                                         "0.9,1.3",  "--classes", "1,2",        "--reps", "6",   "--requests", "8000",
+                                         "-j",       "2",         "-q",         "-o",     h5,    "--csv",      csv},
+                                        300);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  // 4 points x (2 stations + end to end) x 3 metrics, all with an exact value.
+  EXPECT_NE(result.out.find("PASS: 36/36"), std::string::npos) << result.out;
+  const auto rows = validate::read_network_validation_hdf5(h5);
+  ASSERT_EQ(rows.size(), 12U);
+  for (const auto& r : rows) {
+    SCOPED_TRACE(testing::Message() << "rho " << r.rho << " C " << r.classes << " station " << r.station);
+    validate::NetworkPoint point{validate::parse_service("exp"), 2, 2, r.rho, r.classes};
+    const auto exact = queueing::solve_loss_tandem_ctmc(validate::network_of(point));
+    ASSERT_TRUE(exact);
+    const double exact_loss = r.station == 0 ? exact->loss : exact->stations[r.station - 1].loss;
+    EXPECT_DOUBLE_EQ(r.exact_loss, exact_loss);
+    EXPECT_TRUE(r.loss_in_ci && r.throughput_in_ci && r.response_in_ci);
+    // Statistical agreement, not just an interval: within 3 % relative (6 x 8000 arrivals).
+    EXPECT_NEAR(r.sim_loss, r.exact_loss, 0.03 * r.exact_loss + 0.002);
+    EXPECT_NEAR(r.sim_throughput / r.exact_throughput, 1.0, 0.02);
+    EXPECT_NEAR(r.sim_response / r.exact_response, 1.0, 0.03);
+    // The Poisson decomposition is exact at the first station only.
+    if (r.station == 1)
+      EXPECT_NEAR(r.poisson_loss, r.exact_loss, 1e-9);
+    if (r.station == 2 && r.classes == 1)
+      EXPECT_GT(r.poisson_loss, r.exact_loss + 0.02); // departures are smoother than Poisson
+    EXPECT_EQ(std::isfinite(r.sim_latency), r.station == 0);
+  }
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header.rfind("dist,stations,K,rho,classes,station,reps,arrival_rate,sim_loss,", 0), 0U) << header;
+}
+
+TEST(ValidateNetwork, DeterministicServiceHasNoExactValueButRuns) {
+  test::TempDir dir;
+  const auto result =
+      test::run_edgesim({"validate", "--network", "--dist", "det", "--stations", "3", "--K", "2", "--rho", "0.8",
+                         "--reps", "3", "--requests", "2000", "-q", "--csv", dir.file("d.csv")},
+                        300);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("PASS: 0/0"), std::string::npos) << result.out;
+  std::ifstream in(dir.file("d.csv"));
+  const std::string rows((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(rows.find("det,3,2,0.80000000000000004,1,0,3,"), std::string::npos) << rows;
+}
+
+TEST(ValidateNetwork, BadArgumentsAreInputErrors) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--stations", "9"}, {"--classes", "0"}, {"--dist", "exits"}, {"--K", "-2"}}) {
+    std::vector<std::string> argv{"validate", "--network"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto result = test::run_edgesim(argv);
+    EXPECT_EQ(result.exit_code, 1) << args[0] << result.err;
+    EXPECT_NE(result.err.find(args[0]), std::string::npos) << result.err;
+  }
+}
+
+} // namespace
+} // namespace edgesim
