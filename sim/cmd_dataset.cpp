@@ -56,7 +56,7 @@ int cmd_dataset(std::vector<std::string> args) {
       "jobs,j", po::value(&jobs), "child processes at once (default: number of cores)")(
       "shard", po::value(&shard_text), "simulate only samples i with i mod N = I (I/N, default 0/1)")(
       "resume", "keep the samples journaled by an interrupted run of the same command")(
-      "format", po::value(&format), "also write another format: chainnet (<output stem>_chainnet/raw/*.txt)")(
+      "format", po::value(&format), "also write another format: chainnet (<output stem>_chainnet/{train,val,test}/raw/*.txt)")(
       "extract", po::value(&extract_row), "write the input files of the sample in this row of a dataset")(
       "spawn", po::value(&spawn), kSpawnHelp)("quiet,q", "no progress lines");
   const po::variables_map vm = parse_with_positional(args, options, "input", po::value(&input), 1);

@@ -15,7 +15,16 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFields[] = {"numNodes",   "numClasses",   "capacity",  "capacityRatio", "arrival",
                                    "path",       "service",      "serRatio",  "serStatProp",   "classCapacityRatio",
-                                   "throughput", "responseTime", "tputRatio", "resptRatio"};
+                                   "throughput", "responseTime", "tputRatio", "resptRatio",    "workScv",
+                                   "lossRatio"};
+constexpr const char* kSplits[] = {"train", "val", "test"};
+
+// Samples 0-7 of every ten train, 8 validates, 9 tests: fixed by the index, so shards and
+// resumed runs put a sample in the same split.
+const char* split_of(std::uint64_t index) {
+  const std::uint64_t r = index % 10;
+  return r < 8 ? "train" : (r == 8 ? "val" : "test");
+}
 
 std::string number(double v) {
   return std::isfinite(v) ? fmt::format("{:.15g}", v) : "nan";
@@ -36,11 +45,13 @@ ChainNetWriter::ChainNetWriter(fs::path directory)
     : directory_(std::move(directory)), temporary_(directory_.string() + fmt::format(".tmp.{}", ::getpid())) {
   std::error_code ec;
   fs::remove_all(temporary_, ec);
-  fs::create_directories(temporary_ / "raw", ec);
-  if (ec)
-    throw RuntimeError(fmt::format("{}: cannot create directory: {}", temporary_.string(), ec.message()));
-  for (const char* name : kFields)
-    (void)field(name);
+  for (const char* split : kSplits) {
+    fs::create_directories(temporary_ / split / "raw", ec);
+    if (ec)
+      throw RuntimeError(fmt::format("{}: cannot create directory: {}", temporary_.string(), ec.message()));
+    for (const char* name : kFields)
+      (void)field(split, name);
+  }
 }
 
 ChainNetWriter::~ChainNetWriter() {
@@ -51,27 +62,31 @@ ChainNetWriter::~ChainNetWriter() {
   fs::remove_all(temporary_, ec);
 }
 
-std::ofstream& ChainNetWriter::field(const std::string& name) {
-  auto it = files_.find(name);
+std::ofstream& ChainNetWriter::field(const std::string& split, const std::string& name) {
+  const std::string key = split + "/raw/" + name + ".txt";
+  auto it = files_.find(key);
   if (it == files_.end()) {
-    it = files_.emplace(name, std::ofstream(temporary_ / "raw" / (name + ".txt"), std::ios::trunc)).first;
+    it = files_.emplace(key, std::ofstream(temporary_ / key, std::ios::trunc)).first;
     if (!it->second)
-      throw RuntimeError(fmt::format("{}: cannot write {}.txt", temporary_.string(), name));
+      throw RuntimeError(fmt::format("{}: cannot write {}", temporary_.string(), key));
   }
   return it->second;
 }
 
 void ChainNetWriter::append(const Sample& sample, const SampleLabels& labels) {
   const std::size_t columns = chain_target_columns().size();
-  // Offered load of every fragment (lambda x P(reach) x mean service time) and per device.
-  std::vector<double> device_load(sample.devices.size(), 0.0);
+  const std::string split = split_of(sample.index);
+  auto out = [&](const char* name) -> std::ofstream& { return field(split, name); };
+  // ChainNet's serStatProp: a fragment's share of the service times (not of the load) of
+  // the fragments on its device.
+  std::vector<double> device_service(sample.devices.size(), 0.0);
   std::vector<int> device_fragments(sample.devices.size(), 0);
   for (const FragmentNode& f : sample.fragments) {
-    device_load[f.device] += sample.chains[f.chain].arrival_rate * f.reach_prob * f.service_time;
+    device_service[f.device] += f.service_time;
     device_fragments[f.device] += 1;
   }
-  field("numNodes") << sample.devices.size() << "\n";
-  field("numClasses") << sample.chains.size() << "\n";
+  out("numNodes") << sample.devices.size() << "\n";
+  out("numClasses") << sample.chains.size() << "\n";
   std::string capacity;
   std::string capacity_ratio;
   for (std::size_t d = 0; d < sample.devices.size(); ++d) {
@@ -79,8 +94,8 @@ void ChainNetWriter::append(const Sample& sample, const SampleLabels& labels) {
     capacity += fmt::format("{}{}", d == 0 ? "" : " ", sample.devices[d].buffer);
     capacity_ratio += (d == 0 ? "" : " ") + number(device_fragments[d] / K);
   }
-  field("capacity") << capacity << "\n";
-  field("capacityRatio") << capacity_ratio << "\n";
+  out("capacity") << capacity << "\n";
+  out("capacityRatio") << capacity_ratio << "\n";
 
   for (std::size_t c = 0; c < sample.chains.size(); ++c) {
     const ChainNode& chain = sample.chains[c];
@@ -90,27 +105,34 @@ void ChainNetWriter::append(const Sample& sample, const SampleLabels& labels) {
     for (std::size_t f = chain.first_fragment; f < chain.first_fragment + chain.fragments; ++f) {
       const FragmentNode& fragment = sample.fragments[f];
       const std::string gap = f == chain.first_fragment ? "" : " ";
-      const double load = chain.arrival_rate * fragment.reach_prob * fragment.service_time;
       path += fmt::format("{}{}", gap, fragment.device + 1);
       service += gap + number(fragment.service_time);
-      ser_ratio += gap + number(load);
-      stat_prop += gap + number(device_load[fragment.device] > 0 ? load / device_load[fragment.device] : 1.0);
+      ser_ratio += gap + number(fragment.service_time / interarrival);
+      stat_prop +=
+          gap +
+          number(device_service[fragment.device] > 0 ? fragment.service_time / device_service[fragment.device] : 1.0);
       class_capacity += gap + number(1.0 / sample.devices[fragment.device].buffer);
-      work += fragment.reach_prob * fragment.service_time;
+      work += fragment.service_time;
     }
     const double* y = &labels.chain_targets[c * columns];
     const double throughput = y[target("throughput")];
     const double response = y[target("latency_mean")];
-    field("arrival") << number(interarrival) << "\n";
-    field("path") << path << "\n";
-    field("service") << service << "\n";
-    field("serRatio") << ser_ratio << "\n";
-    field("serStatProp") << stat_prop << "\n";
-    field("classCapacityRatio") << class_capacity << "\n";
-    field("throughput") << number(throughput) << "\n";
-    field("responseTime") << number(response) << "\n";
-    field("tputRatio") << number(throughput * interarrival) << "\n";
-    field("resptRatio") << number(response > 0 ? work / response : std::nan("")) << "\n";
+    const double loss = y[target("loss_ratio")];
+    const bool served = std::isfinite(response) && response > 0;
+    out("arrival") << number(interarrival) << "\n";
+    out("path") << path << "\n";
+    out("service") << service << "\n";
+    out("serRatio") << ser_ratio << "\n";
+    out("serStatProp") << stat_prop << "\n";
+    out("classCapacityRatio") << class_capacity << "\n";
+    out("throughput") << number(std::isfinite(throughput) ? throughput : 0.0) << "\n";
+    // A chain that served nothing has no response time: 0 here (and a resptRatio of 0,
+    // the limit of work / response), so every file stays numeric.
+    out("responseTime") << number(served ? response : 0.0) << "\n";
+    out("tputRatio") << number(std::isfinite(loss) ? 1.0 - loss : 0.0) << "\n";
+    out("resptRatio") << number(served ? work / response : 0.0) << "\n";
+    out("workScv") << number(chain.work == "exponential" ? 1.0 : 0.0) << "\n";
+    out("lossRatio") << number(std::isfinite(loss) ? loss : 1.0) << "\n";
   }
 }
 

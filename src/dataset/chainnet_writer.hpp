@@ -1,11 +1,13 @@
 #pragma once
 // The sample/chain text format of the ChainNet repository (imperial-qore/ChainNet,
 // Niu, Roveri, Casale, DSN 2024), so its ProcessData() trains on edgesim samples:
-// DIR/raw/<field>.txt, space-separated numbers, one line per sample (numNodes,
-// numClasses, capacity, capacityRatio) or per chain, samples in order (arrival, path,
-// service, serRatio, serStatProp, classCapacityRatio, throughput, responseTime,
-// tputRatio, resptRatio). docs/datasets.md says what each field is computed from.
-// Written into DIR.tmp.PID and renamed onto DIR at commit().
+// DIR/{train,val,test}/raw/<field>.txt (samples with index % 10 < 8, == 8, == 9),
+// space-separated numbers, one line per sample (numNodes, numClasses, capacity,
+// capacityRatio) or per chain, samples in order (arrival, path, service, serRatio,
+// serStatProp, classCapacityRatio, throughput, responseTime, tputRatio, resptRatio,
+// plus workScv and lossRatio, which ChainNet's loader ignores). The meaning of each
+// field is that of ChainNet's released files (docs/datasets.md). Written into
+// DIR.tmp.PID and renamed onto DIR at commit().
 #include "dataset/sample_generator.hpp"
 #include "dataset/sample_labels.hpp"
 
@@ -27,7 +29,7 @@ public:
   void commit();
 
 private:
-  std::ofstream& field(const std::string& name);
+  std::ofstream& field(const std::string& split, const std::string& name);
 
   std::filesystem::path directory_;
   std::filesystem::path temporary_;

@@ -199,14 +199,36 @@ TEST(ChainNetWriter, WritesOneLinePerSampleAndPerChain) {
     }
     writer.commit();
   }
-  const fs::path raw = directory / "raw";
+  // Samples 0-4 are all in the training split; the other splits exist, empty.
+  const fs::path raw = directory / "train" / "raw";
+  EXPECT_TRUE(lines_of(directory / "val" / "raw" / "numNodes.txt").empty());
+  EXPECT_TRUE(lines_of(directory / "test" / "raw" / "numNodes.txt").empty());
   for (const char* per_sample : {"numNodes", "numClasses", "capacity", "capacityRatio"})
     EXPECT_EQ(lines_of(raw / (std::string(per_sample) + ".txt")).size(), 5U) << per_sample;
   for (const char* per_chain : {"arrival", "path", "service", "serRatio", "serStatProp", "classCapacityRatio",
-                                "throughput", "responseTime", "tputRatio", "resptRatio"})
+                                "throughput", "responseTime", "tputRatio", "resptRatio", "workScv", "lossRatio"})
     EXPECT_EQ(lines_of(raw / (std::string(per_chain) + ".txt")).size(), chains) << per_chain;
   EXPECT_EQ(lines_of(raw / "numNodes.txt")[0], std::to_string(samples[0].devices.size()));
-  EXPECT_NEAR(std::stod(lines_of(raw / "tputRatio.txt")[0]), 0.5, 1e-12) << "throughput / arrival rate";
+  EXPECT_NEAR(std::stod(lines_of(raw / "tputRatio.txt")[0]), 0.5, 1e-12) << "1 - loss ratio";
+  // serRatio = service time / inter-arrival time; serStatProp = the fragment's share of
+  // the service times on its device (ChainNet's released files).
+  {
+    const Sample& s0 = samples[0];
+    const ChainNode& c0 = s0.chains[0];
+    std::istringstream ser_ratio(lines_of(raw / "serRatio.txt")[0]);
+    std::istringstream stat_prop(lines_of(raw / "serStatProp.txt")[0]);
+    for (std::size_t f = c0.first_fragment; f < c0.first_fragment + c0.fragments; ++f) {
+      const FragmentNode& fragment = s0.fragments[f];
+      double device_service = 0;
+      for (const FragmentNode& other : s0.fragments)
+        device_service += other.device == fragment.device ? other.service_time : 0.0;
+      double ratio = 0, prop = 0;
+      ser_ratio >> ratio;
+      stat_prop >> prop;
+      EXPECT_NEAR(ratio, fragment.service_time * c0.arrival_rate, 1e-12 * ratio);
+      EXPECT_NEAR(prop, fragment.service_time / device_service, 1e-12);
+    }
+  }
   // Path: 1-based device of each fragment of the first chain.
   std::istringstream path(lines_of(raw / "path.txt")[0]);
   const ChainNode& first = samples[0].chains[0];
