@@ -112,6 +112,15 @@ std::vector<std::string> read_names(const ConfigView& view, std::string_view key
   return names;
 }
 
+bool read_flag(const ConfigView& view, std::string_view key, bool fallback) {
+  if (!view.has(key))
+    return fallback;
+  const auto* flag = view.table().get(key)->as_boolean();
+  if (flag == nullptr)
+    view.fail(key, "true or false");
+  return flag->get();
+}
+
 const toml::table& sub_table(const toml::table& top, const ConfigView& view, std::string_view key) {
   static const toml::table empty;
   const toml::node* node = top.get(key);
@@ -148,16 +157,17 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.seed = static_cast<std::uint64_t>(seed);
 
   const ConfigView devices(sub_table(top, root, "devices"), file, "devices");
-  devices.require_only({"library", "kinds", "count", "buffer", "station", "discipline"});
+  devices.require_only({"library", "kinds", "count", "buffer", "station", "discipline", "all_used"});
   const std::string library = devices.get_string("library", "platforms/devices.xml");
   spec.library_file = resolve_input_path(library, spec.base_dir);
   if (!std::filesystem::is_regular_file(spec.library_file))
     devices.fail("library", fmt::format("a SimGrid platform file (device library), \"{}\" does not exist", library));
   spec.kinds = read_names(devices, "kinds", {}, {}, "host ids of the device library");
-  spec.device_count = read_int_range(devices, "count", spec.device_count, 1, 64, "a number of devices");
+  spec.device_count = read_int_range(devices, "count", spec.device_count, 1, 256, "a number of devices");
   spec.buffer = read_int_range(devices, "buffer", spec.buffer, 1, 100000, "a buffer size K");
   spec.stations = read_names(devices, "station", spec.stations, {"per-fragment", "shared"}, "station models");
   spec.disciplines = read_names(devices, "discipline", spec.disciplines, {"fcfs", "ps"}, "station disciplines");
+  spec.all_used = read_flag(devices, "all_used", spec.all_used);
 
   const ConfigView links(sub_table(top, root, "links"), file, "links");
   links.require_only({"topology", "bandwidth", "latency"});
@@ -174,8 +184,8 @@ DatasetSpec load_dataset_spec(const std::string& file) {
       read_range(links, "latency", spec.latency, 0, false, "a latency such as \"1ms\"", &units::parse_seconds);
 
   const ConfigView chains(sub_table(top, root, "chains"), file, "chains");
-  chains.require_only(
-      {"count", "models", "fragments", "placement", "arrival_rate", "load", "work", "exits", "thresholds"});
+  chains.require_only({"count", "models", "fragments", "placement", "arrival_rate", "load", "work", "exits",
+                       "thresholds", "distinct_devices"});
   spec.chain_count = read_int_range(chains, "count", spec.chain_count, 1, 64, "a number of chains");
   spec.models = read_names(chains, "models", {}, {}, "model files");
   if (spec.models.empty())
@@ -205,6 +215,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.exit_policies =
       read_names(chains, "exits", spec.exit_policies, {"none", "probabilities", "threshold"}, "exit policies");
   spec.threshold = read_range(chains, "thresholds", spec.threshold, 0, false, "a confidence threshold");
+  spec.distinct_devices = read_flag(chains, "distinct_devices", spec.distinct_devices);
   if (spec.threshold.hi > 1)
     chains.fail("thresholds", "confidence thresholds in [0, 1]");
 

@@ -41,6 +41,7 @@ struct DatasetSpec {
   // discipline "fcfs" or "ps" (processor sharing). One entry: every device uses it.
   std::vector<std::string> stations{"per-fragment"};
   std::vector<std::string> disciplines{"fcfs"};
+  bool all_used = false; // every device holds a fragment (random placements; redrawn otherwise)
 
   // [links]
   Topology topology = Topology::Star;
@@ -57,6 +58,9 @@ struct DatasetSpec {
   std::vector<std::string> work{"deterministic"};
   std::vector<std::string> exit_policies{"none"}; // none | probabilities | threshold
   RealRange threshold{0.5, 0.95, false};
+  // A chain's fragments on distinct devices, its requests born on the first one (random
+  // placements): ChainNet's chains, which never revisit a device.
+  bool distinct_devices = false;
 
   // [simulation]
   std::uint64_t requests = 1000; // mean arrivals per chain (sets the simulated duration)

@@ -152,23 +152,36 @@ void describe_fragments(Sample& sample, const ChainNode& chain, const DatasetMod
 /// Places a chain's fragments (random cut and devices, or a placement policy) within the
 /// RAM left on each device; false when they do not fit.
 bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_index, const DatasetModel& model,
-                 const DatasetSpec& spec, const std::vector<DeviceKind>& library, std::vector<double>& ram_left) {
+                 const DatasetSpec& spec, const std::vector<DeviceKind>& library, std::vector<double>& ram_left,
+                 std::vector<bool>& used) {
   const ModelProfile& profile = model.profile;
   std::vector<Fragment> fragments;
   if (chain.placement == "random") {
     const auto count = static_cast<std::size_t>(draw_int(rng, spec.fragments));
+    std::vector<bool> in_chain(sample.devices.size(), false);
     for (const auto& [first, last] : random_cuts(rng, profile.layers.size(), count)) {
       Fragment fragment{.first_layer = first, .last_layer = last, .host = {}};
       const double need = fragment_memory_bytes(profile, fragment);
       std::vector<std::size_t> fits;
+      std::vector<std::size_t> unused_fits; // with all_used: devices still without a fragment first
       for (std::size_t d = 0; d < sample.devices.size(); ++d)
-        if (ram_left[d] >= need)
+        if (ram_left[d] >= need && !(spec.distinct_devices && in_chain[d])) {
           fits.push_back(d);
+          if (!used[d])
+            unused_fits.push_back(d);
+        }
       if (fits.empty())
         return false;
-      fragment.host = sample.devices[pick(rng, fits)].name;
+      const std::size_t device = pick(rng, spec.all_used && !unused_fits.empty() ? unused_fits : fits);
+      in_chain[device] = true;
+      used[device] = true;
+      fragment.host = sample.devices[device].name;
       fragments.push_back(std::move(fragment));
     }
+    if (spec.distinct_devices) // born on its first device: no input transfer, as in ChainNet
+      for (std::size_t d = 0; d < sample.devices.size(); ++d)
+        if (sample.devices[d].name == fragments.front().host)
+          chain.source = d;
   } else {
     std::vector<HostInfo> hosts;
     for (const DeviceNode& device : sample.devices) {
@@ -284,7 +297,8 @@ double simulated_duration(const Sample& sample, const DatasetSpec& spec) {
   return std::min(std::max(even, for_slowest), 4 * even);
 }
 
-/// One attempt at a whole sample; false when some chain did not fit in RAM.
+/// One attempt at a whole sample; false when some chain did not fit in RAM (or, with
+/// devices.all_used, some device holds no fragment).
 bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vector<DeviceKind>& library,
               const std::vector<DatasetModel>& models) {
   sample.devices.clear();
@@ -320,6 +334,7 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
   }
 
   const auto chain_count = static_cast<std::size_t>(draw_int(rng, spec.chain_count));
+  std::vector<bool> used(device_count, false); // devices holding a fragment so far
   for (std::size_t c = 0; c < chain_count; ++c) {
     ChainNode chain;
     chain.model = rng.below(models.size());
@@ -346,7 +361,7 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
     // `load` the rate follows from the placement and the policy sees 0, "unknown").
     const double draw = draw_real(rng, spec.arrival);
     chain.arrival_rate = spec.rate_mode == RateMode::Rate ? draw : 0.0;
-    if (!place_chain(rng, sample, chain, c, models[chain.model], spec, library, ram_left))
+    if (!place_chain(rng, sample, chain, c, models[chain.model], spec, library, ram_left, used))
       return false;
     sample.chains.push_back(chain);
     describe_fragments(sample, sample.chains.back(), models[chain.model], library);
@@ -366,6 +381,13 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
       }
       sample.chains.back().arrival_rate = draw / std::max(bottleneck, 1e-9);
     }
+  }
+  if (spec.all_used) {
+    std::vector<bool> holds(device_count, false);
+    for (const FragmentNode& f : sample.fragments)
+      holds[f.device] = true;
+    if (std::find(holds.begin(), holds.end(), false) != holds.end())
+      return false; // redrawn: fewer fragments than devices, or a policy left one idle
   }
   limit_link_utilization(sample, spec);
   sample.duration = simulated_duration(sample, spec);
@@ -421,9 +443,10 @@ Sample draw_sample(const DatasetSpec& spec, const std::vector<DeviceKind>& libra
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt)
     if (try_draw(rng, sample, spec, library, models))
       return sample;
-  throw InputError(fmt::format("{}: sample {}: no placement fitting the devices' RAM in {} draws; allow more or "
+  throw InputError(fmt::format("{}: sample {}: no placement fitting the devices' RAM{} in {} draws; allow more or "
                                "larger devices (devices.count, devices.kinds) or smaller models",
-                               spec.file, index, kMaxAttempts));
+                               spec.file, index, spec.all_used ? " and using every device (devices.all_used)" : "",
+                               kMaxAttempts));
 }
 
 std::string platform_file_name(std::uint64_t index) {

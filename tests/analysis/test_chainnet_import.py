@@ -132,3 +132,47 @@ def test_bad_directories_are_errors(tmp_path, capsys):
         (raw / f"{name}.txt").write_text(text)
     assert ci.main([str(raw), "-o", str(tmp_path / "o")]) == 1
     assert "outside 1..2" in capsys.readouterr().err
+
+
+def read_like_chainnet(raw):
+    """The checks ChainNet's input.py makes implicitly when it parses a split: the
+    per-sample and per-chain lines it reads, integer paths within 1..numNodes, at most
+    20 fragments per chain and 20 fragments per device, and (its released model needs
+    it) every device used by some fragment."""
+    read = lambda name: (raw / f"{name}.txt").read_text().splitlines()  # noqa: E731
+    nn, nc, capa = read("numNodes"), read("numClasses"), read("capacityRatio")
+    per_chain = {n: read(n) for n in ("arrival", "path", "serRatio", "serStatProp", "classCapacityRatio",
+                                      "resptRatio", "tputRatio")}
+    row = 0
+    for i in range(len(nn)):
+        n, c = int(nn[i]), int(nc[i])
+        assert len([float(x) for x in capa[i].split()]) == n
+        per_device = [0] * (n + 1)
+        for _ in range(c):
+            path = [int(x) for x in per_chain["path"][row].split()]
+            assert 1 <= len(path) <= 20 and all(1 <= d <= n for d in path)
+            for name in ("serRatio", "serStatProp", "classCapacityRatio"):
+                assert len([float(x) for x in per_chain[name][row].split()]) == len(path), name
+            for name in ("arrival", "resptRatio", "tputRatio"):
+                assert math.isfinite(float(per_chain[name][row].split()[0])), name
+            for d in path:
+                per_device[d] += 1
+            yield i, path
+            row += 1
+        assert all(1 <= k <= 20 for k in per_device[1:]), f"sample {i}: a device without fragments or with >20"
+
+
+def test_chainnet_model_spec_makes_chainnet_shaped_samples(tmp_path):
+    out = tmp_path / "cn.h5"
+    spec = REPO / "scenarios" / "datasets" / "chainnet-model.toml"
+    res = subprocess.run([binary(), "dataset", str(spec), "--samples", "10", "--format", "chainnet", "-q", "-j", "2",
+                          "-o", str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    chains = 0
+    for split, expected in (("train", 8), ("val", 1), ("test", 1)):
+        raw = tmp_path / "cn_chainnet" / split / "raw"
+        assert len((raw / "numNodes.txt").read_text().splitlines()) == expected
+        for _, path in read_like_chainnet(raw):
+            assert len(set(path)) == len(path)  # distinct devices within a chain
+            chains += 1
+    assert chains >= 10

@@ -254,6 +254,8 @@ TEST(Dataset, InvalidSpecsAreInputErrorsNamingFileLineAndKey) {
       {head + "[chains]\nmodels = [\"missing.toml\"]\n", "chains.models: expected model files"},
       {head + chains + "[simulation]\nrequests = 2\n", "simulation.requests: expected at least 10"},
       {head + "station = \"pooled\"\n" + chains, "devices.station: expected station models"},
+      {head + chains + "distinct_devices = 1\n", "chains.distinct_devices: expected true or false"},
+      {head + "all_used = \"yes\"\n" + chains, "devices.all_used: expected true or false"},
   };
   for (const Case& c : cases) {
     const std::string spec = dir.write("bad.toml", c.text);
