@@ -49,7 +49,7 @@ std::string cell(double v, const char* format) {
 }
 
 std::string table_header() {
-  return fmt::format("{:<7} {:>2} {:>3} {:>5} {:>2} {:>3}  {:>19} {:>8} {:>8} {:>8} {:<3}  {:>17} {:>8} {:>8} {:>8} "
+  return fmt::format("{:<15} {:>2} {:>3} {:>5} {:>2} {:>3}  {:>19} {:>8} {:>8} {:>8} {:<3}  {:>17} {:>8} {:>8} {:>8} "
                      "{:<3}  {:>17} {:>8} {:>8} {:>8} {}\n",
                      "dist", "N", "K", "rho", "C", "st", "sim loss ± 95%", "exact", "poisson", "qna", "ok",
                      "sim X/s ± 95%", "exact", "poisson", "qna", "ok", "sim T ms ± 95%", "exact", "poisson", "qna",
@@ -105,7 +105,7 @@ int cmd_validate_network(std::vector<std::string> args) {
   glue_negative_values(args, {"--rho", "--K", "--stations", "--classes"});
 
   std::string dist_text = "exp";
-  std::vector<std::string> rho_tokens, k_tokens, station_tokens, class_tokens;
+  std::vector<std::string> rho_tokens, k_tokens, station_tokens, class_tokens, station_dist_tokens, station_k_tokens;
   RunOptions run;
   auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
   po::options_description options(kDescription);
@@ -117,7 +117,11 @@ int cmd_validate_network(std::vector<std::string> args) {
       "rho", po::value(&rho_tokens)->multitoken()->composing(),
       "loads offered to station 1, comma-separated (default 0.5,0.9,1.2)")(
       "classes", po::value(&class_tokens)->multitoken()->composing(),
-      "numbers of classes sharing the stations, comma-separated, 1..4 (default 1)");
+      "numbers of classes sharing the stations, comma-separated, 1..4 (default 1)")(
+      "station-dist", po::value(&station_dist_tokens)->multitoken()->composing(),
+      "one tandem with these laws, station by station, comma-separated (instead of --dist and --stations)")(
+      "station-K", po::value(&station_k_tokens)->multitoken()->composing(),
+      "one tandem with these capacities, station by station, comma-separated (instead of --K and --stations)");
   add_run_options(options, run, "arrivals per replication, all classes, >= 100 (default 20000)", "/validation_network");
   const auto parsed = parse_validate_args(args, options);
   if (!parsed)
@@ -136,28 +140,58 @@ int cmd_validate_network(std::vector<std::string> args) {
   const std::vector<int> class_counts =
       class_tokens.empty() ? std::vector<int>{1} : parse_int_list(class_tokens, "--classes", 1, validate::kMaxClasses);
   const unsigned job_count = check_run_options(reps, requests, vm.count("jobs") != 0, jobs, level, {output, csv});
+  // The tandem shapes: the grid of --stations x --K with one law, or one explicit tandem.
+  std::vector<validate::NetworkPoint> shapes;
+  if (station_dist_tokens.empty() && station_k_tokens.empty()) {
+    for (int n : station_counts)
+      for (int K : capacities)
+        shapes.push_back(validate::NetworkPoint::uniform(service, n, K, 0, 1));
+  } else {
+    if (!station_tokens.empty())
+      throw InputError("--stations: not with --station-dist/--station-K, whose lists give the number of stations");
+    std::vector<validate::ServiceSpec> laws;
+    for (const auto& text : validate::split_commas(station_dist_tokens)) {
+      laws.push_back(validate::parse_service(text));
+      if (laws.back().kind == validate::ServiceSpec::Kind::Exits)
+        throw InputError("--station-dist: expected det, exp, erlang<k> or h2 (exits is a single-station law)");
+    }
+    const std::vector<int> ks =
+        station_k_tokens.empty() ? std::vector<int>{} : parse_int_list(station_k_tokens, "--station-K", 1, 100000);
+    const std::size_t n = std::max(laws.size(), ks.size());
+    if (n > static_cast<std::size_t>(validate::kMaxStations) || (!laws.empty() && !ks.empty() && laws.size() != n) ||
+        (!ks.empty() && ks.size() != n))
+      throw InputError(fmt::format("--station-dist/--station-K: expected lists of the same length, at most {} "
+                                   "stations",
+                                   validate::kMaxStations));
+    for (int K : ks.empty() ? capacities : std::vector<int>{0}) {
+      validate::NetworkPoint shape;
+      shape.services = laws.empty() ? std::vector<validate::ServiceSpec>(n, service) : laws;
+      shape.capacities = ks.empty() ? std::vector<int>(n, K) : ks;
+      shapes.push_back(std::move(shape));
+    }
+  }
 
   ScratchDir scratch("edgesim-validate-network-");
   std::vector<NetworkPointRuns> points;
-  for (int n : station_counts)
+  for (const auto& shape : shapes)
     for (int classes : class_counts)
-      for (int K : capacities)
-        for (double rho : rhos) {
-          NetworkPointRuns p;
-          p.point = validate::NetworkPoint{service, n, K, rho, classes};
-          p.scenario = validate::write_network_scenario(scratch.path(), fmt::format("p{}", points.size()), p.point,
-                                                        static_cast<std::uint64_t>(requests));
-          points.push_back(std::move(p));
-        }
+      for (double rho : rhos) {
+        NetworkPointRuns p;
+        p.point = shape;
+        p.point.rho = rho;
+        p.point.classes = classes;
+        p.scenario = validate::write_network_scenario(scratch.path(), fmt::format("p{}", points.size()), p.point,
+                                                      static_cast<std::uint64_t>(requests));
+        points.push_back(std::move(p));
+      }
   std::vector<ReplicationTask> tasks;
   std::vector<std::size_t> task_point;
   for (std::size_t p = 0; p < points.size(); ++p)
     for (int r = 0; r < reps; ++r) {
       const auto& pt = points[p].point;
-      tasks.push_back(
-          ReplicationTask{points[p].scenario, seed + static_cast<std::uint64_t>(r),
-                          fmt::format("dist {} N {} K {} rho {:g} C {} seed {}", service.name(), pt.stations, pt.K,
-                                      pt.rho, pt.classes, seed + static_cast<std::uint64_t>(r))});
+      tasks.push_back(ReplicationTask{points[p].scenario, seed + static_cast<std::uint64_t>(r),
+                                      fmt::format("tandem [{}] rho {:g} C {} seed {}", pt.describe(), pt.rho,
+                                                  pt.classes, seed + static_cast<std::uint64_t>(r))});
       task_point.push_back(p);
     }
 
@@ -174,7 +208,7 @@ int cmd_validate_network(std::vector<std::string> args) {
                      const std::size_t p = task_point[t];
                      auto& runs = points[p];
                      runs.replications.push_back(validate::network_replication(out, io::read_hosts(run_file),
-                                                                               runs.point.stations, tasks[t].seed));
+                                                                               runs.point.stations(), tasks[t].seed));
                      if (--remaining[p] > 0)
                        return;
                      std::sort(runs.replications.begin(), runs.replications.end(),

@@ -187,6 +187,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
     if (const std::string error = placement_error(tenant.model, plan.fragments, platform); !error.empty())
       throw InputError(fmt::format("{}: {}: placement policy \"{}\" gave an invalid placement: {}", scenario.file,
                                    tenant.placement.path, tenant.placement.name, error));
+    scenario.check_fragment_work(t, plan.fragments.size());
     for (const Fragment& fragment : plan.fragments) {
       memory_per_host[fragment.host] += fragment_memory_bytes(tenant.model, fragment);
       auto& on_host = tenants_per_host[fragment.host];

@@ -312,6 +312,7 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
   // its queue carries over; a new fragment gets a new station.
   TenantRuntime& tenant = tenants_[t];
   const ModelProfile& model = tenant.spec->model;
+  scenario_.check_fragment_work(t, plan.size()); // a re-planned placement may cut differently
   const PlacementRuntime* previous = tenant.placements.empty() ? nullptr : &tenant.placements.back();
   PlacementRuntime placement;
   placement.since = sg4::Engine::get_clock();
@@ -698,7 +699,8 @@ void Simulator::start_service(std::uint32_t slot) {
   station.busy++;
   // One work factor per fragment visit: stations see independent service times, as in
   // a Jackson network, and a fragment's segments scale together.
-  r.work_factor = draw_work_factor(tenant.spec->work, tenant.work_rng);
+  const auto& laws = tenant.spec->fragment_work;
+  r.work_factor = draw_work_factor(laws.empty() ? tenant.spec->work : laws.at(r.fragment), tenant.work_rng);
   if (tenant.spec->drop_late && sg4::Engine::get_clock() - r.arrival > tenant.spec->slo) {
     leave_station(fragment.station, r.tenant);
     lose(slot, LossReason::Deadline, fragment.host);

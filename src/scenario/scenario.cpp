@@ -1,5 +1,9 @@
 #include "scenario/scenario.hpp"
 
+#include <edgesim/error.hpp>
+
+#include <fmt/format.h>
+
 namespace edgesim {
 
 double ArrivalSpec::mean_rate() const {
@@ -15,6 +19,14 @@ double ArrivalSpec::mean_rate() const {
     return static_cast<double>(trace_times.size() - 1) / (trace_times.back() - trace_times.front());
   }
   return 0;
+}
+
+void Scenario::check_fragment_work(std::size_t t, std::size_t fragments) const {
+  const TenantSpec& tenant = tenants.at(t);
+  if (!tenant.fragment_work.empty() && tenant.fragment_work.size() != fragments)
+    throw InputError(fmt::format("{}: tenants.{}.fragment_work: expected {} laws, one per fragment of its placement, "
+                                 "found {}",
+                                 file, tenant.name, fragments, tenant.fragment_work.size()));
 }
 
 const HostSettings& Scenario::host_settings(std::string_view host) const {

@@ -55,6 +55,10 @@ struct TenantSpec {
   bool drop_late = false; // drop a request whose SLO passed before it starts a fragment
   ArrivalSpec arrival;
   WorkSpec work;
+  // One law per fragment of the tenant's placement (fragment i draws its per-visit work
+  // from fragment_work[i]); empty: every fragment uses `work`. For networks of stations
+  // with different service laws (`validate --network --station-dist`).
+  std::vector<WorkSpec> fragment_work;
   PolicySpec placement;
   /// placement.replan_every: re-run the placement policy this often at run time (the
   /// new placement serves new requests); infinity = place once at t = 0.
@@ -113,6 +117,9 @@ struct Scenario {
   PlatformDynamics dynamics; // [links.*] overrides and [dynamics] profiles
 
   [[nodiscard]] const HostSettings& host_settings(std::string_view host) const;
+  /// Throws InputError unless tenant t's fragment_work is empty or has one law for each
+  /// of `fragments` fragments (checked when a placement is installed).
+  void check_fragment_work(std::size_t t, std::size_t fragments) const;
 };
 
 } // namespace edgesim

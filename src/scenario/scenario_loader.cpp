@@ -372,7 +372,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     const toml::table& table = *tenants->get(i)->as_table();
     ConfigView view(table, file, path);
     view.require_only({"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement",
-                       "exits", "share"});
+                       "exits", "share", "fragment_work"});
     TenantSpec tenant;
     tenant.name = view.get_string("name", fmt::format("tenant-{}", i));
     if (tenant.name.empty() || tenant.name == "all" || !names.insert(tenant.name).second)
@@ -411,15 +411,32 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     }
     const toml::table* arrival = sub_table(view, "arrival", true);
     tenant.arrival = parse_arrival(ConfigView(*arrival, file, join(path, "arrival")), scenario.base_dir);
-    if (const toml::node* work = table.get("work")) {
-      if (auto name = work->as_string()) {
+    // A law: a distribution name or a table { distribution = ..., stages = ... }.
+    auto work_law = [&](const toml::node& node, const std::string& key) -> std::optional<WorkSpec> {
+      if (auto name = node.as_string()) {
         toml::table holder;
         holder.insert("distribution", name->get());
-        tenant.work = parse_work(ConfigView(holder, file, join(path, "work")));
-      } else if (const auto* work_table = work->as_table()) {
-        tenant.work = parse_work(ConfigView(*work_table, file, join(path, "work")));
-      } else {
+        return parse_work(ConfigView(holder, file, join(path, key)));
+      }
+      if (const auto* work_table = node.as_table())
+        return parse_work(ConfigView(*work_table, file, join(path, key)));
+      return std::nullopt;
+    };
+    if (const toml::node* work = table.get("work")) {
+      auto law = work_law(*work, "work");
+      if (!law)
         view.fail("work", "a distribution name or a table { distribution = ..., stages = ... }");
+      tenant.work = *law;
+    }
+    if (const toml::node* laws = table.get("fragment_work")) {
+      const auto* array = laws->as_array();
+      if (array == nullptr || array->empty())
+        view.fail("fragment_work", "a non-empty array of work laws, one per fragment of the placement");
+      for (std::size_t f = 0; f < array->size(); ++f) {
+        auto law = work_law(*array->get(f), fmt::format("fragment_work[{}]", f));
+        if (!law)
+          view.fail("fragment_work", "an array of distribution names or tables { distribution = ... }");
+        tenant.fragment_work.push_back(*law);
       }
     }
     tenant.placement = table.contains("placement") ? parse_policy(view, file, path, "placement", global_placement.name)

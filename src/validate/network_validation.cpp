@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -45,6 +46,7 @@ template <> struct TableSchema<validate::NetworkValidationRow> {
       Column{"response_in_ci", &Row::response_in_ci},
       Column{"sim_latency", &Row::sim_latency},
       Column{"sim_latency_hw95", &Row::sim_latency_hw95},
+      Column{"tandem", &Row::tandem},
   };
 };
 
@@ -114,17 +116,36 @@ bool holds(const Summary& s, double exact) {
 
 } // namespace
 
+std::string NetworkPoint::describe() const {
+  std::string text;
+  for (std::size_t i = 0; i < services.size(); ++i)
+    text += fmt::format("{}{}:{}", i > 0 ? " " : "", services[i].name(), capacities[i]);
+  return text;
+}
+
+NetworkPoint NetworkPoint::uniform(const ServiceSpec& service, int stations, int K, double rho, int classes) {
+  NetworkPoint p;
+  p.services.assign(static_cast<std::size_t>(stations), service);
+  p.capacities.assign(static_cast<std::size_t>(stations), K);
+  p.rho = rho;
+  p.classes = classes;
+  return p;
+}
+
 queueing::LossTandem network_of(const NetworkPoint& point) {
-  (void)work_value(point.service); // rejects `exits`
-  const auto unit = point.service.distribution();
+  if (point.services.empty() || point.services.size() != point.capacities.size())
+    throw InputError("a network needs a law and a K for every station");
   queueing::LossTandem net;
   const double total = network_arrival_rate(point);
   net.arrival_rates.assign(static_cast<std::size_t>(point.classes), total / point.classes);
-  for (int i = 0; i < point.stations; ++i) {
+  for (int i = 0; i < point.stations(); ++i) {
+    const ServiceSpec& service = point.services[static_cast<std::size_t>(i)];
+    (void)work_value(service); // rejects `exits`
+    const auto unit = service.distribution();
     net.service.emplace_back();
     for (int c = 0; c < point.classes; ++c)
       net.service.back().push_back(scaled(unit, mean_service(i, c)));
-    net.capacity.push_back(point.K);
+    net.capacity.push_back(point.capacities[static_cast<std::size_t>(i)]);
   }
   return net;
 }
@@ -138,8 +159,18 @@ double network_arrival_rate(const NetworkPoint& point) {
 
 std::filesystem::path write_network_scenario(const std::filesystem::path& dir, const std::string& tag,
                                              const NetworkPoint& point, std::uint64_t requests) {
-  const std::string work = work_value(point.service);
-  const auto platform = dir / fmt::format("tandem{}.xml", point.stations);
+  (void)network_of(point); // validates the laws and the capacities
+  const bool one_law = std::all_of(point.services.begin(), point.services.end(),
+                                   [&](const ServiceSpec& s) { return s.name() == point.services.front().name(); });
+  std::string work = "work = " + work_value(point.services.front());
+  if (!one_law) {
+    work = "fragment_work = [";
+    for (std::size_t i = 0; i < point.services.size(); ++i)
+      work += (i > 0 ? ", " : " ") + work_value(point.services[i]);
+    work += " ]";
+  }
+  const int stations = point.stations();
+  const auto platform = dir / fmt::format("tandem{}.xml", stations);
   if (!std::filesystem::exists(platform)) {
     std::string xml = fmt::format(R"(<?xml version='1.0'?>
 <!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
@@ -148,14 +179,14 @@ std::filesystem::path write_network_scenario(const std::filesystem::path& dir, c
 <platform version="4.1">
   <zone id="tandem" routing="Full">
 )",
-                                  point.stations);
-    for (int i = 1; i <= point.stations; ++i)
+                                  stations);
+    for (int i = 1; i <= stations; ++i)
       xml += fmt::format("    <host id=\"s{}\" speed=\"1Gf\" core=\"1\">\n      <prop id=\"wattage_per_state\" "
                          "value=\"1:2:2\"/>\n    </host>\n",
                          i);
     std::string routes;
-    for (int i = 1; i <= point.stations; ++i)
-      for (int j = i + 1; j <= point.stations; ++j) {
+    for (int i = 1; i <= stations; ++i)
+      for (int j = i + 1; j <= stations; ++j) {
         xml += fmt::format("    <link id=\"l{}_{}\" bandwidth=\"10Gbps\" latency=\"0\"/>\n", i, j);
         routes += fmt::format("    <route src=\"s{0}\" dst=\"s{1}\"><link_ctn id=\"l{0}_{1}\"/></route>\n", i, j);
       }
@@ -168,19 +199,22 @@ std::filesystem::path write_network_scenario(const std::filesystem::path& dir, c
   std::string tenants;
   for (int c = 0; c < point.classes; ++c) {
     std::string layers;
-    for (int i = 0; i < point.stations; ++i)
+    for (int i = 0; i < stations; ++i)
       layers += fmt::format("{}{{ name = \"l{}\", flops = {}, out_bytes = 0 }}", i > 0 ? ", " : "", i + 1,
                             number(mean_service(i, c) * kHostSpeed));
     const auto model = dir / fmt::format("{}.c{}.model.toml", tag, c);
     write_text(
         model,
         fmt::format("name = \"class{}\"\ninput_bytes = 0\nfinal = {{ accuracy = 0.9 }}\nlayers = [ {} ]\n", c, layers));
-    tenants += fmt::format("\n[[tenants]]\nname = \"c{}\"\nsource = \"s1\"\nwork = {}\narrival = {{ process = "
+    tenants += fmt::format("\n[[tenants]]\nname = \"c{}\"\nsource = \"s1\"\n{}\narrival = {{ process = "
                            "\"poisson\", rate = {} }}\nmodel = {}\n",
                            c, work, number(rate), toml_string(model.string()));
   }
   std::string fragments;
-  for (int i = 0; i < point.stations; ++i)
+  std::string capacities;
+  for (int i = 0; i < stations; ++i)
+    capacities += fmt::format("\n[hosts.s{}]\nbuffer = {}\n", i + 1, point.capacities[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < stations; ++i)
     fragments += fmt::format("{}{{ layers = \"{}-{}\", host = \"s{}\" }}", i > 0 ? ", " : "", i, i, i + 1);
   const std::string text = fmt::format(R"([simulation]
 seed = 1
@@ -193,14 +227,13 @@ trace_requests = false
 file = {}
 
 [hosts.default]
-buffer = {}
 station = "shared"
-{}
+{}{}
 [placement]
 policy = "manual"
 fragments = [ {} ]
 )",
-                                       per_class, toml_string(platform.string()), point.K, tenants, fragments);
+                                       per_class, toml_string(platform.string()), capacities, tenants, fragments);
   auto scenario = dir / fmt::format("{}.toml", tag);
   write_text(scenario, text);
   return scenario;
@@ -260,16 +293,25 @@ std::vector<NetworkValidationRow> evaluate_network_point(const NetworkPoint& poi
   const queueing::TandemMetrics poisson = queueing::decompose_poisson(net);
   const queueing::TandemMetrics qna = queueing::decompose_two_moment(net);
   std::vector<NetworkValidationRow> rows;
-  for (int station = 1; station <= point.stations + 1; ++station) {
-    const bool end_to_end = station == point.stations + 1;
+  std::string laws;
+  bool one_law = true;
+  bool one_k = true;
+  for (std::size_t s = 0; s < point.services.size(); ++s) {
+    laws += (s > 0 ? "," : "") + point.services[s].name();
+    one_law = one_law && point.services[s].name() == point.services.front().name();
+    one_k = one_k && point.capacities[s] == point.capacities.front();
+  }
+  for (int station = 1; station <= point.stations() + 1; ++station) {
+    const bool end_to_end = station == point.stations() + 1;
     const auto i = static_cast<std::size_t>(station - 1);
     auto pick = [&](const queueing::TandemMetrics& m, auto member, double whole) {
       return end_to_end ? whole : m.stations[i].*member;
     };
     NetworkValidationRow row;
-    row.dist = point.service.name();
-    row.stations = point.stations;
-    row.K = point.K;
+    row.dist = end_to_end ? (one_law ? point.services.front().name() : laws) : point.services[i].name();
+    row.stations = point.stations();
+    row.K = end_to_end ? (one_k ? point.capacities.front() : 0) : point.capacities[i];
+    row.tandem = point.describe();
     row.rho = point.rho;
     row.classes = point.classes;
     row.station = end_to_end ? 0 : station;

@@ -35,11 +35,16 @@ constexpr int kMaxStations = 8;
 constexpr int kMaxClasses = 4;
 
 struct NetworkPoint {
-  ServiceSpec service;
-  int stations = 2;
-  int K = 2;
+  std::vector<ServiceSpec> services; // the law of every station (its mean set by the scales)
+  std::vector<int> capacities;       // K of every station
   double rho = 0.5;
   int classes = 1;
+
+  [[nodiscard]] int stations() const { return static_cast<int>(services.size()); }
+  /// "exp:2 det:5 ...": each station's law and K.
+  [[nodiscard]] std::string describe() const;
+  /// N stations of one law and one K.
+  [[nodiscard]] static NetworkPoint uniform(const ServiceSpec& service, int stations, int K, double rho, int classes);
 };
 
 /// The queueing network of a point: per class rates, per (station, class) laws, K.
@@ -73,7 +78,9 @@ struct NetworkReplication {
 [[nodiscard]] NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts,
                                                      int stations, std::uint64_t seed);
 
-/// One row per (point, station); station 0 is the end-to-end row.
+/// One row per (point, station); station 0 is the end-to-end row. `dist` and `K` are the
+/// station's (end-to-end row: the common law or the laws joined by commas, and the
+/// common K or 0); `tandem` describes the whole network.
 struct NetworkValidationRow {
   std::string dist;
   std::int32_t stations = 0;
@@ -103,6 +110,7 @@ struct NetworkValidationRow {
   bool response_in_ci = false;
   double sim_latency = 0; // end-to-end row: mean latency of served requests; NaN otherwise
   double sim_latency_hw95 = 0;
+  std::string tandem; // NetworkPoint::describe(): every station's law and K
 };
 
 /// The rows of one point (N station rows, then the end-to-end row). Decision intervals:

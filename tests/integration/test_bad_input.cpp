@@ -445,6 +445,13 @@ arrival = { process = "poisson", rate = 1.0 }
   expect_rejected(path, {}, {"scenario.toml", "placement", "pia-1", "RAM", "chainnet-testbed.xml"});
 }
 
+TEST_F(BadInputTest, FragmentWorkNotOnePerFragment) {
+  // tiny.toml places the model in two fragments.
+  expect_rejected(kTiny, {"--set", R"(tenants.0.fragment_work=["exponential"])"},
+                  {"tiny.toml", "tenants.t.fragment_work", "expected 2 laws", "found 1"});
+  expect_rejected(kTiny, {"--set", "tenants.0.fragment_work=[3]"}, {"tenants.0.fragment_work", "distribution names"});
+}
+
 TEST_F(BadInputTest, ThresholdListWrongLength) {
   expect_rejected(kTiny, {"--set", "exits.thresholds=[0.9, 0.8, 0.7]"}, {"exits.thresholds", "2 thresholds"});
 }

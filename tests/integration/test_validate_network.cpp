@@ -31,7 +31,7 @@ TEST(ValidateNetwork, TwoStationExponentialTandemMatchesItsChain) {
   ASSERT_EQ(rows.size(), 12U);
   for (const auto& r : rows) {
     SCOPED_TRACE(testing::Message() << "rho " << r.rho << " C " << r.classes << " station " << r.station);
-    validate::NetworkPoint point{validate::parse_service("exp"), 2, 2, r.rho, r.classes};
+    const auto point = validate::NetworkPoint::uniform(validate::parse_service("exp"), 2, 2, r.rho, r.classes);
     const auto exact = queueing::solve_loss_tandem_ctmc(validate::network_of(point));
     ASSERT_TRUE(exact);
     const double exact_loss = r.station == 0 ? exact->loss : exact->stations[r.station - 1].loss;
@@ -52,6 +52,35 @@ TEST(ValidateNetwork, TwoStationExponentialTandemMatchesItsChain) {
   std::string header;
   std::getline(in, header);
   EXPECT_EQ(header.rfind("dist,stations,K,rho,classes,station,reps,arrival_rate,sim_loss,", 0), 0U) << header;
+}
+
+// A law and a K per station (per-fragment work laws in the simulator), two classes
+// sharing every station: still the exact chain.
+TEST(ValidateNetwork, StationByStationLawsAndCapacitiesMatchTheChain) {
+  test::TempDir dir;
+  const std::string h5 = dir.file("net.h5");
+  const auto result =
+      test::run_edgesim({"validate", "--network", "--station-dist", "exp,erlang2,h2", "--station-K", "2,4,3", "--rho",
+                         "0.8", "--classes", "2", "--reps", "6", "--requests", "8000", "-j", "2", "-q", "-o", h5},
+                        300);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("PASS: 12/12"), std::string::npos) << result.out;
+  const auto rows = validate::read_network_validation_hdf5(h5);
+  ASSERT_EQ(rows.size(), 4U);
+  const char* laws[] = {"exp", "erlang2", "h2"};
+  const int ks[] = {2, 4, 3};
+  for (int s = 0; s < 3; ++s) {
+    EXPECT_EQ(rows[s].dist, laws[s]);
+    EXPECT_EQ(rows[s].K, ks[s]);
+    EXPECT_EQ(rows[s].tandem, "exp:2 erlang2:4 h2:3");
+    EXPECT_NEAR(rows[s].sim_loss, rows[s].exact_loss, 0.03 * rows[s].exact_loss + 0.003);
+  }
+  EXPECT_EQ(rows[3].dist, "exp,erlang2,h2");
+  EXPECT_EQ(rows[3].K, 0);
+  const auto mismatch =
+      test::run_edgesim({"validate", "--network", "--station-dist", "exp,det", "--station-K", "2,4,3", "-q"});
+  EXPECT_EQ(mismatch.exit_code, 1) << mismatch.err;
+  EXPECT_NE(mismatch.err.find("same length"), std::string::npos) << mismatch.err;
 }
 
 TEST(ValidateNetwork, DeterministicServiceHasNoExactValueButRuns) {
