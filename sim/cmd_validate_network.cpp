@@ -5,7 +5,10 @@
 
 #include <edgesim/error.hpp>
 
+#include "core/deployment.hpp"
+#include "core/platform_probe.hpp"
 #include "io/run_reader.hpp"
+#include "scenario/scenario_loader.hpp"
 #include "sweep/progress.hpp"
 #include "util/child_process.hpp"
 #include "util/scratch_dir.hpp"
@@ -59,7 +62,7 @@ std::string table_header() {
 std::string table_row(const validate::NetworkValidationRow& r) {
   auto ok = [](bool in, double exact) { return std::isfinite(exact) ? (in ? "yes" : "NO") : "-"; };
   return fmt::format(
-      "{:<7} {:>2} {:>3} {:>5.2f} {:>2} {:>3}  {:>8.5f} ± {:<8.5f} {:>8} {:>8} {:>8} {:<3}  {:>7.2f} ± "
+      "{:<15} {:>2} {:>3} {:>5.2f} {:>2} {:>3}  {:>8.5f} ± {:<8.5f} {:>8} {:>8} {:>8} {:<3}  {:>7.2f} ± "
       "{:<7.2f} {:>8} {:>8} {:>8} {:<3}  {:>7.3f} ± {:<7.3f} {:>8} {:>8} {:>8} {}\n",
       r.dist, r.stations, r.K, r.rho, r.classes, r.station == 0 ? std::string("e2e") : std::to_string(r.station),
       r.sim_loss, r.sim_loss_hw95, cell(r.exact_loss, "{:.5f}"), cell(r.poisson_loss, "{:.5f}"),
@@ -93,6 +96,8 @@ options)";
 
 struct NetworkPointRuns {
   validate::NetworkPoint point;
+  std::optional<validate::ScenarioNetwork> from_scenario; // --scenario: the scenario's network
+  std::vector<int> station_hosts;                         // the /hosts row of each station
   fs::path scenario;
   std::vector<validate::NetworkReplication> replications;
 };
@@ -106,6 +111,7 @@ int cmd_validate_network(std::vector<std::string> args) {
 
   std::string dist_text = "exp";
   std::vector<std::string> rho_tokens, k_tokens, station_tokens, class_tokens, station_dist_tokens, station_k_tokens;
+  std::string scenario_file;
   RunOptions run;
   auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
   po::options_description options(kDescription);
@@ -121,7 +127,9 @@ int cmd_validate_network(std::vector<std::string> args) {
       "station-dist", po::value(&station_dist_tokens)->multitoken()->composing(),
       "one tandem with these laws, station by station, comma-separated (instead of --dist and --stations)")(
       "station-K", po::value(&station_k_tokens)->multitoken()->composing(),
-      "one tandem with these capacities, station by station, comma-separated (instead of --K and --stations)");
+      "one tandem with these capacities, station by station, comma-separated (instead of --K and --stations)")(
+      "scenario", po::value(&scenario_file),
+      "the network of this scenario instead of a generated grid: its tenants as classes, its hosts as stations");
   add_run_options(options, run, "arrivals per replication, all classes, >= 100 (default 20000)", "/validation_network");
   const auto parsed = parse_validate_args(args, options);
   if (!parsed)
@@ -173,6 +181,23 @@ int cmd_validate_network(std::vector<std::string> args) {
 
   ScratchDir scratch("edgesim-validate-network-");
   std::vector<NetworkPointRuns> points;
+  if (!scenario_file.empty()) {
+    for (const auto* grid :
+         {&station_tokens, &k_tokens, &rho_tokens, &class_tokens, &station_dist_tokens, &station_k_tokens})
+      if (!grid->empty())
+        throw InputError("--scenario: the scenario gives the network; --stations, --K, --rho, --classes, "
+                         "--station-dist and --station-K do not apply");
+    shapes.clear();
+    Scenario scenario = load_scenario(scenario_file, {});
+    const PlatformInfo platform =
+        probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
+    const Deployment deployment = plan_deployment(scenario, platform);
+    NetworkPointRuns p;
+    p.from_scenario = validate::scenario_network(scenario, platform, deployment);
+    p.station_hosts = p.from_scenario->station_hosts;
+    p.scenario = fs::absolute(scenario_file);
+    points.push_back(std::move(p));
+  }
   for (const auto& shape : shapes)
     for (int classes : class_counts)
       for (double rho : rhos) {
@@ -182,6 +207,8 @@ int cmd_validate_network(std::vector<std::string> args) {
         p.point.classes = classes;
         p.scenario = validate::write_network_scenario(scratch.path(), fmt::format("p{}", points.size()), p.point,
                                                       static_cast<std::uint64_t>(requests));
+        for (int h = 0; h < p.point.stations(); ++h)
+          p.station_hosts.push_back(h); // hosts s1..sN, in platform order
         points.push_back(std::move(p));
       }
   std::vector<ReplicationTask> tasks;
@@ -189,15 +216,23 @@ int cmd_validate_network(std::vector<std::string> args) {
   for (std::size_t p = 0; p < points.size(); ++p)
     for (int r = 0; r < reps; ++r) {
       const auto& pt = points[p].point;
+      const std::string what = points[p].from_scenario
+                                   ? fmt::format("scenario {}", points[p].scenario.string())
+                                   : fmt::format("tandem [{}] rho {:g} C {}", pt.describe(), pt.rho, pt.classes);
       tasks.push_back(ReplicationTask{points[p].scenario, seed + static_cast<std::uint64_t>(r),
-                                      fmt::format("tandem [{}] rho {:g} C {} seed {}", pt.describe(), pt.rho,
-                                                  pt.classes, seed + static_cast<std::uint64_t>(r))});
+                                      fmt::format("{} seed {}", what, seed + static_cast<std::uint64_t>(r))});
       task_point.push_back(p);
     }
 
-  fmt::print("validate --network: tandems of finite-buffer loss stations, service {}, {} points x {} replications of "
-             "{} requests, seeds {}..{}\n\n",
-             service.name(), points.size(), reps, requests, seed, seed + static_cast<std::uint64_t>(reps) - 1);
+  if (!scenario_file.empty())
+    fmt::print("validate --network --scenario {}: {} stations ({}), {} classes, {} replications, seeds {}..{}\n\n",
+               scenario_file, points.front().station_hosts.size(), points.front().from_scenario->description,
+               points.front().from_scenario->network.classes.size(), reps, seed,
+               seed + static_cast<std::uint64_t>(reps) - 1);
+  else
+    fmt::print("validate --network: tandems of finite-buffer loss stations, service {}, {} points x {} replications "
+               "of {} requests, seeds {}..{}\n\n",
+               service.name(), points.size(), reps, requests, seed, seed + static_cast<std::uint64_t>(reps) - 1);
   std::cout << table_header() << std::flush;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::optional<std::vector<validate::NetworkValidationRow>>> rows(points.size());
@@ -208,12 +243,14 @@ int cmd_validate_network(std::vector<std::string> args) {
                      const std::size_t p = task_point[t];
                      auto& runs = points[p];
                      runs.replications.push_back(validate::network_replication(out, io::read_hosts(run_file),
-                                                                               runs.point.stations(), tasks[t].seed));
+                                                                               runs.station_hosts, tasks[t].seed));
                      if (--remaining[p] > 0)
                        return;
                      std::sort(runs.replications.begin(), runs.replications.end(),
                                [](const auto& a, const auto& b) { return a.seed < b.seed; });
-                     rows[p] = validate::evaluate_network_point(runs.point, runs.replications, level);
+                     rows[p] = runs.from_scenario
+                                   ? validate::evaluate_scenario_network(*runs.from_scenario, runs.replications, level)
+                                   : validate::evaluate_network_point(runs.point, runs.replications, level);
                      while (next_to_print < rows.size() && rows[next_to_print]) {
                        for (const auto& row : *rows[next_to_print])
                          std::cout << table_row(row);

@@ -85,6 +85,35 @@ std::string placement_error(const ModelProfile& model, const std::vector<Fragmen
   return "";
 }
 
+namespace {
+
+/// Seconds `flops` take on `host` at the scenario's pstate with all its cores, or a
+/// measured `latency` scaled to that pstate and core count.
+double visit_seconds(const ModelProfile& model, const ProbedHost& host, const HostSettings& settings, double flops,
+                     std::optional<double> latency) {
+  const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
+  const double speed =
+      host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) * model.efficiency_on(host.info.device_class);
+  const LatencyMeasurement* m = model.measurement_on(host.info.device_class);
+  if (!latency || m == nullptr)
+    return flops / speed;
+  return measured_work_per_thread(*m, *latency, host.pstate_speeds, std::max(1, host.info.cores)) /
+         host.pstate_speeds.at(pstate);
+}
+
+} // namespace
+
+double fragment_seconds(const ModelProfile& model, const Fragment& fragment, const PlatformInfo& platform,
+                        const Scenario& scenario) {
+  const ProbedHost& host = *platform.find(fragment.host);
+  const HostSettings& settings = scenario.host_settings(fragment.host);
+  double seconds = 0;
+  for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l)
+    seconds += visit_seconds(model, host, settings, model.layers[l].flops,
+                             model.measured_layer_latency(l, host.info.device_class));
+  return seconds;
+}
+
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
                                const PlatformInfo& platform, const Scenario& scenario) {
   std::vector<double> times;
@@ -102,16 +131,9 @@ std::vector<double> exit_times(const ModelProfile& model, const std::vector<Frag
     }
     const ProbedHost& host = *platform.find(fragment.host);
     const HostSettings& settings = scenario.host_settings(fragment.host);
-    const auto pstate = static_cast<std::size_t>(settings.pstate.value_or(0));
-    const double speed =
-        host.pstate_speeds.at(pstate) * std::max(1, host.info.cores) * model.efficiency_on(host.info.device_class);
     // Measured layers: their latency at this pstate with all cores (as the FLOPs part).
     const auto seconds = [&](double flops, std::optional<double> latency) {
-      const LatencyMeasurement* m = model.measurement_on(host.info.device_class);
-      if (!latency || m == nullptr)
-        return flops / speed;
-      return measured_work_per_thread(*m, *latency, host.pstate_speeds, std::max(1, host.info.cores)) /
-             host.pstate_speeds.at(pstate);
+      return visit_seconds(model, host, settings, flops, latency);
     };
     for (std::size_t l = fragment.first_layer; l <= fragment.last_layer; ++l) {
       elapsed += seconds(model.layers[l].flops, model.measured_layer_latency(l, host.info.device_class));

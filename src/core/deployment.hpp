@@ -32,6 +32,12 @@ double fragment_memory_bytes(const ModelProfile& model, const Fragment& fragment
 std::string placement_error(const ModelProfile& model, const std::vector<Fragment>& fragments,
                             const PlatformInfo& platform);
 
+/// Compute-only time of one visit of `fragment` (its layers, no exit classifiers) alone
+/// on its host at the scenario's pstate with all cores: the service time of an FCFS
+/// single-server station (before the per-visit work factor).
+double fragment_seconds(const ModelProfile& model, const Fragment& fragment, const PlatformInfo& platform,
+                        const Scenario& scenario);
+
 /// Compute-only time from a request's start to each exit (last: the final classifier).
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
                                const PlatformInfo& platform, const Scenario& scenario);

@@ -54,8 +54,45 @@ struct TandemMetrics {
   double response = 0;   // sum of the stations' mean response times
 };
 
+/// The general case: class c arrives (Poisson) at station route[0] and visits its route in
+/// order (stations may repeat), taking service[v] at its v-th visit; each station is one
+/// FCFS server with capacity K shared by everything in it, loss when full. A tandem is
+/// the network in which every class has the route 0, 1, ..., N-1.
+struct LossNetwork {
+  struct Class {
+    double arrival_rate = 0;
+    std::vector<std::size_t> route;           // station of each visit
+    std::vector<ServiceDistribution> service; // law of each visit
+  };
+  std::vector<Class> classes;
+  std::vector<int> capacity; // K per station
+};
+
+struct ClassMetrics {
+  double arrival_rate = 0;
+  double throughput = 0;              // completing its last visit
+  double loss = 0;                    // 1 - throughput / arrival rate
+  double response = 0;                // sum over its visits of the visit's mean response time
+  std::vector<double> visit_response; // mean time at each visit of a request served there
+};
+
+struct NetworkMetrics {
+  std::vector<TandemStationMetrics> stations;
+  std::vector<ClassMetrics> classes;
+};
+
 /// Throws std::invalid_argument on an inconsistent network (sizes, K < 1, rates <= 0).
 void check_loss_tandem(const LossTandem& network);
+void check_loss_network(const LossNetwork& network);
+
+/// The tandem as a LossNetwork (every class on route 0..N-1).
+[[nodiscard]] LossNetwork as_network(const LossTandem& tandem);
+
+/// The three evaluations for the general network (see the tandem versions below).
+[[nodiscard]] std::optional<NetworkMetrics> solve_loss_network_ctmc(const LossNetwork& network,
+                                                                    std::size_t max_states = 200000);
+[[nodiscard]] NetworkMetrics decompose_poisson(const LossNetwork& network);
+[[nodiscard]] NetworkMetrics decompose_two_moment(const LossNetwork& network);
 
 /// nullopt when a law has a deterministic component or the chain would exceed max_states.
 [[nodiscard]] std::optional<TandemMetrics> solve_loss_tandem_ctmc(const LossTandem& network,

@@ -239,8 +239,8 @@ fragments = [ {} ]
   return scenario;
 }
 
-NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts, int stations,
-                                       std::uint64_t seed) {
+NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts,
+                                       const std::vector<int>& station_hosts, std::uint64_t seed) {
   auto field = [&](std::string_view key, std::size_t from) {
     const std::string quoted = fmt::format("\"{}\":", key);
     auto pos = json.find(quoted, from);
@@ -258,8 +258,9 @@ NetworkReplication network_replication(const std::string& json, const std::vecto
   const auto all = json.find("\"all\":");
   if (all == std::string::npos)
     throw RuntimeError("run summary without an \"all\" object");
-  if (hosts.size() < static_cast<std::size_t>(stations))
-    throw RuntimeError(fmt::format("run file has {} hosts, the tandem {}", hosts.size(), stations));
+  for (int h : station_hosts)
+    if (h < 0 || static_cast<std::size_t>(h) >= hosts.size())
+      throw RuntimeError(fmt::format("run file has {} hosts, a station is host {}", hosts.size(), h));
   const double seconds = field("simulated_seconds", 0);
   NetworkReplication rep;
   rep.seed = seed;
@@ -268,8 +269,8 @@ NetworkReplication network_replication(const std::string& json, const std::vecto
   rep.offered_lost = static_cast<std::uint64_t>(field("lost", all));
   rep.throughput = field("throughput", all);
   rep.latency_mean = field("latency_mean", all);
-  for (int i = 0; i < stations; ++i) {
-    const HostRecord& h = hosts[static_cast<std::size_t>(i)];
+  for (int host : station_hosts) {
+    const HostRecord& h = hosts[static_cast<std::size_t>(host)];
     const auto arrived = static_cast<double>(h.served + h.lost);
     queueing::TandemStationMetrics s;
     s.arrival_rate = seconds > 0 ? arrived / seconds : 0;
@@ -285,38 +286,57 @@ NetworkReplication network_replication(const std::string& json, const std::vecto
   return rep;
 }
 
-std::vector<NetworkValidationRow> evaluate_network_point(const NetworkPoint& point,
-                                                         const std::vector<NetworkReplication>& replications,
-                                                         double pass_level) {
-  const queueing::LossTandem net = network_of(point);
-  const auto exact = queueing::solve_loss_tandem_ctmc(net);
-  const queueing::TandemMetrics poisson = queueing::decompose_poisson(net);
-  const queueing::TandemMetrics qna = queueing::decompose_two_moment(net);
+namespace {
+
+/// What a reference (the chain, a decomposition) says of each station and end to end.
+struct Reference {
+  std::vector<queueing::TandemStationMetrics> stations;
+  double loss = kNaN;
+  double throughput = kNaN;
+  double response = kNaN;
+};
+
+Reference reference_of(const queueing::TandemMetrics& m) {
+  return Reference{m.stations, m.loss, m.throughput, m.response};
+}
+
+/// How the rows are labelled; station_dist/station_K per station, then the end-to-end row's.
+struct RowLabels {
+  std::vector<std::string> station_dist;
+  std::vector<int> station_K;
+  std::string e2e_dist;
+  int e2e_K = 0;
+  std::string tandem;
+  double rho = kNaN;
+  int classes = 0;
+  double arrival_rate = 0; // entering the network
+};
+
+/// N station rows and the end-to-end row. `e2e_from_latency`: the end-to-end response
+/// compared is the served requests' mean latency (a scenario network), not the sum of the
+/// stations' means (a tandem).
+std::vector<NetworkValidationRow> build_rows(const RowLabels& labels, const std::optional<Reference>& exact,
+                                             const Reference& poisson, const Reference& qna,
+                                             const std::vector<NetworkReplication>& replications, double pass_level,
+                                             bool e2e_from_latency) {
   std::vector<NetworkValidationRow> rows;
-  std::string laws;
-  bool one_law = true;
-  bool one_k = true;
-  for (std::size_t s = 0; s < point.services.size(); ++s) {
-    laws += (s > 0 ? "," : "") + point.services[s].name();
-    one_law = one_law && point.services[s].name() == point.services.front().name();
-    one_k = one_k && point.capacities[s] == point.capacities.front();
-  }
-  for (int station = 1; station <= point.stations() + 1; ++station) {
-    const bool end_to_end = station == point.stations() + 1;
+  const auto n = static_cast<int>(labels.station_dist.size());
+  for (int station = 1; station <= n + 1; ++station) {
+    const bool end_to_end = station == n + 1;
     const auto i = static_cast<std::size_t>(station - 1);
-    auto pick = [&](const queueing::TandemMetrics& m, auto member, double whole) {
+    auto pick = [&](const Reference& m, auto member, double whole) {
       return end_to_end ? whole : m.stations[i].*member;
     };
     NetworkValidationRow row;
-    row.dist = end_to_end ? (one_law ? point.services.front().name() : laws) : point.services[i].name();
-    row.stations = point.stations();
-    row.K = end_to_end ? (one_k ? point.capacities.front() : 0) : point.capacities[i];
-    row.tandem = point.describe();
-    row.rho = point.rho;
-    row.classes = point.classes;
+    row.dist = end_to_end ? labels.e2e_dist : labels.station_dist[i];
+    row.stations = n;
+    row.K = end_to_end ? labels.e2e_K : labels.station_K[i];
+    row.tandem = labels.tandem;
+    row.rho = labels.rho;
+    row.classes = labels.classes;
     row.station = end_to_end ? 0 : station;
     row.reps = static_cast<std::uint32_t>(replications.size());
-    row.arrival_rate = end_to_end ? network_arrival_rate(point) : poisson.stations[i].arrival_rate;
+    row.arrival_rate = end_to_end ? labels.arrival_rate : poisson.stations[i].arrival_rate;
     using M = queueing::TandemStationMetrics;
     row.exact_loss = exact ? pick(*exact, &M::loss, exact->loss) : kNaN;
     row.exact_throughput = exact ? pick(*exact, &M::throughput, exact->throughput) : kNaN;
@@ -334,7 +354,7 @@ std::vector<NetworkValidationRow> evaluate_network_point(const NetworkPoint& poi
       losses += end_to_end ? rep.offered_lost : rep.lost[i];
       loss.push_back(end_to_end ? rep.loss : rep.stations[i].loss);
       throughput.push_back(end_to_end ? rep.throughput : rep.stations[i].throughput);
-      response.push_back(end_to_end ? rep.response : rep.stations[i].response);
+      response.push_back(end_to_end ? (e2e_from_latency ? rep.latency_mean : rep.response) : rep.stations[i].response);
       latency.push_back(rep.latency_mean);
     }
     Summary l = summarise(loss, pass_level, row.exact_loss);
@@ -363,6 +383,80 @@ std::vector<NetworkValidationRow> evaluate_network_point(const NetworkPoint& poi
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+/// A scenario network's reference: stations as computed, end to end over all classes
+/// (response: the throughput-weighted mean over classes of their visit means plus
+/// transfers, an estimate of the served requests' latency, hence not "exact").
+Reference reference_of(const queueing::NetworkMetrics& m, const std::vector<double>& transfer_delay) {
+  Reference r;
+  r.stations = m.stations;
+  double offered = 0;
+  double served = 0;
+  double weighted_response = 0;
+  for (std::size_t c = 0; c < m.classes.size(); ++c) {
+    offered += m.classes[c].arrival_rate;
+    served += m.classes[c].throughput;
+    weighted_response += m.classes[c].throughput * (m.classes[c].response + transfer_delay[c]);
+  }
+  r.throughput = served;
+  r.loss = 1.0 - served / offered;
+  r.response = served > 0 ? weighted_response / served : kNaN;
+  return r;
+}
+
+} // namespace
+
+std::vector<NetworkValidationRow> evaluate_network_point(const NetworkPoint& point,
+                                                         const std::vector<NetworkReplication>& replications,
+                                                         double pass_level) {
+  const queueing::LossTandem net = network_of(point);
+  const auto exact = queueing::solve_loss_tandem_ctmc(net);
+  RowLabels labels;
+  std::string laws;
+  bool one_law = true;
+  bool one_k = true;
+  for (std::size_t s = 0; s < point.services.size(); ++s) {
+    laws += (s > 0 ? "," : "") + point.services[s].name();
+    one_law = one_law && point.services[s].name() == point.services.front().name();
+    one_k = one_k && point.capacities[s] == point.capacities.front();
+    labels.station_dist.push_back(point.services[s].name());
+    labels.station_K.push_back(point.capacities[s]);
+  }
+  labels.e2e_dist = one_law ? point.services.front().name() : laws;
+  labels.e2e_K = one_k ? point.capacities.front() : 0;
+  labels.tandem = point.describe();
+  labels.rho = point.rho;
+  labels.classes = point.classes;
+  labels.arrival_rate = network_arrival_rate(point);
+  return build_rows(labels, exact ? std::optional<Reference>(reference_of(*exact)) : std::nullopt,
+                    reference_of(queueing::decompose_poisson(net)), reference_of(queueing::decompose_two_moment(net)),
+                    replications, pass_level, false);
+}
+
+std::vector<NetworkValidationRow> evaluate_scenario_network(const ScenarioNetwork& network,
+                                                            const std::vector<NetworkReplication>& replications,
+                                                            double pass_level) {
+  const auto exact = queueing::solve_loss_network_ctmc(network.network);
+  RowLabels labels;
+  for (std::size_t s = 0; s < network.station_names.size(); ++s) {
+    labels.station_dist.push_back(network.station_names[s]);
+    labels.station_K.push_back(network.network.capacity[s]);
+  }
+  labels.e2e_dist = "scenario";
+  labels.tandem = network.description;
+  labels.classes = static_cast<int>(network.network.classes.size());
+  for (const auto& c : network.network.classes)
+    labels.arrival_rate += c.arrival_rate;
+  std::optional<Reference> exact_reference;
+  if (exact) {
+    exact_reference = reference_of(*exact, network.transfer_delay);
+    exact_reference->response = kNaN; // the served requests' mean latency has no closed form here
+  }
+  return build_rows(labels, exact_reference,
+                    reference_of(queueing::decompose_poisson(network.network), network.transfer_delay),
+                    reference_of(queueing::decompose_two_moment(network.network), network.transfer_delay), replications,
+                    pass_level, true);
 }
 
 void write_network_validation_hdf5(const std::filesystem::path& path, const std::vector<NetworkValidationRow>& rows,

@@ -20,6 +20,7 @@
 #include <edgesim/results.hpp>
 
 #include "queueing/loss_tandem.hpp"
+#include "validate/scenario_network.hpp"
 #include "validate/validation.hpp"
 
 #include <cstdint>
@@ -73,10 +74,10 @@ struct NetworkReplication {
 };
 
 /// Builds a replication from the run's summary JSON (`all` row, simulated_seconds) and
-/// host records (one per station, in platform order). Throws RuntimeError on a
+/// host records (`station_hosts`: the /hosts row of each station). Throws RuntimeError on a
 /// malformed summary.
 [[nodiscard]] NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts,
-                                                     int stations, std::uint64_t seed);
+                                                     const std::vector<int>& station_hosts, std::uint64_t seed);
 
 /// One row per (point, station); station 0 is the end-to-end row. `dist` and `K` are the
 /// station's (end-to-end row: the common law or the laws joined by commas, and the
@@ -121,6 +122,14 @@ struct NetworkValidationRow {
 [[nodiscard]] std::vector<NetworkValidationRow>
 evaluate_network_point(const NetworkPoint& point, const std::vector<NetworkReplication>& replications,
                        double pass_level);
+
+/// The rows of a scenario's network (`validate --network --scenario`): a row per host
+/// station (dist = the host's name) and the end-to-end row (dist "scenario"; its exact
+/// response is NaN: the decompositions' value is the throughput-weighted mean of the
+/// classes' visit means plus transfers, compared with the served requests' latency).
+[[nodiscard]] std::vector<NetworkValidationRow>
+evaluate_scenario_network(const ScenarioNetwork& network, const std::vector<NetworkReplication>& replications,
+                          double pass_level);
 
 void write_network_validation_hdf5(const std::filesystem::path& path, const std::vector<NetworkValidationRow>& rows,
                                    const ValidationMeta& meta);

@@ -83,6 +83,79 @@ TEST(ValidateNetwork, StationByStationLawsAndCapacitiesMatchTheChain) {
   EXPECT_NE(mismatch.err.find("same length"), std::string::npos) << mismatch.err;
 }
 
+// --scenario: two tenants crossing two shared hosts in opposite directions, one with an
+// Erlang-2 second fragment (fragment_work): the network of the scenario itself.
+std::string crossing_scenario(const test::TempDir& dir, const std::string& extra) {
+  dir.write("a.toml", R"(name = "a"
+input_bytes = 0
+final = { accuracy = 0.9 }
+layers = [ { name = "l1", flops = 20e6, out_bytes = 0 }, { name = "l2", flops = 30e6, out_bytes = 0 } ]
+)");
+  dir.write("b.toml", R"(name = "b"
+input_bytes = 0
+final = { accuracy = 0.9 }
+layers = [ { name = "l1", flops = 40e6, out_bytes = 0 }, { name = "l2", flops = 10e6, out_bytes = 0 } ]
+)");
+  return dir.write("net.toml", std::string(R"([simulation]
+duration = "2000s"
+sample_every = "1e6s"
+trace_requests = false
+[platform]
+file = ")") + EDGESIM_TEST_DATA + R"(/platforms/queue-lab.xml"
+[hosts.default]
+station = "shared"
+buffer = 3
+[hosts.s2]
+buffer = 2
+[[tenants]]
+name = "a"
+model = "a.toml"
+source = "s1"
+work = "exponential"
+arrival = { process = "poisson", rate = 15.0 }
+placement = { policy = "manual", fragments = [ { layers = "0-0", host = "s1" }, { layers = "1-1", host = "s2" } ] }
+[[tenants]]
+name = "b"
+model = "b.toml"
+source = "s2"
+fragment_work = [ "exponential", { distribution = "erlang", stages = 2 } ]
+arrival = { process = "poisson", rate = 8.0 }
+placement = { policy = "manual", fragments = [ { layers = "0-0", host = "s2" }, { layers = "1-1", host = "s1" } ] }
+)" + extra);
+}
+
+TEST(ValidateNetwork, AScenariosOwnNetworkMatchesItsChain) {
+  test::TempDir dir;
+  const std::string h5 = dir.file("sn.h5");
+  const auto result = test::run_edgesim(
+      {"validate", "--network", "--scenario", crossing_scenario(dir, ""), "--reps", "6", "-j", "2", "-q", "-o", h5},
+      300);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  // Two stations (loss, throughput, response) and end to end (loss, throughput).
+  EXPECT_NE(result.out.find("PASS: 8/8"), std::string::npos) << result.out;
+  const auto rows = validate::read_network_validation_hdf5(h5);
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].dist, "s1");
+  EXPECT_EQ(rows[1].K, 2);
+  EXPECT_EQ(rows[2].dist, "scenario");
+  EXPECT_EQ(rows[2].tandem, "s1:3 s2:2");
+  EXPECT_TRUE(std::isnan(rows[2].exact_response));
+  EXPECT_NEAR(rows[2].sim_response / rows[2].poisson_response, 1.0, 0.05);
+  for (const auto& r : rows)
+    EXPECT_NEAR(r.sim_loss, r.exact_loss, 0.03 * r.exact_loss + 0.003);
+}
+
+TEST(ValidateNetwork, ScenariosOutsideTheModelAreInputErrors) {
+  test::TempDir dir;
+  const std::string file = crossing_scenario(dir, "[exits]\npolicy = \"threshold\"\nthresholds = 0.5\n");
+  const auto exits = test::run_edgesim({"validate", "--network", "--scenario", file, "-q"});
+  EXPECT_EQ(exits.exit_code, 1) << exits.err;
+  EXPECT_NE(exits.err.find("tenants.0.exits: expected policy \"none\""), std::string::npos) << exits.err;
+  const auto grid = test::run_edgesim({"validate", "--network", "--scenario", crossing_scenario(dir, ""), "--K", "2"});
+  EXPECT_EQ(grid.exit_code, 1) << grid.err;
+  EXPECT_NE(grid.err.find("the scenario gives the network"), std::string::npos) << grid.err;
+}
+
 TEST(ValidateNetwork, DeterministicServiceHasNoExactValueButRuns) {
   test::TempDir dir;
   const auto result =

@@ -117,6 +117,45 @@ TEST(LossTandemCtmc, DeterministicServiceOrTooManyStatesHasNoChain) {
   EXPECT_THROW((void)solve_loss_tandem_ctmc(tandem({1.0}, {{SD::exponential(0.1)}}, {0})), std::invalid_argument);
 }
 
+TEST(LossNetworkCtmc, RevisitingAStationRejoinsItsTail) {
+  // K = 1, two visits to the same station in a row: an M/G/1/1 whose service is the sum
+  // of the visits (it rejoins the empty station at once), so the loss is insensitive:
+  // rho / (1 + rho), rho = lambda (E[S1] + E[S2]).
+  LossNetwork net;
+  net.capacity = {1};
+  net.classes.push_back({.arrival_rate = 3.0, .route = {0, 0}, .service = {SD::exponential(0.1), SD::erlang(2, 0.2)}});
+  const auto exact = solve_loss_network_ctmc(net);
+  ASSERT_TRUE(exact);
+  const double rho = 3.0 * 0.3;
+  EXPECT_NEAR(exact->classes[0].loss, rho / (1 + rho), 1e-12);
+  EXPECT_NEAR(exact->classes[0].response, 0.3, 1e-12); // no waiting with K = 1
+  EXPECT_NEAR(exact->stations[0].loss * exact->stations[0].arrival_rate, 3.0 * rho / (1 + rho), 1e-12);
+}
+
+TEST(LossNetworkCtmc, CrossingRoutesConserveFlowAndTandemsAreUnchanged) {
+  LossNetwork net;
+  net.capacity = {3, 2};
+  net.classes.push_back(
+      {.arrival_rate = 15.0, .route = {0, 1}, .service = {SD::exponential(0.02), SD::exponential(0.03)}});
+  net.classes.push_back(
+      {.arrival_rate = 8.0, .route = {1, 0}, .service = {SD::exponential(0.04), SD::erlang(2, 0.01)}});
+  const auto exact = solve_loss_network_ctmc(net);
+  ASSERT_TRUE(exact);
+  for (const auto& c : exact->classes)
+    EXPECT_NEAR(c.throughput, c.arrival_rate * (1 - c.loss), 1e-12);
+  // Each station's input is the first visits arriving there plus the other class's first
+  // station's output.
+  EXPECT_NEAR(exact->stations[0].arrival_rate, 15.0 + exact->stations[1].throughput - exact->classes[0].throughput,
+              1e-9);
+  // The tandem entry points are the network functions on routes 0..N-1.
+  const LossTandem tandem{{5.0}, {{SD::exponential(0.05)}, {SD::exponential(0.3)}}, {3, 1}};
+  const auto t = solve_loss_tandem_ctmc(tandem);
+  const auto n = solve_loss_network_ctmc(as_network(tandem));
+  ASSERT_TRUE(t && n);
+  EXPECT_EQ(t->stations[1].loss, n->stations[1].loss);
+  EXPECT_EQ(t->throughput, n->classes[0].throughput);
+}
+
 TEST(LossTandemDecomposition, ExponentialTandemsLookPoissonToBoth) {
   // Whitt's departure scv keeps 1 for exponential service, so the two-moment
   // decomposition is the Poisson one there.
