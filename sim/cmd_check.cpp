@@ -1,5 +1,6 @@
 // `edgesim check`: everything `run` validates, without running.
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include "core/deployment.hpp"
 #include "core/platform_probe.hpp"
@@ -16,26 +17,30 @@ namespace edgesim::cli {
 
 int cmd_check(std::vector<std::string> args) {
   auto simgrid_args = take_simgrid_args(args);
-  po::options_description options("edgesim check SCENARIO.toml [options]");
   std::string scenario_file;
-  std::vector<std::string> overrides;
+  ScenarioOverrides scenario_overrides;
   std::vector<std::string> plugins;
-  options.add_options()("help,h", "show this help")("set", po::value(&overrides)->composing(),
-                                                    "override a scenario key before validating")(
-      "plugin", po::value(&plugins)->composing(), "load a policy plugin (shared library)");
+  po::options_description options = command_options();
+  add_override_options(options, scenario_overrides, " before validating");
+  add_plugin_option(options, plugins);
   const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
-    std::cout << options;
+    print_help(std::cout,
+               {.usage = "edgesim check SCENARIO.toml [options]",
+                .description = "Validates a scenario as `edgesim run` would (its keys, platform, models, placement and "
+                               "policy settings)\nwithout simulating it; policies that tune themselves offline "
+                               "(bayesopt) only check their settings.",
+                .simgrid_options = true},
+               options);
     return kOk;
   }
   if (scenario_file.empty())
     throw po::error("missing SCENARIO.toml");
-  for (const auto& plugin : plugins)
-    Registry::instance().load_plugin(plugin);
-  Scenario scenario = load_scenario(scenario_file, overrides);
+  load_plugins(plugins);
+  Scenario scenario = load_scenario(scenario_file, scenario_overrides.list());
   PlatformInfo platform =
       probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
-  Deployment deployment = plan_deployment(scenario, platform);
+  Deployment deployment = plan_deployment(scenario, platform, /*check_only=*/true);
   fmt::print("{}: ok ({} tenant(s), {} host(s) in {})\n", scenario_file, scenario.tenants.size(), platform.hosts.size(),
              platform.file);
   for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {

@@ -1,6 +1,7 @@
 // `edgesim dataset`: GNN training datasets of simulated edge deployments (README
 // "Datasets", docs/datasets.md). Each sample runs as an `edgesim run` child process.
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -21,19 +22,17 @@ namespace po = boost::program_options;
 namespace edgesim::cli {
 namespace {
 
-constexpr const char* kDescription = R"(edgesim dataset SPEC.toml --samples N -o dataset.h5 [options]
-edgesim dataset --extract ROW dataset.h5 -o DIR
-
-Draws N random edge deployments from the distributions of SPEC.toml (devices of the
+constexpr const char* kUsageLine = R"(edgesim dataset SPEC.toml --samples N -o dataset.h5 [options]
+       edgesim dataset --extract ROW dataset.h5 -o DIR)";
+constexpr const char* kDescription =
+    R"(Draws N random edge deployments from the distributions of SPEC.toml (devices of the
 device library, links, service chains of DNN fragments, placements, arrival rates,
 buffers, exit policies), simulates each one as an `edgesim run` child process and writes
 a graph dataset (node features, edge indices, per-graph offsets, per-chain and
 per-device targets, each sample's scenario and platform text) to dataset.h5. Finished
 samples are journaled in dataset.h5.journal; --resume continues a killed generation.
 --extract writes the scenario, platform and model files of one sample, which
-`edgesim run DIR/s<index>.toml` re-simulates to the same labels.
-
-options)";
+`edgesim run DIR/s<index>.toml` re-simulates to the same labels.)";
 
 } // namespace
 
@@ -50,18 +49,22 @@ int cmd_dataset(std::vector<std::string> args) {
   std::string format;
   long long extract_row = -1;
   std::string spawn = "fork";
-  po::options_description options(kDescription);
-  options.add_options()("help,h", "show this help")("samples,n", po::value(&samples), "number of samples N")(
+  std::vector<std::string> plugins;
+  po::options_description options = command_options();
+  options.add_options()("samples,n", po::value(&samples), "number of samples N")(
       "output,o", po::value(&output), "dataset file (with --extract: the directory to write)")(
       "jobs,j", po::value(&jobs), "child processes at once (default: number of cores)")(
       "shard", po::value(&shard_text), "simulate only samples i with i mod N = I (I/N, default 0/1)")(
       "resume", "keep the samples journaled by an interrupted run of the same command")(
-      "format", po::value(&format), "also write another format: chainnet (<output stem>_chainnet/{train,val,test}/raw/*.txt)")(
-      "extract", po::value(&extract_row), "write the input files of the sample in this row of a dataset")(
-      "spawn", po::value(&spawn), kSpawnHelp)("quiet,q", "no progress lines");
+      "format", po::value(&format),
+      "also write another format: chainnet (<output stem>_chainnet/{train,val,test}/raw/*.txt)")(
+      "extract", po::value(&extract_row),
+      "write the input files of the sample in this row of a dataset")("spawn", po::value(&spawn), kSpawnHelp);
+  add_plugin_option(options, plugins);
+  add_quiet_option(options);
   const po::variables_map vm = parse_with_positional(args, options, "input", po::value(&input), 1);
   if (vm.count("help") != 0) {
-    std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
+    print_help(std::cout, {.usage = kUsageLine, .description = kDescription, .simgrid_options = true}, options);
     return kOk;
   }
   if (input.empty())
@@ -101,6 +104,8 @@ int cmd_dataset(std::vector<std::string> args) {
   generate.quiet = vm.count("quiet") != 0;
   generate.output = output;
   generate.simgrid_args = simgrid_args;
+  const std::vector<std::string> plugin_args = load_plugins(plugins);
+  generate.simgrid_args.insert(generate.simgrid_args.end(), plugin_args.begin(), plugin_args.end());
   generate.command_line = command_line;
   generate.created_at = utc_now();
   StopSignals::reset();

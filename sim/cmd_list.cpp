@@ -1,17 +1,19 @@
 // `edgesim list policies|platforms|models`.
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
 #include "model/model_loader.hpp"
 
-#include <boost/program_options/errors.hpp>
+#include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 namespace edgesim::cli {
@@ -40,19 +42,19 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir, co
 int cmd_list(std::vector<std::string> args) {
   std::vector<std::string> plugins;
   std::string what;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--plugin" && i + 1 < args.size())
-      plugins.push_back(args[++i]);
-    else if (args[i] == "--help" || args[i] == "-h") {
-      fmt::print("edgesim list policies|platforms|models [--plugin lib.so]\n");
-      return kOk;
-    } else if (what.empty())
-      what = args[i];
-    else
-      throw boost::program_options::error("unexpected argument " + args[i]);
+  boost::program_options::options_description options = command_options();
+  add_plugin_option(options, plugins);
+  const auto vm = parse_with_positional(args, options, "what", boost::program_options::value(&what), 1);
+  if (vm.count("help") != 0) {
+    print_help(std::cout,
+               {.usage = "edgesim list policies|platforms|models [options]",
+                .description = "Shows the registered exit and placement policies (built-in and from --plugin), the "
+                               "shipped platform\nfiles with their hosts, or the shipped model files with their "
+                               "layers, exits, flops and parameters."},
+               options);
+    return kOk;
   }
-  for (const auto& plugin : plugins)
-    Registry::instance().load_plugin(plugin);
+  load_plugins(plugins);
   if (what == "policies") {
     fmt::print("exit policies:\n");
     for (const auto& e : Registry::instance().exit_policies())

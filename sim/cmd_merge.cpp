@@ -1,5 +1,6 @@
 // `edgesim merge`: joins the shard files of one sweep (DESIGN §3, §4; docs/sweeps.md).
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include "sweep/sweep_runner.hpp"
 
@@ -17,17 +18,16 @@ namespace edgesim::cli {
 int cmd_merge(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string output;
-  po::options_description options(R"(edgesim merge IN.h5... -o OUT.h5
-
-Joins the files of one sweep run as shards (--shard I/N) into one file, as if the sweep
-had run whole. Refuses (exit 1) files of different sweeps, runs present in two inputs,
-and runs missing from all of them, naming them.
-
-options)");
-  options.add_options()("help,h", "show this help")("output,o", po::value(&output), "merged HDF5 file");
+  po::options_description options = command_options();
+  options.add_options()("output,o", po::value(&output)->value_name("FILE"), "merged HDF5 file");
   const po::variables_map vm = parse_with_positional(args, options, "inputs", po::value(&inputs)->composing(), -1);
   if (vm.count("help") != 0) {
-    std::cout << options;
+    print_help(std::cout,
+               {.usage = "edgesim merge IN.h5... -o OUT.h5",
+                .description = "Joins the files of one sweep run as shards (--shard I/N) into one file, as if the "
+                               "sweep had run whole.\nRefuses (exit 1) files of different sweeps, runs present in two "
+                               "inputs, and runs missing from all\nof them, naming them."},
+               options);
     return kOk;
   }
   if (inputs.empty())

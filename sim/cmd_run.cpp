@@ -1,5 +1,6 @@
 // `edgesim run`: one scenario, one process, one SimGrid engine (DESIGN §3).
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <unistd.h>
 
@@ -55,30 +57,52 @@ private:
   io::RunWriter& writer_;
 };
 
+// SimGrid's energy plugin would say this per host, twice, even under -q.
+void warn_hosts_without_power(const PlatformInfo& platform) {
+  std::vector<std::string> names;
+  for (const auto& host : platform.hosts)
+    if (!host.has_wattage)
+      names.push_back(host.info.name);
+  if (!names.empty())
+    fmt::print(stderr,
+               "edgesim run: warning: {} host(s) of {} have no wattage_per_state property ({}); their energy counts "
+               "as 0 J\n",
+               names.size(), platform.file, fmt::join(names, ", "));
+}
+
 } // namespace
 
 int cmd_run(std::vector<std::string> args) {
   auto simgrid_args = take_simgrid_args(args);
-  po::options_description options("edgesim run SCENARIO.toml [options]");
   std::string scenario_file;
   std::string output;
-  std::vector<std::string> overrides;
+  ScenarioOverrides scenario_overrides;
   std::vector<std::string> plugins;
   std::uint64_t seed = 0;
-  options.add_options()("help,h", "show this help")(
-      "output,o", po::value(&output), "HDF5 output file (default: <scenario name>.h5 in the current directory)")(
-      "set", po::value(&overrides)->composing(), "override a scenario key: --set tenants.0.arrival.rate=12.5")(
+  std::string base_dir;
+  po::options_description options = command_options();
+  options.add_options()("output,o", po::value(&output)->value_name("FILE"),
+                        "HDF5 output file (default: <scenario name>.h5 in the current directory)")(
       "seed", po::value(&seed), "override simulation.seed")("json", "print the summary as one JSON object on stdout")(
-      "quiet,q", "no progress lines, no summary table")("plugin", po::value(&plugins)->composing(),
-                                                        "load a policy plugin (shared library)")(
-      "no-trace", "do not write /requests (summaries, hosts and timeline only)");
+      "no-trace", "do not write /requests (summaries, hosts and timeline only)")(
+      "base-dir", po::value(&base_dir)->value_name("DIR"),
+      "resolve the scenario's relative paths against DIR (default: the scenario file's directory)");
+  add_override_options(options, scenario_overrides, "");
+  add_plugin_option(options, plugins);
+  add_quiet_option(options);
   const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
-    std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to the engine.\n";
+    print_help(std::cout,
+               {.usage = "edgesim run SCENARIO.toml [options]",
+                .description = "Simulates one scenario in one SimGrid engine, writes its HDF5 run file atomically "
+                               "(temp file, then rename)\nand prints a summary table (or --json).",
+                .simgrid_options = true},
+               options);
     return kOk;
   }
   if (scenario_file.empty())
     throw po::error("missing SCENARIO.toml");
+  std::vector<std::string> overrides = scenario_overrides.list();
   if (vm.count("seed") != 0)
     overrides.push_back(fmt::format("simulation.seed={}", seed));
   if (vm.count("no-trace") != 0)
@@ -87,12 +111,13 @@ int cmd_run(std::vector<std::string> args) {
   const bool json = vm.count("json") != 0;
 
   const auto wall_start = std::chrono::steady_clock::now();
-  for (const auto& plugin : plugins)
-    Registry::instance().load_plugin(plugin);
-  Scenario scenario = load_scenario(scenario_file, overrides);
+  load_plugins(plugins);
+  Scenario scenario = load_scenario(scenario_file, overrides, base_dir);
   PlatformInfo platform =
       probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
   Deployment deployment = plan_deployment(scenario, platform);
+  if (!quiet)
+    warn_hosts_without_power(platform);
 
   if (output.empty())
     output = std::filesystem::path(scenario_file).stem().string() + ".h5";
@@ -117,6 +142,7 @@ int cmd_run(std::vector<std::string> args) {
   meta.seed = scenario.simulation.seed;
   meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   meta.interrupted = result.interrupted;
+  meta.warmup_s = scenario.simulation.warmup;
   writer.write_meta(meta);
   writer.write_summary(result.summary);
   writer.write_hosts(result.hosts);

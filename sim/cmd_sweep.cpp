@@ -1,6 +1,7 @@
 // `edgesim sweep`: a scenario over a grid or Latin hypercube of varied keys, each point
 // replicated, each run a child `edgesim run` (DESIGN §3, §4; docs/sweeps.md).
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -21,9 +22,9 @@ namespace fs = std::filesystem;
 namespace edgesim::cli {
 namespace {
 
-constexpr const char* kDescription = R"(edgesim sweep SCENARIO.toml --vary KEY=VALUES... [options]
-
-Runs SCENARIO at every point of a design over the varied keys, --reps times each, every
+constexpr const char* kUsageLine = "edgesim sweep SCENARIO.toml --vary KEY=VALUES... [options]";
+constexpr const char* kDescription =
+    R"(Runs SCENARIO at every point of a design over the varied keys, --reps times each, every
 run an `edgesim run` child process (at most --jobs at once; a forked copy of this process
 unless --spawn exec), and writes one HDF5 file:
 /points (one row per point and replication: varied keys, point, rep, seed, exit_code,
@@ -35,11 +36,12 @@ tenant), /points_ci (mean and 95 % Student-t half-width over replications), /run
   --vary KEY=START:STOP       with --design lhs: sampled over the interval
 
 Run r of point p uses seed f(scenario seed, p, r), so results do not depend on --jobs,
---shard or --mpi. A failed run is recorded (exit_code, signal, error) and the sweep goes
-on. Exit codes: 0 every run succeeded, 4 some runs failed, 1 invalid input, 2 usage,
-3 interrupted or runtime failure (rerun with --resume to finish).
-
-options)";
+--shard or --mpi; points are independent samples (--streams independent) unless
+--streams common gives every point the same seeds (common random numbers). A failed run
+is recorded (exit_code, signal, error) and the sweep goes on; exit code 3 also means
+interrupted (rerun with --resume to finish). To sweep over placement.policy or
+exits.policy, --unset the keys of the base scenario's policy that the others do not take,
+or vary the whole table: --vary 'placement={policy="manual", fragments=[...]},{policy="chain-dp"}'.)";
 
 std::string read_text(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -56,8 +58,10 @@ int cmd_sweep(std::vector<std::string> args) {
   auto simgrid_args = take_simgrid_args(args);
   std::string scenario_file;
   std::vector<std::string> vary;
-  std::vector<std::string> overrides;
+  ScenarioOverrides scenario_overrides;
+  std::vector<std::string> plugins;
   std::string design = "grid";
+  std::string streams = "independent";
   std::size_t points = 0;
   std::size_t reps = 1;
   unsigned jobs = 0;
@@ -67,9 +71,9 @@ int cmd_sweep(std::vector<std::string> args) {
   double timeout = 0;
   double checkpoint = 30;
   std::string spawn = "fork";
-  po::options_description options(kDescription);
-  options.add_options()("help,h", "show this help")(
-      "vary", po::value(&vary)->composing(), "a varied key: KEY=V1,V2,... or KEY=START:STOP[:STEP] (repeatable)")(
+  po::options_description options = command_options();
+  options.add_options()("vary", po::value(&vary)->composing(),
+                        "a varied key: KEY=V1,V2,... or KEY=START:STOP[:STEP] (repeatable)")(
       "design", po::value(&design), "grid (default: every combination) or lhs (Latin hypercube, --points N)")(
       "points", po::value(&points), "number of points of an lhs design")("reps", po::value(&reps),
                                                                          "replications per point (default 1)")(
@@ -78,15 +82,24 @@ int cmd_sweep(std::vector<std::string> args) {
       "mpi", "under mpirun: rank 0 hands points out to the other ranks and writes the file")(
       "resume", "skip the runs already recorded in the output (and its journal)")(
       "output,o", po::value(&output), "HDF5 output (default: <scenario name>-sweep.h5)")(
-      "set", po::value(&overrides)->composing(), "override a scenario key at every point: --set KEY=VALUE")(
-      "seed", po::value(&seed), "base seed (default: the scenario's simulation.seed)")(
+      "streams", po::value(&streams),
+      "independent (default: every point its own random numbers) or common (replication r of every point "
+      "shares one seed)")("seed", po::value(&seed), "base seed (default: the scenario's simulation.seed)")(
       "traces", "keep each run's datasets (/requests, /timeline, ...) under /traces/p<P>_r<R>")(
       "timeout", po::value(&timeout), "seconds a run may take before it is killed and recorded as failed")(
-      "checkpoint-every", po::value(&checkpoint), "seconds between rewrites of the output file (default 30)")(
-      "spawn", po::value(&spawn), kSpawnHelp)("quiet,q", "no progress output");
+      "checkpoint-every", po::value(&checkpoint),
+      "seconds between rewrites of the output file (default 30)")("spawn", po::value(&spawn), kSpawnHelp);
+  add_override_options(options, scenario_overrides, " at every point");
+  add_plugin_option(options, plugins);
+  add_quiet_option(options);
   const po::variables_map vm = parse_with_positional(args, options, "scenario", po::value(&scenario_file), 1);
   if (vm.count("help") != 0) {
-    std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
+    print_help(std::cout,
+               {.usage = kUsageLine,
+                .description = kDescription,
+                .exit_code_4 = "every run recorded, some failed (exit_code, signal, error in /points)",
+                .simgrid_options = true},
+               options);
     return kOk;
   }
   if (scenario_file.empty())
@@ -103,8 +116,14 @@ int cmd_sweep(std::vector<std::string> args) {
   sweep::SweepSpec spec;
   spec.scenario_file = fs::absolute(scenario_file).string();
   spec.scenario_text = read_text(scenario_file);
+  const std::vector<std::string> overrides = scenario_overrides.list();
   spec.overrides = overrides;
+  // Plugins travel with the engine options: every run loads them, and they are part of
+  // what the sweep id says determines the results.
   spec.engine_args = simgrid_args;
+  const std::vector<std::string> plugin_args = load_plugins(plugins);
+  spec.engine_args.insert(spec.engine_args.end(), plugin_args.begin(), plugin_args.end());
+  spec.streams = sweep::parse_streams(streams);
   for (const auto& v : vary)
     spec.axes.push_back(sweep::parse_vary(v));
   spec.design = sweep::parse_design(design);

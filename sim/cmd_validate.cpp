@@ -2,6 +2,7 @@
 // Every replication of every (rho, K) point is one `edgesim run` in a child process of
 // this binary (one SimGrid engine per process), at most --jobs at once.
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -70,9 +71,9 @@ std::string table_row(const validate::ValidationRow& r) {
       r.response_in_ci ? "yes" : "NO");
 }
 
-constexpr const char* kDescription = R"(edgesim validate [options]
-
-Simulates one M/G/1/K station (Poisson arrivals at rate rho / E[S], capacity K including
+constexpr const char* kUsageLine = "edgesim validate [options]";
+constexpr const char* kDescription =
+    R"(Simulates one M/G/1/K station (Poisson arrivals at rate rho / E[S], capacity K including
 the request in service, E[S] = 10 ms on a generated 1 Gflop/s host) for every (rho, K) of
 the grid, R replications each (seeds S..S+R-1, each an `edgesim run` child process), and
 compares the loss ratio and the mean response time with the exact M/G/1/K solution
@@ -81,10 +82,7 @@ compares the loss ratio and the mean response time with the exact M/G/1/K soluti
 The table prints 95 % Student-t half-widths. Pass/fail: each exact value must lie inside
 its interval at --level (default 99.9 %, two-sided Student t over the replications; for
 the loss, widened to the exact binomial interval of the pooled counts, which only matters
-when too few losses were seen). Exit codes: 0 all inside, 4 some outside, 1 invalid
-arguments, 2 usage error, 3 a replication failed or the run was interrupted.
-
-options)";
+when too few losses were seen).)";
 
 } // namespace
 
@@ -100,14 +98,14 @@ int cmd_validate(std::vector<std::string> args) {
   std::vector<std::string> k_tokens;
   RunOptions run;
   auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
-  po::options_description options(kDescription);
-  options.add_options()("help,h", "show this help")(
-      "dist", po::value(&dist_text), "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
+  po::options_description options = command_options();
+  options.add_options()("dist", po::value(&dist_text),
+                        "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
       "rho", po::value(&rho_tokens)->multitoken()->composing(),
       "loads, comma-separated (default 0.5,0.7,0.9,1.0,1.2,1.5)")("K", po::value(&k_tokens)->multitoken()->composing(),
                                                                   "capacities, comma-separated (default 1,2,5,10)");
   add_run_options(options, run, "arrivals per replication, >= 100 (default 20000)", "/validation");
-  const auto parsed = parse_validate_args(args, options);
+  const auto parsed = parse_validate_args(args, options, kUsageLine, kDescription);
   if (!parsed)
     return kOk;
   const po::variables_map& vm = *parsed;

@@ -2,6 +2,7 @@
 // sharing each station) simulated against the exact Markov chain and two decompositions
 // (src/validate/network_validation.hpp). Every replication is one `edgesim run` child.
 #include "cli.hpp"
+#include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -73,9 +74,9 @@ std::string table_row(const validate::NetworkValidationRow& r) {
       cell(r.qna_response * 1e3, "{:.3f}"), ok(r.response_in_ci, r.exact_response));
 }
 
-constexpr const char* kDescription = R"(edgesim validate --network [options]
-
-Simulates open tandems of N finite-buffer stations: C Poisson classes of equal rate enter
+constexpr const char* kUsageLine = "edgesim validate --network [options]";
+constexpr const char* kDescription =
+    R"(Simulates open tandems of N finite-buffer stations: C Poisson classes of equal rate enter
 station 1 and visit stations 1..N; each station is one FCFS server whose capacity K
 (requests in system) is shared by all classes, and a request finding a station full is
 lost. Class c's mean service at station i is 10 ms x station scale (1, 1.25, 0.8, 1.1, ...)
@@ -88,11 +89,7 @@ stream before it) and a two-moment QNA-style decomposition (departure scv propag
 Smith's loss). The end-to-end response is the sum of the stations' mean response times.
 
 Pass/fail: every exact value inside its Student-t interval at --level (default 99.9 %,
-widened by 1 % of the value for the finite runs' start-up bias). Exit codes: 0 all
-inside, 4 some outside, 1 invalid arguments, 2 usage error, 3 a replication failed or the
-run was interrupted.
-
-options)";
+widened by 1 % of the value for the finite runs' start-up bias).)";
 
 struct NetworkPointRuns {
   validate::NetworkPoint point;
@@ -114,8 +111,8 @@ int cmd_validate_network(std::vector<std::string> args) {
   std::string scenario_file;
   RunOptions run;
   auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
-  po::options_description options(kDescription);
-  options.add_options()("help,h", "show this help")("network", "(this mode)")(
+  po::options_description options = command_options();
+  options.add_options()("network", "(this mode)")(
       "dist", po::value(&dist_text), "service law at every station: det, exp (default), erlang<k>, h2 (scv 4)")(
       "stations", po::value(&station_tokens)->multitoken()->composing(),
       "numbers of stations N, comma-separated, 1..8 (default 2,3)")(
@@ -131,7 +128,7 @@ int cmd_validate_network(std::vector<std::string> args) {
       "scenario", po::value(&scenario_file),
       "the network of this scenario instead of a generated grid: its tenants as classes, its hosts as stations");
   add_run_options(options, run, "arrivals per replication, all classes, >= 100 (default 20000)", "/validation_network");
-  const auto parsed = parse_validate_args(args, options);
+  const auto parsed = parse_validate_args(args, options, kUsageLine, kDescription);
   if (!parsed)
     return kOk;
   const po::variables_map& vm = *parsed;

@@ -16,13 +16,13 @@ int run_guarded(const std::string& command, const Subcommand& subcommand, std::v
   try {
     return subcommand(std::move(args));
   } catch (const InputError& e) {
-    fmt::print(stderr, "edgesim: error: {}\n", e.what());
+    fmt::print(stderr, "edgesim {}: error: {}\n", command, e.what());
     return kInvalidInput;
   } catch (const boost::program_options::error& e) {
     fmt::print(stderr, "edgesim {}: {} (see edgesim {} --help)\n", command, e.what(), command);
     return kUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "edgesim: runtime failure: {}\n", e.what());
+    fmt::print(stderr, "edgesim {}: runtime failure: {}\n", command, e.what());
     return kRuntimeFailure;
   }
 }

@@ -15,9 +15,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: edgesim <command> [options]
 
 commands:
-  run SCENARIO.toml [-o out.h5] [--set KEY=VALUE]... [--seed N] [--json] [-q]
+  run SCENARIO.toml [-o out.h5] [--set KEY=VALUE]... [--unset KEY]... [--seed N] [--json] [-q]
                      simulate one scenario, write its HDF5 traces, print a summary
-  check SCENARIO.toml [--set KEY=VALUE]...
+  check SCENARIO.toml [--set KEY=VALUE]... [--unset KEY]...
                      validate a scenario (and its platform, models, placement) without running
   list policies|platforms|models
                      show what is available
@@ -32,7 +32,8 @@ commands:
 
 `edgesim <command> --help` describes a command's options. SimGrid's own --cfg=KEY:VALUE
 and --log=... options are passed through to the engine.
-exit codes: 0 ok, 1 invalid input, 2 usage error, 3 runtime failure
+exit codes: 0 ok, 1 invalid input, 2 usage error, 3 runtime failure, 4 finished with
+failures (sweep: some runs failed; validate: some exact values outside their intervals)
 )";
 
 } // namespace

@@ -131,18 +131,24 @@ void add_run_options(boost::program_options::options_description& options, RunOp
       "output,o", po::value(&values.output), fmt::format("write the table as HDF5 (dataset {})", dataset).c_str())(
       "csv", po::value(&values.csv), "write the table as CSV")("seed", po::value(&values.seed),
                                                                "seed of the first replication (default 1)")(
-      "level", po::value(&values.level),
-      "confidence level of the pass/fail intervals (default 0.999)")("quiet,q", "no progress lines");
+      "level", po::value(&values.level), "confidence level of the pass/fail intervals (default 0.999)");
+  add_quiet_option(options);
 }
 
 std::optional<boost::program_options::variables_map>
-parse_validate_args(const std::vector<std::string>& args, const boost::program_options::options_description& options) {
+parse_validate_args(const std::vector<std::string>& args, const boost::program_options::options_description& options,
+                    std::string_view usage, std::string_view description) {
   namespace po = boost::program_options;
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   po::notify(vm);
   if (vm.count("help") != 0) {
-    std::cout << options << "\nSimGrid options --cfg=KEY:VALUE and --log=... are passed to every run.\n";
+    print_help(std::cout,
+               {.usage = usage,
+                .description = description,
+                .exit_code_4 = "some exact values outside their intervals (3: also a failed replication)",
+                .simgrid_options = true},
+               options);
     return std::nullopt;
   }
   return vm;

@@ -2,6 +2,7 @@
 // What `edgesim validate` (one station) and `edgesim validate --network` share: running
 // the replications of every point as `edgesim run` child processes, and the command-line
 // chores around it.
+#include "command_options.hpp"
 #include "validate/validation.hpp"
 
 #include <boost/program_options.hpp>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgesim::cli {
@@ -59,7 +61,8 @@ void add_run_options(boost::program_options::options_description& options, RunOp
 
 /// Parses `args`; prints the help and returns nullopt for --help.
 [[nodiscard]] std::optional<boost::program_options::variables_map>
-parse_validate_args(const std::vector<std::string>& args, const boost::program_options::options_description& options);
+parse_validate_args(const std::vector<std::string>& args, const boost::program_options::options_description& options,
+                    std::string_view usage, std::string_view description);
 
 /// Exit code when every child ran but some exact value lies outside its interval.
 inline constexpr int kValidationMismatch = 4;

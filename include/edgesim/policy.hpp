@@ -81,7 +81,11 @@ struct ExitPolicyArgs {
   /// tenant's index, for policies that tune themselves offline by simulating it.
   std::string scenario_file;
   std::string scenario_text;
+  std::string scenario_dir; // where the scenario's relative paths resolve
   std::size_t tenant_index = 0;
+  /// The policy is built to validate the scenario (`edgesim check`), not to run it:
+  /// check the configuration, skip offline work such as tuning simulations.
+  bool check_only = false;
 };
 
 using ExitPolicyFactory = std::function<std::unique_ptr<ExitPolicy>(const ExitPolicyArgs&)>;

@@ -41,7 +41,8 @@ struct PlacementRecord {
 struct TimelineRecord {
   double t = 0;
   std::int32_t host = 0;
-  std::int32_t queue_len = 0;
+  std::int32_t queue_len = 0; // requests in the host's stations at t
+  double queue_mean = 0;      // time-average of queue_len over the interval before t
   double power_w = 0;
   double battery_soc = 1;
 };
@@ -109,6 +110,7 @@ struct RunMeta {
   std::string started_at;
   double wall_seconds = 0;
   bool interrupted = false;
+  double warmup_s = 0; // simulation.warmup: /summary counts requests arriving after it
 };
 
 } // namespace edgesim

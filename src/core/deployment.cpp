@@ -149,7 +149,23 @@ std::vector<double> exit_times(const ModelProfile& model, const std::vector<Frag
   return times;
 }
 
-Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform) {
+namespace {
+
+// A key the policy does not take is most often one of another policy, left in the table
+// by `--set placement.policy=...` or a sweep over the policy: say how to drop it.
+template <typename Build> auto with_policy_key_hint(std::string_view kind, const std::string& policy, Build build) {
+  try {
+    return build();
+  } catch (const UnknownKeyError& e) {
+    throw InputError(fmt::format("{}; {} policy \"{}\" does not take it: remove it, or --unset {} (a sweep over "
+                                 "the policy: --unset it, or vary the whole table)",
+                                 e.what(), kind, policy, e.key()));
+  }
+}
+
+} // namespace
+
+Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform, bool check_only) {
   for (const auto& plugin : scenario.plugins)
     Registry::instance().load_plugin(plugin);
 
@@ -195,8 +211,10 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                                    scenario.file, tenant.exits.path, tenant.exits.name));
 
     ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
-    auto placement =
-        place_entry->factory(PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
+    auto placement = with_policy_key_hint("placement", tenant.placement.name, [&] {
+      return place_entry->factory(
+          PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
+    });
     const PlacementProblem problem = make_placement_problem(inputs, tenant, t);
     TenantDeployment plan;
     plan.fragments = placement->place(problem);
@@ -228,8 +246,10 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
                              .slo = tenant.slo,
                              .scenario_file = scenario.file,
                              .scenario_text = scenario.text,
-                             .tenant_index = t};
-    plan.exit_policy = exit_entry->factory(exit_args);
+                             .scenario_dir = scenario.base_dir,
+                             .tenant_index = t,
+                             .check_only = check_only};
+    plan.exit_policy = with_policy_key_hint("exit", tenant.exits.name, [&] { return exit_entry->factory(exit_args); });
     plan.placement_policy = std::move(placement);
     deployment.tenants.push_back(std::move(plan));
   }

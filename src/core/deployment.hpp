@@ -42,6 +42,9 @@ double fragment_seconds(const ModelProfile& model, const Fragment& fragment, con
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
                                const PlatformInfo& platform, const Scenario& scenario);
 
-Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform);
+/// Runs every tenant's placement policy and builds its exit policy. `check_only`
+/// (`edgesim check`) tells the exit policies the scenario is only being validated, so
+/// that none starts its offline tuning.
+Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform, bool check_only = false);
 
 } // namespace edgesim

@@ -94,6 +94,9 @@ RunMeta read_meta(const fs::path& path) {
     meta.started_at = read_string_attribute(meta_group, kMetaStartedAt);
     meta.wall_seconds = read_f64_attribute(meta_group, kMetaWallSeconds);
     meta.interrupted = read_u64_attribute(meta_group, kMetaInterrupted) != 0;
+    // Files written before warmup_s existed have none.
+    if (meta_group.attrExists(std::string(kMetaWarmupSeconds)))
+      meta.warmup_s = read_f64_attribute(meta_group, kMetaWarmupSeconds);
     return meta;
   });
 }

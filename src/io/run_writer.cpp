@@ -124,6 +124,7 @@ struct RunWriter::Impl {
     write_string_attribute(meta_group, kMetaStartedAt, meta.started_at);
     write_f64_attribute(meta_group, kMetaWallSeconds, meta.wall_seconds);
     write_u8_attribute(meta_group, kMetaInterrupted, meta.interrupted ? 1 : 0);
+    write_f64_attribute(meta_group, kMetaWarmupSeconds, meta.warmup_s);
     meta_written = true;
   }
 

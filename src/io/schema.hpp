@@ -58,6 +58,7 @@ inline constexpr std::string_view kMetaSeed = "seed";
 inline constexpr std::string_view kMetaStartedAt = "started_at";
 inline constexpr std::string_view kMetaWallSeconds = "wall_seconds";
 inline constexpr std::string_view kMetaInterrupted = "interrupted";
+inline constexpr std::string_view kMetaWarmupSeconds = "warmup_s";
 inline constexpr std::string_view kMetaFileFormatVersion = "file_format_version";
 // Bumped when a column or attribute changes meaning or disappears (adding is compatible).
 inline constexpr std::uint32_t kFileFormatVersion = 1;
@@ -126,6 +127,7 @@ template <> struct TableSchema<TimelineRecord> {
       Column{"t", &TimelineRecord::t},
       Column{"host", &TimelineRecord::host},
       Column{"queue_len", &TimelineRecord::queue_len},
+      Column{"queue_mean", &TimelineRecord::queue_mean},
       Column{"power_w", &TimelineRecord::power_w},
       Column{"battery_soc", &TimelineRecord::battery_soc},
   };

@@ -38,7 +38,8 @@ double probability(const ConfigView& view, std::string_view key) {
 const toml::array& array_of_tables(const ConfigView& view, std::string_view key) {
   const toml::node* node = view.table().get(key);
   const toml::array* array = node != nullptr ? node->as_array() : nullptr;
-  if (array == nullptr || !array->is_array_of_tables())
+  // toml++ calls an empty array heterogeneous: `exits = []` must still mean "none".
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables()))
     view.fail(key, "an array of tables ([[" + std::string(key) + "]])");
   return *array;
 }

@@ -47,6 +47,12 @@ void Registry::load_plugin(const std::string& path) {
   if (handle == nullptr)
     throw InputError(fmt::format("{}: cannot load plugin: {}", path, dlerror()));
   std::shared_ptr<void> owner(handle, [](void* h) { dlclose(h); });
+  // dlopen gives the same handle for a library already loaded (under any path): its
+  // policies are registered already. A forked sweep or dataset run inherits the
+  // coordinator's plugins and is also told to load them.
+  if (std::any_of(plugin_handles_.begin(), plugin_handles_.end(),
+                  [&](const std::shared_ptr<void>& loaded) { return loaded.get() == handle; }))
+    return;
   using RegisterFn = void (*)(Registry&);
   auto* fn = reinterpret_cast<RegisterFn>(dlsym(handle, "edgesim_register"));
   if (fn == nullptr)

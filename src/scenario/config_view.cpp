@@ -107,7 +107,8 @@ void ConfigView::require_only(const std::set<std::string, std::less<>>& allowed)
       std::string list;
       for (const auto& name : allowed)
         list += (list.empty() ? "" : ", ") + name;
-      throw InputError(fmt::format("{}: unknown key (expected one of: {})", where(key.str()), list));
+      throw UnknownKeyError(fmt::format("{}: unknown key (expected one of: {})", where(key.str()), list),
+                            path_.empty() ? std::string(key.str()) : fmt::format("{}.{}", path_, key.str()));
     }
   }
 }

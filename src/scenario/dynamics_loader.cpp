@@ -80,7 +80,8 @@ std::vector<ProfileStep<Value>> parse_profile(const ConfigView& view, std::strin
 const toml::array* array_of_tables(const ConfigView& view, std::string_view key) {
   const toml::node* node = view.table().get(key);
   const toml::array* array = node != nullptr ? node->as_array() : nullptr;
-  if (array == nullptr || !array->is_array_of_tables())
+  // An empty array (`links = []`) is no steps, not a type error.
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables()))
     view.fail(key, fmt::format("an array of tables ([[dynamics.{}]])", key));
   return array;
 }

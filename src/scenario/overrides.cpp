@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -46,9 +47,48 @@ toml::table parse_value(std::string_view value) {
   }
 }
 
+// Removes KEY (a dotted path; a numeric last part removes that array element). A key
+// that is not there is an error: a misspelt --unset must not pass silently.
+void apply_unset(toml::table& root, std::string_view key) {
+  const auto parts = split_path(key);
+  toml::node* current = &root;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    if (auto* table = current->as_table()) {
+      if (!table->contains(part))
+        break;
+      if (last) {
+        table->erase(part);
+        return;
+      }
+      current = table->get(part);
+    } else if (auto* array = current->as_array()) {
+      auto index = as_index(part);
+      if (!index || *index >= array->size())
+        break;
+      if (last) {
+        array->erase(array->begin() + static_cast<std::ptrdiff_t>(*index));
+        return;
+      }
+      current = array->get(*index);
+    } else {
+      break;
+    }
+  }
+  throw InputError(fmt::format("--unset {}: the scenario has no key {}", key, key));
+}
+
 } // namespace
 
 void apply_override(toml::table& root, std::string_view assignment) {
+  if (assignment.starts_with(kUnsetMarker)) {
+    const std::string_view key = assignment.substr(kUnsetMarker.size());
+    if (key.empty() || std::ranges::any_of(split_path(key), [](const std::string& part) { return part.empty(); }))
+      throw InputError(fmt::format("--unset {}: expected a key path such as placement.fragments", key));
+    apply_unset(root, key);
+    return;
+  }
   auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0)
     throw InputError(fmt::format("--set {}: expected KEY=VALUE", assignment));

@@ -93,6 +93,10 @@ struct HostSettings {
   int send_buffer = 0;
 };
 
+/// A run bounded by `simulation.duration` alone may expect at most this many arrivals
+/// (all tenants together); `simulation.requests` bounds a run explicitly and lifts it.
+inline constexpr double kMaxExpectedArrivals = 1e9;
+
 struct SimulationSpec {
   std::uint64_t seed = 1;
   double duration = std::numeric_limits<double>::infinity();

@@ -60,10 +60,15 @@ double energy_wh(const ConfigView& view, std::string_view key) {
 
 // An integer key that must fit an int and be >= `minimum`: a larger TOML integer would
 // otherwise wrap around silently when narrowed.
+// The message names the accepted range, so that a value past the top is not told
+// "expected K >= 1".
 int bounded_int(const ConfigView& view, std::string_view key, int minimum, std::string_view expected) {
+  constexpr auto maximum = std::numeric_limits<int>::max();
   const auto value = view.get_int(key);
-  if (value < minimum || value > std::numeric_limits<int>::max())
-    view.fail(key, expected);
+  if (value < minimum)
+    view.fail(key, fmt::format("{} (got {})", expected, value));
+  if (value > maximum)
+    view.fail(key, fmt::format("{}, at most {} (got {})", expected, maximum, value));
   return static_cast<int>(value);
 }
 
@@ -129,6 +134,39 @@ std::vector<double> load_arrival_trace(const std::string& file, const std::strin
   if (times.empty())
     throw InputError(fmt::format("{}: arrival trace has no rows", file));
   return times;
+}
+
+// A run bounded by its duration alone must expect a number of arrivals it can finish:
+// `rate = 1e308` or `duration = "1e300s"` would otherwise run (silently, under -q) for
+// ever. `simulation.requests` bounds a run explicitly and lifts the limit.
+void check_expected_arrivals(const Scenario& scenario, const toml::table& root, const std::string& file) {
+  const SimulationSpec& sim = scenario.simulation;
+  if (sim.requests > 0)
+    return;
+  double expected = 0;
+  double heaviest = -1;
+  std::size_t heaviest_tenant = 0;
+  for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
+    const ArrivalSpec& arrival = scenario.tenants[t].arrival;
+    const double n = arrival.kind == ArrivalSpec::Kind::Trace
+                         ? static_cast<double>(
+                               std::upper_bound(arrival.trace_times.begin(), arrival.trace_times.end(), sim.duration) -
+                               arrival.trace_times.begin())
+                         : arrival.mean_rate() * sim.duration;
+    expected += n;
+    if (n > heaviest) {
+      heaviest = n;
+      heaviest_tenant = t;
+    }
+  }
+  if (expected <= kMaxExpectedArrivals)
+    return;
+  ConfigView view(*root["simulation"].as_table(), file, "simulation");
+  view.fail("duration", fmt::format("at most {:.0e} expected arrivals in a run bounded by its duration alone; the "
+                                    "tenants' mean arrival rates x duration give {:.3g} (most from "
+                                    "tenants.{}.arrival: {:.3g}). Shorten the duration, lower the rate, or set "
+                                    "simulation.requests to bound the run",
+                                    kMaxExpectedArrivals, expected, heaviest_tenant, heaviest));
 }
 
 ArrivalSpec parse_arrival(const ConfigView& view, const std::string& base_dir) {
@@ -234,19 +272,21 @@ double take_replan_every(PolicySpec& placement, const std::string& file) {
 
 } // namespace
 
-Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides,
+                       const std::string& base_dir) {
   if (!is_readable_regular_file(file))
     throw InputError(fmt::format("{}: cannot open scenario file", file));
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_scenario(text.str(), file, overrides);
+  return parse_scenario(text.str(), file, overrides, base_dir);
 }
 
-Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides) {
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides,
+                        const std::string& base_dir) {
   Scenario scenario;
   scenario.file = file;
-  scenario.base_dir = parent_directory(file);
+  scenario.base_dir = base_dir.empty() ? parent_directory(file) : base_dir;
   toml::table root = parse_toml_text(text, file);
   for (const auto& assignment : overrides)
     apply_override(root, assignment);
@@ -450,6 +490,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     tenant.exits = table.contains("exits") ? parse_policy(view, file, path, "exits", global_exits.name) : global_exits;
     scenario.tenants.push_back(std::move(tenant));
   }
+  check_expected_arrivals(scenario, root, file);
   return scenario;
 }
 

@@ -10,10 +10,14 @@
 
 namespace edgesim {
 
-Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides);
+/// `base_dir` resolves the relative paths inside the scenario (models, platform, traces,
+/// plugins); empty: the file's own directory. A copy of a scenario written elsewhere
+/// (bayesopt's tuning runs) passes the original's directory.
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides,
+                       const std::string& base_dir = {});
 
-/// The same from the file's text; `file` names it in messages and resolves the
-/// relative paths inside it.
-Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides);
+/// The same from the file's text; `file` names it in messages.
+Scenario parse_scenario(std::string_view text, const std::string& file, const std::vector<std::string>& overrides,
+                        const std::string& base_dir = {});
 
 } // namespace edgesim

@@ -395,6 +395,7 @@ void write_meta(H5::Group& root, const SweepFileInfo& info, const std::vector<Ru
   io::write_string_attribute(meta, "set", join_lines(spec.overrides));
   io::write_string_attribute(meta, "vary", join_lines(vary));
   io::write_string_attribute(meta, "design", std::string(design_name(spec.design)));
+  io::write_string_attribute(meta, "streams", std::string(streams_name(spec.streams)));
   io::write_string_attribute(meta, "engine_args", join_lines(spec.engine_args));
   io::write_string_attribute(meta, "shard", info.shard);
   io::write_string_attribute(meta, "edgesim_version", EDGESIM_VERSION);
@@ -494,6 +495,8 @@ SweepFileContents read_sweep_file(const fs::path& path) {
       contents.meta[name] = io::read_string_attribute(meta, name);
     for (const auto& name : meta_number_names())
       contents.meta[name] = std::to_string(io::read_u64_attribute(meta, name));
+    // Files written before --streams existed used independent streams.
+    contents.meta["streams"] = meta.attrExists("streams") ? io::read_string_attribute(meta, "streams") : "independent";
     const H5::Group runs = file.openGroup("runs");
     const auto point = read_array<std::uint64_t>(runs, "point", H5::PredType::NATIVE_UINT64);
     const auto rep = read_array<std::uint32_t>(runs, "rep", H5::PredType::NATIVE_UINT32);
@@ -523,6 +526,7 @@ SweepSpec spec_from_meta(const std::map<std::string, std::string>& meta) {
   for (const auto& line : split_lines(meta.at("vary")))
     spec.axes.push_back(parse_vary(line));
   spec.design = parse_design(meta.at("design"));
+  spec.streams = parse_streams(meta.at("streams"));
   if (spec.design == Design::Lhs)
     spec.lhs_points = std::stoull(meta.at("points"));
   spec.reps = std::stoull(meta.at("reps"));

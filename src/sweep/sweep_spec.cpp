@@ -161,6 +161,20 @@ Design parse_design(std::string_view text) {
   throw InputError(fmt::format("--design {}: expected grid or lhs", text));
 }
 
+std::string_view streams_name(Streams streams) {
+  return streams == Streams::Independent ? "independent" : "common";
+}
+
+Streams parse_streams(std::string_view text) {
+  if (text == "independent")
+    return Streams::Independent;
+  if (text == "common")
+    return Streams::Common;
+  throw InputError(fmt::format("--streams {}: expected independent (every point its own random numbers) or common "
+                               "(common random numbers: replication r of every point shares one seed)",
+                               text));
+}
+
 void SweepSpec::check() const {
   if (axes.empty())
     throw InputError("sweep: expected at least one --vary KEY=VALUES");
@@ -229,7 +243,8 @@ std::vector<std::vector<std::string>> SweepSpec::point_values() const {
 
 std::uint64_t SweepSpec::seed_of(std::size_t point, std::size_t rep) const {
   // 52 bits: a non-negative TOML integer, exact as a double in JSON and numpy.
-  return stream_seed(stream_seed(seed, "sweep-point", point), "replication", rep) >> 12U;
+  const std::size_t stream_point = streams == Streams::Common ? 0 : point;
+  return stream_seed(stream_seed(seed, "sweep-point", stream_point), "replication", rep) >> 12U;
 }
 
 std::string SweepSpec::identity_text() const {
@@ -242,6 +257,8 @@ std::string SweepSpec::identity_text() const {
   for (const auto& axis : axes)
     text += "vary " + axis.key + "=" + axis.spec + "\n";
   text += fmt::format("design {} points {}\nreps {}\nseed {}\n", design_name(design), point_count(), reps, seed);
+  if (streams != Streams::Independent) // so that the ids of independent-stream sweeps stay as they were
+    text += fmt::format("streams {}\n", streams_name(streams));
   return text;
 }
 

@@ -11,6 +11,10 @@
 //   when both ends are integers), a list or a stepped range by its values.
 // - Point p, replication r gets seed = seed_of(p, r), a function of the scenario seed,
 //   p and r only, so a point's result does not depend on which worker or shard ran it.
+//   Streams::Independent (default): every point its own seeds, so points are independent
+//   samples. Streams::Common: replication r of every point uses point 0's seed (common
+//   random numbers: the same arrival and work draws, scaled by the point's rates), which
+//   makes differences between points less noisy but points correlated.
 // - The sweep id hashes everything that determines the results (scenario text, fixed
 //   overrides, vary spec, design, replications, seed, engine options), so resume and
 //   merge refuse files of a different sweep.
@@ -36,6 +40,7 @@ struct VaryAxis {
 VaryAxis parse_vary(std::string_view text);
 
 enum class Design { Grid, Lhs };
+enum class Streams { Independent, Common };
 
 struct SweepSpec {
   std::string scenario_file;
@@ -47,6 +52,7 @@ struct SweepSpec {
   std::size_t lhs_points = 0;
   std::size_t reps = 1;
   std::uint64_t seed = 1; // base seed: the scenario's simulation.seed, or --seed
+  Streams streams = Streams::Independent;
 
   [[nodiscard]] std::size_t point_count() const;
   [[nodiscard]] std::size_t run_count() const { return point_count() * reps; }
@@ -63,5 +69,7 @@ struct SweepSpec {
 
 std::string_view design_name(Design design);
 Design parse_design(std::string_view text);
+std::string_view streams_name(Streams streams);
+Streams parse_streams(std::string_view text);
 
 } // namespace edgesim::sweep

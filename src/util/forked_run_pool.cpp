@@ -87,6 +87,8 @@ extern "C" void kill_self_on_timeout(int /*signal*/) {
     ::setitimer(ITIMER_REAL, &timer, nullptr);
   }
   int code = 3;
+  // Worded as run_guarded words a subcommand's errors ("edgesim run: error: ...").
+  const std::string command = spec.argv.size() > 1 ? spec.argv[1] : "run";
   try {
     if (!spec.working_dir.empty())
       std::filesystem::current_path(spec.working_dir);
@@ -94,13 +96,13 @@ extern "C" void kill_self_on_timeout(int /*signal*/) {
                                   spec.argv.end());
     code = entry(std::move(args));
   } catch (const InputError& e) {
-    std::fprintf(stderr, "edgesim: error: %s\n", e.what());
+    std::fprintf(stderr, "edgesim %s: error: %s\n", command.c_str(), e.what());
     code = 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "edgesim: runtime failure: %s\n", e.what());
+    std::fprintf(stderr, "edgesim %s: runtime failure: %s\n", command.c_str(), e.what());
     code = 3;
   } catch (...) {
-    std::fputs("edgesim: runtime failure: unknown exception\n", stderr);
+    std::fprintf(stderr, "edgesim %s: runtime failure: unknown exception\n", command.c_str());
     code = 3;
   }
   std::fflush(nullptr);

@@ -1,5 +1,5 @@
 // Bad input through the CLI (DESIGN §4): every invalid scenario, model, platform or
-// option must end with exit code 1 and one line on stderr, "edgesim: error: ...", that
+// option must end with exit code 1 and one line on stderr, "edgesim <command>: error: ...", that
 // names the file and the key path or line; never a signal, a hang or an output file.
 // Usage errors exit with code 2.
 #include "cli_runner.hpp"
@@ -72,16 +72,18 @@ protected:
       if (std::string(command) == "run")
         args.insert(args.end(), {"-q", "-o", (dir_ / "work" / "out.h5").string()});
       edgesim::test::CommandResult r = edgesim(args);
-      expect_input_error(r, expected);
+      expect_input_error(r, expected, command);
       EXPECT_EQ(r.out, "") << "nothing on stdout for invalid input";
       EXPECT_TRUE(list_directory(dir_ / "work").empty()) << "left files behind: " << r.err;
     }
   }
 
-  static void expect_input_error(const edgesim::test::CommandResult& r, const std::vector<std::string>& expected) {
+  // The line names the subcommand, as usage errors do: "edgesim run: error: ...".
+  static void expect_input_error(const edgesim::test::CommandResult& r, const std::vector<std::string>& expected,
+                                 const std::string& command) {
     EXPECT_NE(r.exit_code, -1) << "edgesim hung (killed by timeout) or died from a signal: " << r.err;
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_EQ(r.err.rfind("edgesim: error: ", 0), 0U) << r.err;
+    EXPECT_EQ(r.err.rfind("edgesim " + command + ": error: ", 0), 0U) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "expected one line: " << r.err;
     EXPECT_FALSE(r.err.empty() || r.err.back() != '\n') << r.err;
     for (const auto& text : expected)
@@ -140,7 +142,7 @@ TEST_F(BadInputTest, MissingScenarioFile) {
 TEST_F(BadInputTest, RunWithDefaultOutputNameCreatesNothing) {
   // Without -o the output would be tiny.h5 in the working directory.
   edgesim::test::CommandResult r = edgesim({"run", kTiny.string(), "-q", "--set", "tenants.0.arrival.rate=-1"});
-  expect_input_error(r, {"tenants.0.arrival.rate"});
+  expect_input_error(r, {"tenants.0.arrival.rate"}, "run");
   EXPECT_TRUE(list_directory(dir_ / "work").empty());
 }
 

@@ -73,8 +73,8 @@ TEST(BayesOpt, TunedThresholdsBeatNeverLeavingEarlyAndLeaveNoFiles) {
   EXPECT_EQ(tuned.err, "");
   EXPECT_TRUE(fs::exists(dir.file("tuned.h5")));
 
-  // The temporary scenario (.quickstart.bayesopt.<pid>.toml) and the tuning runs'
-  // outputs are gone.
+  // Nothing was written next to the scenario (the tuning runs' files live in a private
+  // temporary directory).
   const auto after = listing(scenarios);
   for (const auto& name : after)
     EXPECT_TRUE(before.contains(name)) << "left behind in scenarios/: " << name;
@@ -98,10 +98,12 @@ TEST(BayesOpt, TunedThresholdsBeatNeverLeavingEarlyAndLeaveNoFiles) {
 }
 
 TEST(BayesOpt, RequestBoundedScenarioTunesOnFewRequestsAndWritesItsTrace) {
-  // A scenario bounded by requests, in a directory of its own: the tuning runs use
-  // sim_requests, and the temporary scenario lives (and dies) next to it.
+  // A scenario bounded by requests, in a directory of its own, naming its model by a
+  // relative path: the tuning runs use sim_requests, their scenario copy lives in a
+  // private temporary directory (never next to the scenario) and still finds the model.
   TempDir dir;
   const std::string root = EDGESIM_SOURCE_DIR;
+  fs::copy_file(root + "/scenarios/models/mobilenetv2-3exit.toml", dir.file("model.toml"));
   const std::string scenario = dir.write("bounded.toml", fmt::format(R"(
 [simulation]
 seed = 3
@@ -113,7 +115,7 @@ file = "{0}/platforms/pi-jetson-server.xml"
 
 [[tenants]]
 name = "cam"
-model = "{0}/scenarios/models/mobilenetv2-3exit.toml"
+model = "model.toml"
 source = "pi4-1"
 arrival = {{ process = "poisson", rate = 12.0 }}
 placement = {{ policy = "manual", fragments = [ {{ layers = "0-6", host = "pi4-1" }}, {{ layers = "7-", host = "jetson-1" }} ] }}
@@ -137,7 +139,24 @@ exits = {{ policy = "bayesopt", iterations = 4, initial = 2, sim_requests = 300,
     best += lines[k].back() == '1' ? 1 : 0;
   EXPECT_GE(best, 1);
 
-  EXPECT_EQ(listing(dir.path()), (std::set<std::string>{"bounded.toml", "out.h5", "trace.csv"}));
+  EXPECT_EQ(listing(dir.path()), (std::set<std::string>{"bounded.toml", "model.toml", "out.h5", "trace.csv"}));
+}
+
+// `edgesim check` validates bayesopt's settings and starts no tuning run: 10,000
+// evaluations of 10 minutes each would not finish within the test's timeout, and the
+// trace file is not written.
+TEST(BayesOpt, CheckValidatesWithoutTuning) {
+  TempDir dir;
+  const std::string heavy =
+      fmt::format(R"(exits={{policy="bayesopt", iterations=10000, initial=5, sim_duration="600s", trace="{}"}})",
+                  dir.file("t.csv"));
+  const auto result = run_edgesim({"check", kQuickstart, "--set", kRate, "--set", heavy}, 30);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("exits=bayesopt"), std::string::npos) << result.out;
+  EXPECT_FALSE(fs::exists(dir.file("t.csv")));
+  const auto bad = run_edgesim({"check", kQuickstart, "--set", R"(exits={policy="bayesopt", iterations=0})"}, 30);
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("exits.iterations"), std::string::npos) << bad.err;
 }
 
 TEST(BayesOpt, BadKeyIsAnInputError) {

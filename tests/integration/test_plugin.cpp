@@ -3,6 +3,7 @@
 #include "cli_runner.hpp"
 
 #include "io/run_reader.hpp"
+#include "sweep/sweep_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -108,6 +109,74 @@ TEST(Plugin, ScenarioPluginsLoad) {
   expect_every_other_on_last_host(out);
 }
 
+// `sweep --plugin` loads the plugin to validate the base scenario and hands it to every
+// run (forked or exec'd): each point uses the plugin's policies.
+TEST(Plugin, SweepTakesPlugins) {
+  test::TempDir dir;
+  const std::string scenario = write_scenario(dir, "");
+  for (const char* spawn : {"fork", "exec"}) {
+    SCOPED_TRACE(spawn);
+    const std::string out = dir.file(std::string("sweep-") + spawn + ".h5");
+    auto result = test::run_edgesim({"sweep", scenario, "--vary", "tenants.0.arrival.rate=10,20", "--plugin",
+                                     EDGESIM_EXAMPLE_PLUGIN, "--spawn", spawn, "-q", "-o", out});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto contents = sweep::read_sweep_file(out);
+    ASSERT_EQ(contents.runs.size(), 2U);
+    for (const auto& run : contents.runs) {
+      // example-last-host: every request served on s3.
+      const std::string& json = run.summary_json;
+      const auto s3 = json.find("\"name\":\"s3\"");
+      ASSERT_NE(s3, std::string::npos) << json;
+      EXPECT_EQ(json.compare(json.find("\"served\":", s3), 13, "\"served\":400,"), 0) << json;
+    }
+  }
+  // Without it, every run fails on the unknown policy name (recorded, exit code 4).
+  const std::string none = dir.file("none.h5");
+  auto without = test::run_edgesim({"sweep", scenario, "--vary", "tenants.0.arrival.rate=10", "-q", "-o", none});
+  EXPECT_EQ(without.exit_code, 4) << without.err;
+  const auto failed = sweep::read_sweep_file(none);
+  ASSERT_EQ(failed.runs.size(), 1U);
+  EXPECT_NE(failed.runs[0].error.find("unknown placement policy \"example-last-host\""), std::string::npos)
+      << failed.runs[0].error;
+}
+
+// `dataset --plugin`: a spec may draw a plugin's placement policy; the samples (forked
+// or exec'd in the dataset's work directory) load it too.
+TEST(Plugin, DatasetTakesPlugins) {
+  test::TempDir dir;
+  const std::string root = EDGESIM_SOURCE_DIR;
+  const std::string spec = dir.write("spec.toml", fmt::format(R"([dataset]
+seed = 7
+[devices]
+library = "{0}/platforms/devices.xml"
+kinds = ["rpi4b", "jetson_nano"]
+count = [2, 3]
+buffer = [2, 8]
+[links]
+topology = "star"
+bandwidth = ["20Mbps", "1Gbps"]
+latency = ["0.1ms", "2ms"]
+[chains]
+count = [1, 2]
+models = ["{0}/scenarios/models/mobilenetv2-3exit.toml"]
+fragments = [1, 1]
+placement = "example-last-host"
+load = [0.3, 0.8]
+[simulation]
+requests = 100
+)",
+                                                              root));
+  for (const char* spawn : {"fork", "exec"}) {
+    SCOPED_TRACE(spawn);
+    auto result = test::run_edgesim({"dataset", spec, "-n", "3", "-j", "2", "--plugin", EDGESIM_EXAMPLE_PLUGIN,
+                                     "--spawn", spawn, "-q", "-o", dir.file(std::string("ds-") + spawn + ".h5")});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  auto without = test::run_edgesim({"dataset", spec, "-n", "1", "-q", "-o", dir.file("none.h5")});
+  EXPECT_EQ(without.exit_code, 1) << without.err;
+  EXPECT_NE(without.err.find("chains.placement"), std::string::npos) << without.err;
+}
+
 TEST(Plugin, PluginConfigErrorsNameTheKey) {
   // The plugin validates its table through ConfigView, resolved from the executable.
   test::TempDir dir;
@@ -128,7 +197,7 @@ TEST(Plugin, BadPluginPathIsAnInputError) {
                                              {"check", scenario, "--plugin", missing}}) {
     auto result = test::run_edgesim(args);
     EXPECT_EQ(result.exit_code, 1) << args[0] << ": " << result.err;
-    EXPECT_EQ(result.err.rfind("edgesim: error: ", 0), 0U) << result.err;
+    EXPECT_EQ(result.err.rfind("edgesim " + args[0] + ": error: ", 0), 0U) << result.err;
     EXPECT_NE(result.err.find(missing), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("cannot load plugin"), std::string::npos) << result.err;
   }

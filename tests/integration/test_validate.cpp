@@ -144,7 +144,7 @@ TEST(Validate, BadArgumentsExitOneWithOneLine) {
     auto result = test::run_edgesim(args, 60);
     SCOPED_TRACE(args[1] + " " + args[2]);
     EXPECT_EQ(result.exit_code, 1) << result.err;
-    EXPECT_EQ(result.err.rfind("edgesim: error: ", 0), 0U) << result.err;
+    EXPECT_EQ(result.err.rfind("edgesim validate: error: ", 0), 0U) << result.err;
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
     EXPECT_TRUE(result.out.empty()) << result.out;
   }
@@ -161,7 +161,8 @@ TEST(Validate, FailingReplicationIsARuntimeFailure) {
       {"validate", "--rho", "0.5", "--K", "1", "--reps", "2", "--requests", "100", "-q", "-o", h5, "--cfg=no/such:1"},
       120);
   EXPECT_EQ(result.exit_code, 3) << result.err;
-  EXPECT_NE(result.err.find("edgesim: runtime failure: replication dist exp rho 0.5 K 1 seed"), std::string::npos)
+  EXPECT_NE(result.err.find("edgesim validate: runtime failure: replication dist exp rho 0.5 K 1 seed"),
+            std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find("no/such"), std::string::npos) << result.err;
   EXPECT_FALSE(std::filesystem::exists(h5));

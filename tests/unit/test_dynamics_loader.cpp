@@ -84,6 +84,8 @@ available = [ ["0s", true], ["100s", false], ["150s", true] ]
 
 TEST(DynamicsLoader, EmptyWhenAbsent) {
   EXPECT_TRUE(parse("").empty());
+  // An empty array is no steps, not a type error.
+  EXPECT_TRUE(parse("[dynamics]\nlinks = []\nhosts = []\n").empty());
 }
 
 TEST(DynamicsLoader, ErrorsNameFileLineAndKey) {

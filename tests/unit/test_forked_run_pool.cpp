@@ -90,7 +90,7 @@ TEST(ForkedRunPool, ExceptionsBecomeTheExitCodesOfTheCli) {
   pool.submit(2, run_args({"abort"}));
   const auto outcomes = run_all(pool);
   EXPECT_EQ(outcomes.at(0).exit_code, 1);
-  EXPECT_EQ(outcomes.at(0).err, "edgesim: error: scenario.toml: key `x`: expected a number\n");
+  EXPECT_EQ(outcomes.at(0).err, "edgesim run: error: scenario.toml: key `x`: expected a number\n");
   EXPECT_EQ(outcomes.at(1).exit_code, 3);
   EXPECT_NE(outcomes.at(1).err.find("engine exploded"), std::string::npos);
   EXPECT_EQ(outcomes.at(2).exit_code, -1);

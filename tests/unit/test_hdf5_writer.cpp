@@ -94,6 +94,7 @@ TimelineRecord timeline_sample(std::size_t index) {
   return TimelineRecord{.t = 0.1 * static_cast<double>(index),
                         .host = static_cast<std::int32_t>(index % 4),
                         .queue_len = static_cast<std::int32_t>(index % 17),
+                        .queue_mean = 0.25 * static_cast<double>(index % 13),
                         .power_w = 2.5 + static_cast<double>(index % 3),
                         .battery_soc = 1.0 - 1e-6 * static_cast<double>(index)};
 }
@@ -120,6 +121,7 @@ void expect_same_timeline(const TimelineRecord& expected, const TimelineRecord& 
   EXPECT_EQ(expected.t, actual.t);
   EXPECT_EQ(expected.host, actual.host);
   EXPECT_EQ(expected.queue_len, actual.queue_len);
+  EXPECT_EQ(expected.queue_mean, actual.queue_mean);
   EXPECT_EQ(expected.power_w, actual.power_w);
   EXPECT_EQ(expected.battery_soc, actual.battery_soc);
 }

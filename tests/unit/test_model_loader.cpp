@@ -227,6 +227,23 @@ TEST_F(ModelLoaderTest, LayersMustBeTables) {
   EXPECT_NE(message.find("layers"), std::string::npos) << message;
 }
 
+// `exits = []` (inline or in a file) is a model without intermediate exits, not a type error;
+// `layers = []` says what is missing; `exits = [1]` is still refused.
+TEST_F(ModelLoaderTest, EmptyExitsArrayMeansNoExits) {
+  const std::string no_exits = "name = \"m\"\ninput_bytes = 1\nexits = []\n[[layers]]\nname = \"l0\"\nflops = 1\n"
+                               "out_bytes = 1\n[final]\naccuracy = 0.5\n";
+  ModelProfile m = edgesim::load_model_file(write("model.toml", no_exits));
+  EXPECT_TRUE(m.exits.empty());
+  EXPECT_EQ(m.layers.size(), 1U);
+  toml::table table = toml::parse(no_exits);
+  m = edgesim::load_model_table(table, "scenario.toml", "tenants.0.model", dir_.string());
+  EXPECT_TRUE(m.exits.empty());
+  auto message = model_error("name = \"m\"\ninput_bytes = 1\nlayers = []\n[final]\naccuracy = 0.5\n");
+  EXPECT_NE(message.find("layers: expected at least one layer"), std::string::npos) << message;
+  message = model_error(replace_all(no_exits, "exits = []", "exits = [1]"));
+  EXPECT_NE(message.find("model.toml:3: exits: expected an array of tables"), std::string::npos) << message;
+}
+
 TEST_F(ModelLoaderTest, ConfidenceAndEfficiencyErrors) {
   auto message = model_error(std::string(kModel) + "[confidence]\nsource = \"measured\"\n");
   EXPECT_NE(message.find("confidence.source"), std::string::npos) << message;

@@ -201,3 +201,28 @@ TEST_F(OverridesTest, FailedOverrideLeavesTheTreeUsable) {
 }
 
 } // namespace
+
+namespace {
+
+// `--unset KEY` ("~KEY" in the override list) removes a table key or an array element;
+// a key that is not there is an error naming it.
+TEST(Overrides, UnsetRemovesKeysAndArrayElements) {
+  toml::table root = toml::parse(kTree);
+  apply_override(root, edgesim::unset_override("exits.thresholds"));
+  EXPECT_FALSE(root["exits"].as_table()->contains("thresholds"));
+  EXPECT_TRUE(root["exits"].as_table()->contains("policy"));
+  apply_override(root, "~tenants.0");
+  ASSERT_EQ(root["tenants"].as_array()->size(), 1U);
+  EXPECT_EQ(root["tenants"][0]["name"].value<std::string>(), "b");
+  apply_override(root, "~tenants.0.arrival.rate");
+  EXPECT_FALSE(root["tenants"][0]["arrival"].as_table()->contains("rate"));
+
+  EXPECT_EQ(error_of(root, "~exits.thresholds"), "--unset exits.thresholds: the scenario has no key exits.thresholds");
+  EXPECT_EQ(error_of(root, "~tenants.5.name"), "--unset tenants.5.name: the scenario has no key tenants.5.name");
+  EXPECT_EQ(error_of(root, "~simulation.seed.x"),
+            "--unset simulation.seed.x: the scenario has no key simulation.seed.x");
+  EXPECT_NE(error_of(root, "~"), "");
+  EXPECT_NE(error_of(root, "~a..b").find("expected a key path"), std::string::npos);
+}
+
+} // namespace

@@ -471,7 +471,9 @@ TEST_F(ScenarioLoaderTest, ImpossibleValues) {
 // Found by fuzzing (tests/fuzz/regressions/scenario): values that used to be accepted.
 TEST_F(ScenarioLoaderTest, OutOfRangeAndNonFiniteValues) {
   const std::vector<std::pair<std::string, std::string>> cases{
-      {"hosts.default.buffer=4294967297", "hosts.default.buffer: expected K >= 1"},
+      {"hosts.default.buffer=4294967297", "hosts.default.buffer: expected K >= 1 (requests in system, including "
+                                          "the one in service), at most 2147483647 (got 4294967297)"},
+      {"hosts.default.buffer=100000000000", "at most 2147483647"},
       {"hosts.default.servers=2147483648", "hosts.default.servers"},
       {"hosts.default.pstate=4294967296", "hosts.default.pstate"},
       {"tenants.0.work={distribution=\"erlang\", stages=4294967298}", "tenants.0.work.stages"},
@@ -488,6 +490,22 @@ TEST_F(ScenarioLoaderTest, OutOfRangeAndNonFiniteValues) {
     EXPECT_NE(message.find(expected), std::string::npos) << assignment << " -> " << message;
   }
   EXPECT_EQ(load(kBase, {"hosts.default.buffer=2147483647"}).default_host.buffer, 2147483647);
+}
+
+// A run bounded by its duration alone is refused when it expects more than
+// kMaxExpectedArrivals arrivals; simulation.requests bounds it and lifts the limit.
+TEST_F(ScenarioLoaderTest, ExpectedArrivalsAreBounded) {
+  for (const std::string& assignment :
+       {std::string("tenants.0.arrival.rate=1e308"), std::string("simulation.duration=\"1e300s\"")}) {
+    const auto message = error_of(kBase, {assignment});
+    EXPECT_NE(message.find("simulation.duration: expected at most 1e+09 expected arrivals"), std::string::npos)
+        << assignment << " -> " << message;
+    EXPECT_NE(message.find("tenants.0.arrival"), std::string::npos) << message;
+    EXPECT_NE(message.find("simulation.requests"), std::string::npos) << message;
+  }
+  EXPECT_EQ(load(kBase, {"tenants.0.arrival.rate=1e308", "simulation.requests=100"}).simulation.requests, 100U);
+  // Just under the limit is accepted.
+  EXPECT_NO_THROW(load(kBase, {"tenants.0.arrival.rate=1e6", "simulation.duration=\"999s\""}));
 }
 
 TEST_F(ScenarioLoaderTest, MissingSections) {

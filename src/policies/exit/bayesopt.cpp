@@ -12,6 +12,7 @@
 #include "policies/exit/threshold_policy.hpp"
 #include "scenario/toml_text.hpp"
 #include "util/child_process.hpp"
+#include "util/scratch_dir.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/random.hpp>
@@ -19,16 +20,11 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
-#include <csignal>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -126,47 +122,6 @@ Settings read_settings(const ConfigView& config) {
   return s;
 }
 
-// ----- files -----------------------------------------------------------------------
-
-/// A file removed when this goes out of scope.
-class ScopedFile {
-public:
-  explicit ScopedFile(fs::path path) : path_(std::move(path)) {}
-  ~ScopedFile() {
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
-  ScopedFile(const ScopedFile&) = delete;
-  ScopedFile& operator=(const ScopedFile&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-bool process_gone(pid_t pid) {
-  return kill(pid, 0) != 0 && errno == ESRCH;
-}
-
-/// Removes `.<stem>.bayesopt.<pid>.toml` files that a killed run left in `dir`.
-void remove_stale_scenarios(const fs::path& dir, const std::string& stem) {
-  const std::string prefix = "." + stem + ".bayesopt.";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= prefix.size() + 5 || name.compare(0, prefix.size(), prefix) != 0 ||
-        name.compare(name.size() - 5, 5, ".toml") != 0)
-      continue;
-    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - 5);
-    long pid = 0;
-    auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (err != std::errc{} || ptr != digits.data() + digits.size() || pid <= 0 || pid == getpid())
-      continue;
-    if (process_gone(static_cast<pid_t>(pid)))
-      fs::remove(entry.path(), ec);
-  }
-}
-
 // ----- tuning ----------------------------------------------------------------------
 
 /// A TOML float: always with a decimal point or exponent.
@@ -239,7 +194,8 @@ public:
     RunMetrics m;
     m.seed = static_cast<std::int64_t>(
         stream_seed(args_.seed, "bayesopt-run", settings_.common_random_numbers ? 0 : evaluation + 1) >> 34U);
-    std::vector<std::string> run_args{"run", scenario.string(), "--json", "-q", "--no-trace", "-o", output.string()};
+    std::vector<std::string> run_args{"run", scenario.string(), "--base-dir", scenario_dir_,  "--json",
+                                      "-q",  "--no-trace",      "-o",         output.string()};
     auto set = [&](std::string assignment) {
       run_args.emplace_back("--set");
       run_args.push_back(std::move(assignment));
@@ -296,25 +252,20 @@ public:
 
   std::vector<double> tune() {
     const std::size_t n = args_.model.exits.size();
-    const fs::path file(args_.scenario_file);
-    fs::path dir = file.parent_path();
-    if (dir.empty())
-      dir = ".";
-    const std::string stem = file.stem().string();
-    remove_stale_scenarios(dir, stem);
-    ScopedFile scenario(dir / fmt::format(".{}.bayesopt.{}.toml", stem, getpid()));
+    // The tuning runs' scenario copy and run file live in a private directory, never
+    // next to the user's scenario; the copy's relative paths resolve against the
+    // scenario's own directory (run --base-dir).
+    const ScratchDir scratch(fmt::format("edgesim-bayesopt-{}-", getpid()), fs::temp_directory_path());
+    const fs::path scenario = scratch.path() / "scenario.toml";
     {
-      std::ofstream out(scenario.path());
+      std::ofstream out(scenario);
       out << args_.scenario_text;
       out.close();
       if (!out)
-        throw RuntimeError(fmt::format("{}: bayesopt: cannot write {} (tuning runs need the scenario's directory "
-                                       "to be writable)",
-                                       args_.config.where("policy"), scenario.path().string()));
+        throw RuntimeError(
+            fmt::format("{}: bayesopt: cannot write {}", args_.config.where("policy"), scenario.string()));
     }
-    const fs::path output =
-        fs::temp_directory_path() / fmt::format("edgesim-bayesopt-{}-{}.h5", getpid(), args_.tenant_index);
-    ScopedFile output_guard(output);
+    const fs::path output = scratch.path() / "run.h5";
     std::ofstream trace; // opened now, so that a bad name fails before the tuning runs
     if (!settings_.trace.empty()) {
       trace.open(settings_.trace);
@@ -324,7 +275,7 @@ public:
 
     std::vector<RunMetrics> runs;
     auto objective = [&](const bo::Point& x) {
-      runs.push_back(evaluate(x, runs.size(), scenario.path(), output));
+      runs.push_back(evaluate(x, runs.size(), scenario, output));
       return runs.back().objective;
     };
     bo::OptimizerOptions options;
@@ -360,6 +311,9 @@ private:
 
   const ExitPolicyArgs& args_;
   const Settings& settings_;
+  std::string scenario_dir_ = args_.scenario_dir.empty()
+                                  ? fs::absolute(fs::path(args_.scenario_file).parent_path()).string()
+                                  : fs::absolute(args_.scenario_dir).string();
   bool has_duration_ = false;
   bool has_requests_ = false;
   std::vector<std::pair<std::size_t, std::vector<double>>> pinned_;
@@ -376,8 +330,9 @@ void register_exit_bayesopt(Registry& registry) {
         std::vector<double> thresholds(n, 0.5 * (settings.lo + settings.hi));
         // Nothing to tune: no intermediate exit, a single point (lo = hi), or a tuning
         // run of another tenant (which must not start tuning runs of its own).
+        // `edgesim check` only validates: the settings above are checked, no tuning runs.
         const bool child = std::getenv(kChildEnv) != nullptr;
-        if (n == 0 || settings.lo == settings.hi || child)
+        if (n == 0 || settings.lo == settings.hi || child || args.check_only)
           return std::make_unique<ThresholdPolicy>(std::move(thresholds));
         if (args.scenario_file.empty() || args.scenario_text.empty())
           args.config.fail("policy", "a scenario to tune against: bayesopt simulates the scenario it runs in, and "
