@@ -107,7 +107,8 @@ bool same(const RequestRecord& a, const RequestRecord& b) {
          same_bits(a.confidence, b.confidence) && a.lost_at == b.lost_at && a.reason == b.reason;
 }
 bool same(const TimelineRecord& a, const TimelineRecord& b) {
-  return same_bits(a.t, b.t) && a.host == b.host && a.queue_len == b.queue_len && same_bits(a.power_w, b.power_w) &&
+  return same_bits(a.t, b.t) && a.host == b.host && a.queue_len == b.queue_len &&
+         same_bits(a.queue_mean, b.queue_mean) && same_bits(a.power_w, b.power_w) &&
          same_bits(a.battery_soc, b.battery_soc);
 }
 bool same(const HostRecord& a, const HostRecord& b) {
@@ -363,6 +364,7 @@ TEST_P(ScenarioTest, RunConservesRequestsAndMatchesSummary) {
     EXPECT_NEAR(row.t, double(k) * every, 1e-9 * std::max(1.0, row.t)) << "timeline row " << i;
     EXPECT_EQ(row.host, static_cast<std::int32_t>(i % hosts.size())) << "timeline row " << i;
     EXPECT_GE(row.queue_len, 0);
+    EXPECT_GE(row.queue_mean, 0.0);
     EXPECT_GE(row.power_w, 0.0);
     EXPECT_TRUE(row.battery_soc >= 0 && row.battery_soc <= 1) << "timeline row " << i;
   }
@@ -396,8 +398,8 @@ INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest, testing::ValuesIn(scenario_files
 
 TEST(ScenarioFiles, TheDocumentedScenariosExist) {
   const auto files = scenario_files();
-  for (const char* name :
-       {"quickstart.toml", "chainnet-testbed.toml", "jetson-battery.toml", "pi-jetson-server.toml", "two-tenants.toml"})
+  for (const char* name : {"quickstart.toml", "chainnet-testbed.toml", "jetson-battery.toml", "pi-jetson-server.toml",
+                           "two-tenants.toml", "semantic-split.toml"})
     EXPECT_NE(std::find(files.begin(), files.end(), (scenarios_dir() / name).string()), files.end()) << name;
 }
 
