@@ -4,7 +4,9 @@ Layout read here (compound datasets; field names are the contract):
 
   /requests  id u64, tenant u16, arrival f64, finish f64, latency f64, exit i16,
              correct u8, confidence f32, lost_at i32, reason u8
-  /timeline  t f64, host i32, queue_len i32, power_w f64, battery_soc f64
+  /timeline  t f64, host i32, queue_len i32 (at t), queue_mean f64 (average over the
+             interval before t; files before it lack the column), power_w f64
+             (average over the interval before t), battery_soc f64
   /hosts     name S64, energy_j, energy_static_j, energy_dynamic_j, busy_fraction,
              served u64, lost u64, mean_queue, battery_soc_end, down_at
   /summary   tenant S64 (one row per tenant in tenant-index order, then "all"),
@@ -13,7 +15,8 @@ Layout read here (compound datasets; field names are the contract):
              slo_violation_ratio, energy_j, energy_per_served_j, energy_dynamic_j,
              energy_static_j
   /meta      group; attributes edgesim_version, git_describe, scenario, platform,
-             seed, started_at, wall_seconds, interrupted; dataset layer_latency
+             seed, started_at, wall_seconds, interrupted, warmup_s (files before it
+             lack it: RunData.warmup reads the scenario text); dataset layer_latency
              (tenant, layer, layer_name, host, source 0 FLOPs model / 1 measured,
              seconds)
 
@@ -55,6 +58,29 @@ DEFAULT_CHUNK_ROWS = 1 << 20
 DEFAULT_MAX_CDF_POINTS = 200_000
 
 
+_SECONDS_PER_UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def scenario_warmup(text: str) -> float:
+    """simulation.warmup of a scenario's TOML text in seconds (a number, or a string with
+    a unit: "500ms", "5s", "2min", "1h"); 0 when absent or unreadable."""
+    import tomllib
+    try:
+        value = tomllib.loads(text).get("simulation", {}).get("warmup", 0)
+    except tomllib.TOMLDecodeError:
+        return 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    value = str(value).strip()
+    for unit in sorted(_SECONDS_PER_UNIT, key=len, reverse=True):
+        if value.endswith(unit):
+            try:
+                return float(value[: -len(unit)]) * _SECONDS_PER_UNIT[unit]
+            except ValueError:
+                return 0.0
+    return 0.0
+
+
 class EdgesimH5Error(Exception):
     """A run file is missing, unreadable or does not follow the layout."""
 
@@ -71,6 +97,13 @@ class RunData:
     host_names: List[str]
     tenant_names: List[str]             # tenant index order, without "all"
     meta: Dict[str, object] = field(default_factory=dict)
+
+    @property
+    def warmup(self) -> float:
+        """simulation.warmup in seconds: /summary counts the requests arriving after it."""
+        if "warmup_s" in self.meta:
+            return float(self.meta["warmup_s"])
+        return scenario_warmup(str(self.meta.get("scenario", "")))
 
     def tenant_name(self, index: int) -> str:
         if 0 <= index < len(self.tenant_names):
@@ -218,8 +251,12 @@ def _chunks(n: int, chunk_rows: int):
 def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
                   chunk_rows: int = DEFAULT_CHUNK_ROWS,
                   group: Optional[str] = None,
-                  n_tenants: Optional[int] = None) -> RequestStats:
+                  n_tenants: Optional[int] = None,
+                  warmup: float = 0.0) -> RequestStats:
     """Counts and latency-CDF samples from /requests, read `chunk_rows` rows at a time.
+
+    Only requests arriving at or after `warmup` count, as in /summary (pass
+    RunData.warmup to match it; the default 0 counts every request).
 
     Pass 1 counts requests per tenant and exit; pass 2 (only if some tenant has
     more than `max_cdf_points` served requests) keeps an evenly spaced,
@@ -231,7 +268,7 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be >= 1")
     path = os.fspath(path)
-    cols = ["tenant", "exit", "latency", "reason"]
+    cols = ["tenant", "exit", "latency", "reason", "arrival"]
     with _open(path) as f:
         g = _group(f, path, group)
         ds = _dataset(g, "requests", REQUEST_FIELDS, path)
@@ -263,6 +300,7 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
         kept = 0
         for a, b in _chunks(n, chunk_rows):
             rows = view[a:b]
+            rows = rows[rows["arrival"] >= warmup]
             tenant = rows["tenant"].astype(np.int64)
             ex = rows["exit"].astype(np.int64)
             if tenant.size == 0:
@@ -308,6 +346,7 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
             parts: Dict[int, List[np.ndarray]] = {t: [] for t in need}
             for a, b in _chunks(n, chunk_rows):
                 rows = view[a:b]
+                rows = rows[rows["arrival"] >= warmup]
                 tenant = rows["tenant"].astype(np.int64)
                 lat = rows["latency"]
                 ok = (rows["exit"] >= 0) & np.isfinite(lat)

@@ -1,11 +1,17 @@
 #!/usr/bin/python3
 """Plot one edgesim run file.
 
-usage: plot_run.py RUN.h5 [-o OUTDIR] [--prefix NAME] [--logx] [--group G]
+usage: plot_run.py RUN.h5 [-o OUTDIR] [--prefix NAME] [--logx] [--group G] [--smooth S]
 
 Writes latency_cdf.png, queue_length.png, power.png and exit_histogram.png
 (each prefixed with "NAME_" when --prefix is given) and prints their paths.
 Exit code 1 with a one-line message when the file is missing or invalid.
+
+The latency CDF and the exit histogram count the requests that /summary counts: those
+arriving after simulation.warmup. The queue and power panels draw each host's interval
+averages (/timeline queue_mean and power_w: the average over the interval before each
+row) as a faint step line and their time average over the preceding --smooth seconds
+(default: a 50th of the run) as a bold line, with the warm-up shaded.
 """
 
 from __future__ import annotations
@@ -62,6 +68,51 @@ def battery_hosts(run):
     return out
 
 
+def default_smooth(run) -> float:
+    """About a 50th of the timeline's span, rounded down to 1, 2 or 5 x a power of ten
+    (0 for an empty timeline)."""
+    t = run.timeline["t"]
+    span = float(t.max() - t.min()) / 50.0 if t.size else 0.0
+    if span <= 0:
+        return 0.0
+    decade = 10.0 ** np.floor(np.log10(span))
+    return float(decade * max(m for m in (1, 2, 5) if m * decade <= span * (1 + 1e-12)))
+
+
+def rolling_mean(t: np.ndarray, values: np.ndarray, window: float) -> np.ndarray:
+    """Mean of the interval averages over the preceding `window` seconds (trailing, and
+    exact for equal intervals: the mean of w consecutive interval averages is the time
+    average over those w intervals). window <= one interval returns the values."""
+    if values.size < 2 or window <= 0:
+        return values.astype(np.float64)
+    step = float(np.median(np.diff(t)))
+    w = max(1, int(round(window / step))) if step > 0 else 1
+    c = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    i = np.arange(values.size)
+    lo = np.maximum(0, i - w + 1)
+    return (c[i + 1] - c[lo]) / (i + 1 - lo)
+
+
+def _shade_warmup(ax, run):
+    if run.warmup > 0:
+        ax.axvspan(0, run.warmup, color="0.85", zorder=0,
+                   label=f"warm-up ({run.warmup:g} s, not in /summary)")
+
+
+def _interval_series(ax, run, field: str, smooth: float, unit_label: str):
+    """Faint steps of each host's interval averages, bold rolling means; the lines drawn."""
+    series = host_series(run)
+    lines = {}
+    for h, rows in series.items():
+        t, v = rows["t"], rows[field].astype(np.float64)
+        # Row k averages (t[k-1], t[k]]: a step drawn back to the previous row.
+        (faint,) = ax.step(t, v, where="pre", alpha=0.3, linewidth=0.8)
+        ax.plot(t, rolling_mean(t, v, smooth), color=faint.get_color(), linewidth=2,
+                label=f"{run.host_name(h)}{unit_label}")
+        lines[h] = faint.get_color()
+    return series, lines
+
+
 def figure_latency_cdf(run, stats, logx: bool = False):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     drawn = 0
@@ -81,7 +132,7 @@ def figure_latency_cdf(run, stats, logx: bool = False):
     ax.set_xlabel("latency [ms]" + (" (log scale)" if logx else ""))
     ax.set_ylabel("fraction of served requests ≤ latency")
     ax.set_ylim(0, 1.02)
-    ax.set_title(_title(run, "Latency CDF of served requests"))
+    ax.set_title(_title(run, "Latency CDF of served requests after the warm-up"))
     ax.grid(True, which="both", alpha=0.3)
     if drawn:
         ax.legend(title="tenant", fontsize="small")
@@ -97,33 +148,40 @@ def _legend(ax, n):
                   ncol=1 if n <= 8 else 2, loc="best")
 
 
-def figure_queue_length(run):
+def _smooth_note(smooth: float) -> str:
+    return f"bold: mean over the preceding {smooth:g} s" if smooth > 0 else "interval averages"
+
+
+def figure_queue_length(run, smooth: float | None = None):
+    """Requests in each host's stations: interval averages (queue_mean; files without it:
+    the sampled queue_len) and their rolling mean."""
+    smooth = default_smooth(run) if smooth is None else smooth
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    series = host_series(run)
-    for h, rows in series.items():
-        ax.step(rows["t"], rows["queue_len"], where="post", label=run.host_name(h))
+    field = "queue_mean" if "queue_mean" in (run.timeline.dtype.names or ()) else "queue_len"
+    _shade_warmup(ax, run)
+    series, _ = _interval_series(ax, run, field, smooth, "")
     ax.set_xlabel("simulated time [s]")
-    ax.set_ylabel("queue length [requests]")
-    ax.set_title(_title(run, "Queue length per host"))
+    ax.set_ylabel("requests in the host's stations" + (" (interval mean)" if field == "queue_mean" else ""))
+    ax.set_ylim(bottom=0)
+    ax.set_title(_title(run, f"Queue length per host ({_smooth_note(smooth)})"))
     ax.grid(True, alpha=0.3)
-    _legend(ax, len(series))
+    _legend(ax, len(series) + (1 if run.warmup > 0 else 0))
     if not series:
         _no_data(ax, "empty timeline")
     fig.tight_layout()
     return fig
 
 
-def figure_power(run):
-    """Power per host; battery state of charge on a twin axis when any host's
-    state of charge drops below 1."""
+def figure_power(run, smooth: float | None = None):
+    """Power per host (interval averages and their rolling mean); battery state of charge
+    on a twin axis when any host's state of charge drops below 1."""
+    smooth = default_smooth(run) if smooth is None else smooth
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    series = host_series(run)
-    colors = {}
-    for h, rows in series.items():
-        (line,) = ax.plot(rows["t"], rows["power_w"], label=f"{run.host_name(h)} power")
-        colors[h] = line.get_color()
+    _shade_warmup(ax, run)
+    series, colors = _interval_series(ax, run, "power_w", smooth, " power")
     ax.set_xlabel("simulated time [s]")
-    ax.set_ylabel("power [W]")
+    ax.set_ylabel("power [W] (interval mean)")
+    ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     bat = battery_hosts(run)
@@ -140,7 +198,7 @@ def figure_power(run):
         handles += h2
         labels += l2
         title += " and battery state of charge"
-    ax.set_title(_title(run, title))
+    ax.set_title(_title(run, f"{title} ({_smooth_note(smooth)})"))
     if handles:
         ax.legend(handles, labels, fontsize="small" if len(handles) <= 8 else "x-small",
                   ncol=1 if len(handles) <= 8 else 2, loc="best")
@@ -163,7 +221,7 @@ def figure_exit_histogram(run, stats):
     ax.set_xticks(xs)
     ax.set_xticklabels(cats)
     ax.set_xlabel("exit taken (highest number = final classifier)")
-    ax.set_ylabel("fraction of the tenant's requests")
+    ax.set_ylabel("fraction of the tenant's requests after the warm-up")
     ax.set_ylim(0, 1.05)
     ax.set_title(_title(run, "Exits taken per tenant"))
     ax.grid(True, axis="y", alpha=0.3)
@@ -192,12 +250,17 @@ def parse_args(argv):
                     help="logarithmic latency axis for the CDF")
     ap.add_argument("--group", default=None,
                     help="group holding one point's traces in a sweep file")
+    ap.add_argument("--smooth", type=float, default=None, metavar="S",
+                    help="window of the rolling mean in the queue and power panels, seconds "
+                         "(default: a 50th of the run; 0: interval averages only)")
     ap.add_argument("--max-cdf-points", type=int,
                     default=edgesim_h5.DEFAULT_MAX_CDF_POINTS,
                     help="most latency points per tenant in the CDF (default %(default)s)")
     args = ap.parse_args(argv)
     if args.max_cdf_points < 1:
         ap.error("--max-cdf-points must be >= 1")
+    if args.smooth is not None and not args.smooth >= 0:
+        ap.error("--smooth must be >= 0 seconds")
     return args
 
 
@@ -207,15 +270,16 @@ def main(argv=None) -> int:
         run = edgesim_h5.load_run(args.run, requests=False, group=args.group)
         stats = edgesim_h5.scan_requests(args.run, max_cdf_points=args.max_cdf_points,
                                          group=args.group,
-                                         n_tenants=len(run.tenant_names))
+                                         n_tenants=len(run.tenant_names),
+                                         warmup=run.warmup)
         outdir = args.outdir if args.outdir is not None else (
             os.path.dirname(os.path.abspath(args.run)))
         os.makedirs(outdir, exist_ok=True)
         paths = output_paths(outdir, args.prefix)
         figs = {
             "latency_cdf": lambda: figure_latency_cdf(run, stats, logx=args.logx),
-            "queue_length": lambda: figure_queue_length(run),
-            "power": lambda: figure_power(run),
+            "queue_length": lambda: figure_queue_length(run, args.smooth),
+            "power": lambda: figure_power(run, args.smooth),
             "exit_histogram": lambda: figure_exit_histogram(run, stats),
         }
         for name in PLOTS:

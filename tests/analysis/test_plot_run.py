@@ -9,7 +9,8 @@ import pytest
 
 import edgesim_h5
 import plot_run
-from conftest import ANALYSIS_DIR, HOSTS, REPO_ROOT, REQUEST_DTYPE, TENANTS, write_run
+import h5py
+from conftest import ANALYSIS_DIR, HOSTS, REPO_ROOT, REQUEST_DTYPE, TENANTS, timeline_rows, write_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PLOT_NAMES = ["latency_cdf", "queue_length", "power", "exit_histogram"]
@@ -173,9 +174,13 @@ def test_figures_plot_the_loader_data(run_file):
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
         "exit 0", "exit 1", "exit 2", "lost"]
     plt.close(fig)
-    fig = plot_run.figure_queue_length(run)
+    # A file without queue_mean: the sampled queue_len, faint, and its rolling mean, bold
+    # and labelled.
+    fig = plot_run.figure_queue_length(run, smooth=0)
     lines = fig.axes[0].get_lines()
-    assert [ln.get_label() for ln in lines] == HOSTS
+    labelled = [ln for ln in lines if not ln.get_label().startswith("_")]
+    assert [ln.get_label() for ln in labelled] == HOSTS
+    assert list(labelled[0].get_ydata()) == [0, 2, 3, 1, 4, 0]
     assert list(lines[0].get_ydata()) == [0, 2, 3, 1, 4, 0]
     plt.close(fig)
 
@@ -265,11 +270,79 @@ def test_real_run_if_available(tmp_path, capsys):
         assert_png(p)
     stats = edgesim_h5.scan_requests(out_h5)
     assert int(stats.offered.sum()) == run.n_requests
-    # /summary counts requests arriving after the warm-up; /requests traces them all.
-    import tomllib
-    import h5py
-    warmup = tomllib.loads(run.meta["scenario"])["simulation"]["warmup"]
-    warmup_s = float(warmup[:-1]) if isinstance(warmup, str) and warmup.endswith("s") else float(warmup)
-    with h5py.File(out_h5, "r") as f:
-        arrivals = f["/requests"]["arrival"]
-    assert int(run.summary_row("all")["offered"]) == int((arrivals >= warmup_s).sum())
+    # /summary counts requests arriving after the warm-up; /requests traces them all. The
+    # plots count what /summary counts.
+    assert run.warmup == run.meta["warmup_s"] > 0
+    assert run.warmup == edgesim_h5.scenario_warmup(run.meta["scenario"])
+    measured = edgesim_h5.scan_requests(out_h5, warmup=run.warmup)
+    for t, name in enumerate(run.tenant_names):
+        row = run.summary_row(name)
+        assert int(measured.offered[t]) == int(row["offered"])
+        assert int(measured.served[t]) == int(row["served"])
+    assert int(measured.offered.sum()) < run.n_requests
+    # queue_mean is the interval average: its time integral is the stations' area, so its
+    # mean over the timeline is close to /hosts mean_queue (which spans the whole run).
+    assert "queue_mean" in run.timeline.dtype.names
+    every = float(np.median(np.diff(np.unique(run.timeline["t"]))))
+    for h, rows in plot_run.host_series(run).items():
+        integral = float(rows["queue_mean"][1:].sum()) * every
+        span = float(rows["t"][-1])
+        mean_queue = float(run.hosts["mean_queue"][h])
+        assert integral / span == pytest.approx(mean_queue, rel=0.05, abs=1e-3), run.host_name(h)
+
+
+# ---------------------------------------------------------------- warm-up, interval averages
+
+def test_scenario_warmup_units():
+    assert edgesim_h5.scenario_warmup('[simulation]\nwarmup = "2min"\n') == 120.0
+    assert edgesim_h5.scenario_warmup('[simulation]\nwarmup = "500ms"\n') == 0.5
+    assert edgesim_h5.scenario_warmup('[simulation]\nwarmup = 3\n') == 3.0
+    assert edgesim_h5.scenario_warmup('[simulation]\nduration = "1s"\n') == 0.0
+    assert edgesim_h5.scenario_warmup("not toml [") == 0.0
+
+
+def test_warmup_requests_left_out_of_counts_and_cdf(tmp_path):
+    path = write_run(tmp_path / "w.h5")
+    with h5py.File(path, "a") as f:
+        f["meta"].attrs["warmup_s"] = 0.3
+    run = edgesim_h5.load_run(path, requests=True)
+    assert run.warmup == 0.3
+    stats = edgesim_h5.scan_requests(path, warmup=run.warmup)
+    after = run.requests[run.requests["arrival"] >= 0.3]
+    assert stats.offered.tolist() == [int((after["tenant"] == t).sum()) for t in (0, 1)]
+    served0 = after[(after["tenant"] == 0) & (after["exit"] >= 0)]
+    x0, _ = stats.cdf_xy(0)
+    np.testing.assert_array_equal(x0, np.sort(served0["latency"]))
+    # plot_run reads the warm-up from the file.
+    fig = plot_run.figure_exit_histogram(run, stats)
+    assert "after the warm-up" in fig.axes[0].get_ylabel()
+
+
+def test_rolling_mean_is_the_trailing_time_average():
+    t = np.arange(1.0, 11.0)
+    v = np.array([0, 0, 3, 3, 0, 0, 6, 0, 0, 0], float)
+    np.testing.assert_allclose(plot_run.rolling_mean(t, v, 3.0),
+                               [0, 0, 1, 2, 2, 1, 2, 2, 2, 0])
+    np.testing.assert_array_equal(plot_run.rolling_mean(t, v, 0), v)
+
+
+def test_queue_panel_prefers_interval_means(tmp_path):
+    import matplotlib.pyplot as plt
+    rows = timeline_rows()
+    dtype = np.dtype(rows.dtype.descr[:3] + [("queue_mean", "<f8")] + rows.dtype.descr[3:])
+    with_mean = np.zeros(rows.size, dtype)
+    for name in rows.dtype.names:
+        with_mean[name] = rows[name]
+    with_mean["queue_mean"] = np.arange(rows.size) * 0.5
+    path = write_run(tmp_path / "q.h5", timeline=with_mean)
+    with h5py.File(path, "a") as f:
+        f["meta"].attrs["warmup_s"] = 0.2
+    run = edgesim_h5.load_run(path, requests=False)
+    fig = plot_run.figure_queue_length(run, smooth=0)
+    ax = fig.axes[0]
+    first = plot_run.host_series(run)[0]
+    assert list(ax.get_lines()[0].get_ydata()) == list(first["queue_mean"])
+    assert "interval mean" in ax.get_ylabel()
+    # The warm-up is shaded and named in the legend.
+    assert any("warm-up" in t.get_text() for t in ax.get_legend().get_texts())
+    plt.close(fig)

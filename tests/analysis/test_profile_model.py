@@ -339,3 +339,14 @@ def test_gen_models_rejects_bad_rows(tmp_path, bad, message):
     gen = subprocess.run([PYTHON, str(TOOLS / "gen_models.py"), "--repo", str(root), "-q"],
                          capture_output=True, text=True)
     assert gen.returncode != 0 and message in gen.stderr, gen.stderr
+
+
+def test_exit_head_comment_says_what_the_head_is():
+    """A head on a feature map pools; a head on a flat output is a bare linear layer (the
+    digits CNN's exit after conv3: 5120 flops = 2 x 256 x 10, no pooling)."""
+    blocks = [profile_model.Block(name="conv", out_shape=(1, 32, 4, 4)),
+              profile_model.Block(name="flat", out_shape=(1, 256))]
+    pooled, flat = profile_model.exit_heads(["conv", "flat"], blocks, 10)
+    assert pooled.describe() == "global average pool + linear head 32->10"
+    assert flat.describe() == "linear head on the flat 256 output 256->10"
+    assert flat.macs == 2560
