@@ -216,13 +216,22 @@ class Block:
 
 @dataclass
 class ExitHead:
-    """A measured early-exit classifier: global average pool + linear on a block's output."""
+    """A measured early-exit classifier on a block's output: global average pool + linear on
+    a feature map, a linear layer on a flat output."""
     index: int
     after: str
     head: nn.Module
     in_shape: Tuple[int, ...]
     macs: int = 0
     samples: List[float] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """What the head is, as the model file's comment and the CSV header say it."""
+        inputs = self.head[-1].in_features
+        outputs = self.head[-1].out_features
+        if len(self.in_shape) == 4:
+            return f"global average pool + linear head {inputs}->{outputs}"
+        return f"linear head on the flat {'x'.join(map(str, self.in_shape[1:]))} output {inputs}->{outputs}"
     latency_s: float = 0.0
     spread_s: float = 0.0
 
@@ -817,7 +826,7 @@ def new_model_toml(run: Run, accuracy: float, exit_accuracy: Sequence[float]) ->
                 f"flops = {float(2 * b.macs)!r}", f"out_bytes = {b.out_bytes}", f"param_bytes = {4 * b.params}",
                 f'latency = {{ {cls} = "{duration(b.latency_s)}" }}']
     for h, acc in zip(run.heads, exit_accuracy):
-        out += ["", "[[exits]]", "# global average pool + linear head", f"after = {toml_str(h.after)}",
+        out += ["", "[[exits]]", f"# {h.describe()}", f"after = {toml_str(h.after)}",
                 f"flops = {float(2 * h.macs)!r}", f"accuracy = {acc}",
                 f'latency = {{ {cls} = "{duration(h.latency_s)}" }}']
     out += ["", "[final]", f"accuracy = {accuracy}", ""]
@@ -972,8 +981,7 @@ def write_csv(path: str, run: Run) -> None:
             f"loadavg_start: {run.load_start}",
             f"loadavg_end: {run.load_end}",
         ]
-        header += [f"exit{h.index}: after {h.after}, head global average pool + linear "
-                   f"{h.in_shape[1] if len(h.in_shape) > 1 else '?'}->{h.head[-1].out_features}" for h in run.heads]
+        header += [f"exit{h.index}: after {h.after}, head {h.describe()}" for h in run.heads]
         header += [f"note: {n}" for n in run.notes]
         header += [f"command: {run.command}", f"source: {run.source}"]
         for line in header:
