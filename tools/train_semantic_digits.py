@@ -122,7 +122,8 @@ def layer_table(source: str) -> str:
     return "\n".join(lines)
 
 
-def model_text(accuracy: List[float], flops: List[float], params: List[int], epochs: int, source: str) -> str:
+def model_text(accuracy: List[float], flops: List[float], params: List[int], epochs: int, source: str,
+               held_out: int) -> str:
     penalty = [max(0.0, accuracy[0] - a) for a in accuracy]
     floored = [k + 1 for k, a in enumerate(accuracy) if a > accuracy[0]]
     rel = os.path.relpath(source, REPO)
@@ -130,7 +131,7 @@ def model_text(accuracy: List[float], flops: List[float], params: List[int], epo
         "# A network with measured semantic splits: the digits CNN of tools/train_multiexit_digits.py",
         f"# split SplitNet-style into k = 1..{MAX_BRANCHES} branches (disjoint channels, class c in branch",
         f"# c mod k) and trained by tools/train_semantic_digits.py ({epochs} epochs, seed {SEED}) on",
-        "# scikit-learn's handwritten digits; accuracy is on the held-out half (898 samples).",
+        f"# scikit-learn's handwritten digits; accuracy is on the held-out half ({held_out} samples).",
         "# Held-out accuracy per k: " + ", ".join(f"{k + 1}: {a:.4f}" for k, a in enumerate(accuracy)),
         "# Flops of one branch per k: " + ", ".join(f"{k + 1}: {f:.0f}" for k, f in enumerate(flops)),
         "# Parameters of one branch per k: " + ", ".join(f"{k + 1}: {p}" for k, p in enumerate(params)),
@@ -171,17 +172,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
 
     accuracy, flops, params = [], [], []
+    held_out = 0
     for k in range(1, MAX_BRANCHES + 1):
         seed_everything()  # every k from the same seed, data order and optimiser
         x_train, y_train, x_test, y_test, _ = load_split()
         net = SemanticSplit(k)
         train(net, x_train, y_train, args.epochs, lambda m, k=k: log(f"k = {k}: {m}"))
         accuracy.append(held_out_accuracy(net, x_test, y_test))
+        held_out = len(y_test)
         flops.append(net.branches[0].flops())
         params.append(net.branches[0].parameters_count())
         log(f"k = {k}: held-out accuracy {accuracy[-1]:.4f}, one branch {flops[-1]:.0f} flops, "
             f"{params[-1]} parameters")
-    write_atomically(args.model, model_text(accuracy, flops, params, args.epochs, os.path.abspath(args.layers_from)))
+    write_atomically(args.model, model_text(accuracy, flops, params, args.epochs, os.path.abspath(args.layers_from),
+                                            held_out))
     log(f"wrote {args.model}")
     return 0
 

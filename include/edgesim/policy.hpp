@@ -38,6 +38,10 @@ struct ExitContext {
   /// policy; its own share when non-cooperative; share / (sum of the shares of the
   /// tenants active on the host) when cooperative, so it grows when others go idle.
   double cpu_share = 1;
+  /// Ground truth: whether this exit's answer is right for this request (from the exit
+  /// trace or the synthetic outcome). A deployable policy cannot know it; the `oracle`
+  /// baseline reads it to bound what any exit policy could reach.
+  bool correct_here = false;
 };
 
 enum class ExitDecision { Continue, Exit };

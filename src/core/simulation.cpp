@@ -793,6 +793,7 @@ void Simulator::on_exec_done(std::uint32_t slot, int host) {
     ctx.flops_so_far = r.flops_done;
     ctx.energy_so_far = r.energy_done;
     ctx.battery_soc = battery_soc(h);
+    ctx.correct_here = draw.correct;
     if (tenant.policy->decide(ctx) == ExitDecision::Exit) {
       hosts_[static_cast<std::size_t>(host)].served++;
       leave_station(fragment.station, r.tenant);

@@ -5,6 +5,8 @@ namespace edgesim {
 void register_builtin_policies(Registry& registry) {
   register_exit_none(registry);
   register_exit_fixed(registry);
+  register_exit_oracle(registry);
+  register_exit_per_workload(registry);
   register_exit_probabilities(registry);
   register_exit_threshold(registry);
   register_exit_knapsack(registry);

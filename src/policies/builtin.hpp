@@ -11,6 +11,8 @@ void register_builtin_policies(Registry& registry);
 
 void register_exit_none(Registry& registry);
 void register_exit_fixed(Registry& registry);
+void register_exit_oracle(Registry& registry);
+void register_exit_per_workload(Registry& registry);
 void register_exit_probabilities(Registry& registry);
 void register_exit_threshold(Registry& registry);
 void register_exit_knapsack(Registry& registry);
