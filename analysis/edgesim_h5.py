@@ -20,6 +20,9 @@ Layout read here (compound datasets; field names are the contract):
              (tenant, layer, layer_name, host, source 0 FLOPs model / 1 measured,
              seconds)
 
+  /policy    time f64, tenant u16, policy S64, name S64, value f64: the values a
+             policy recorded at each decision epoch or state change (optional)
+
 `load_run` reads the small datasets whole and, optionally, `/requests`.
 `scan_requests` reads `/requests` in row slices (only the columns it needs), so
 the latency CDF and the exit histogram of a run larger than memory can be made.
@@ -97,6 +100,8 @@ class RunData:
     host_names: List[str]
     tenant_names: List[str]             # tenant index order, without "all"
     meta: Dict[str, object] = field(default_factory=dict)
+    # /policy rows (time, tenant, policy, name, value); empty for files without it
+    policy: Optional[np.ndarray] = None
 
     @property
     def warmup(self) -> float:
@@ -223,6 +228,7 @@ def load_run(path, requests: bool = True, group: Optional[str] = None) -> RunDat
         hosts = _dataset(g, "hosts", HOST_FIELDS, path)[()]
         summary = _dataset(g, "summary", SUMMARY_FIELDS, path)[()]
         reqs = req_ds[()] if requests else None
+        policy = g["policy"][()] if "policy" in g else None
         n_requests = req_ds.shape[0]
         meta: Dict[str, object] = {}
         if "meta" in g:
@@ -235,7 +241,7 @@ def load_run(path, requests: bool = True, group: Optional[str] = None) -> RunDat
     return RunData(path=path, group=group or "/", requests=reqs,
                    n_requests=n_requests, timeline=timeline, hosts=hosts,
                    summary=summary, host_names=host_names,
-                   tenant_names=tenant_names, meta=meta)
+                   tenant_names=tenant_names, meta=meta, policy=policy)
 
 
 def served_mask(rows: np.ndarray) -> np.ndarray:

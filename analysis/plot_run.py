@@ -3,8 +3,9 @@
 
 usage: plot_run.py RUN.h5 [-o OUTDIR] [--prefix NAME] [--logx] [--group G] [--smooth S]
 
-Writes latency_cdf.png, queue_length.png, power.png and exit_histogram.png
-(each prefixed with "NAME_" when --prefix is given) and prints their paths.
+Writes latency_cdf.png, queue_length.png, power.png and exit_histogram.png, and
+policy.png when the run's policies recorded their state in /policy (each prefixed
+with "NAME_" when --prefix is given), and prints their paths.
 Exit code 1 with a one-line message when the file is missing or invalid.
 
 The latency CDF and the exit histogram count the requests that /summary counts: those
@@ -233,9 +234,61 @@ def figure_exit_histogram(run, stats):
     return fig
 
 
+def policy_series(run):
+    """{(tenant, policy): {name: (times, values)}} from /policy, in file order."""
+    out = {}
+    rows = run.policy
+    if rows is None or rows.size == 0:
+        return out
+    for r in rows:
+        key = (int(r["tenant"]), edgesim_h5.decode_name(r["policy"]))
+        times, values = out.setdefault(key, {}).setdefault(edgesim_h5.decode_name(r["name"]), ([], []))
+        times.append(float(r["time"]))
+        values.append(float(r["value"]))
+    return out
+
+
+def figure_policy(run, max_legend: int = 12):
+    """One panel per (tenant, policy): each recorded value as a step line held until the
+    next record (arm means, LP probabilities, the active point, a budget...). Values that
+    stay in [0, 1] (probabilities, shares, thresholds) use the left axis, the others
+    (rates, times, counts) a right axis, dashed."""
+    series = policy_series(run)
+    fig, axes = plt.subplots(len(series), 1, figsize=(8, 3.2 * len(series)), squeeze=False)
+    for ax, ((tenant, policy), values) in zip(axes[:, 0], series.items()):
+        end = float(run.timeline["t"].max()) if run.timeline.size else None
+        other = None
+        for i, (name, (t, v)) in enumerate(values.items()):
+            t, v = list(t), list(v)
+            if end is not None and end > t[-1]:
+                t, v = t + [end], v + [v[-1]]
+            if min(v) >= 0 and max(v) <= 1:
+                ax.step(t, v, where="post", label=name, color=f"C{i % 10}")
+            else:
+                other = other or ax.twinx()
+                other.step(t, v, where="post", linestyle="--", label=name, color=f"C{i % 10}")
+        ax.set_title(_title(run, f"{run.tenant_name(tenant)}: {policy} state"))
+        ax.set_xlabel("simulated time [s]")
+        ax.set_ylabel("value in [0, 1]")
+        if other is not None:
+            other.set_ylabel("other values (dashed)")
+        ax.grid(True, alpha=0.3)
+        handles, labels = ax.get_legend_handles_labels()
+        if other is not None:
+            h2, l2 = other.get_legend_handles_labels()
+            handles, labels = handles + h2, labels + l2
+        if len(values) <= max_legend:
+            ax.legend(handles, labels, fontsize="x-small", ncol=2, loc="best")
+        else:
+            ax.text(0.01, 0.98, f"{len(values)} values (legend left out)", transform=ax.transAxes,
+                    va="top", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
 def output_paths(outdir: str, prefix: str | None):
     pre = f"{prefix}_" if prefix else ""
-    return {p: os.path.join(outdir, f"{pre}{p}.png") for p in PLOTS}
+    return {p: os.path.join(outdir, f"{pre}{p}.png") for p in PLOTS + ("policy",)}
 
 
 def parse_args(argv):
@@ -282,7 +335,12 @@ def main(argv=None) -> int:
             "power": lambda: figure_power(run, args.smooth),
             "exit_histogram": lambda: figure_exit_histogram(run, stats),
         }
-        for name in PLOTS:
+        names = list(PLOTS)
+        if policy_series(run):
+            # Only for runs whose policies recorded state (/policy rows).
+            names.append("policy")
+            figs["policy"] = lambda: figure_policy(run)
+        for name in names:
             fig = figs[name]()
             try:
                 fig.savefig(paths[name], dpi=120)

@@ -52,6 +52,7 @@ public:
   void on_request(const RequestRecord& record) override { writer_.append_request(record); }
   void on_timeline(const TimelineRecord& record) override { writer_.append_timeline(record); }
   void on_placement(const PlacementRecord& record) override { writer_.append_placement(record); }
+  void on_policy(const PolicyRecord& record) override { writer_.append_policy(record); }
 
 private:
   io::RunWriter& writer_;

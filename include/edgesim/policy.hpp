@@ -4,6 +4,7 @@
 // user plugins (--plugin lib.so) register factories in the same registries.
 #include <edgesim/config_view.hpp>
 #include <edgesim/model.hpp>
+#include <edgesim/policy_trace.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -56,7 +57,7 @@ struct ExitOutcome {
   double now = 0;
 };
 
-class ExitPolicy {
+class ExitPolicy : public TracedPolicy {
 public:
   virtual ~ExitPolicy() = default;
   /// Whether a request reaching intermediate exit i runs its classifier (paying its
@@ -248,7 +249,7 @@ struct PlacementOutcome {
   double now = 0;
 };
 
-class PlacementPolicy {
+class PlacementPolicy : public TracedPolicy {
 public:
   virtual ~PlacementPolicy() = default;
   virtual std::vector<Fragment> place(const PlacementProblem& problem) = 0;

@@ -38,6 +38,15 @@ struct PlacementRecord {
   std::uint16_t branches = 1; // parallel semantic branches of this placement (1 = layer-wise)
 };
 
+/// One named value a policy recorded (/policy): see include/edgesim/policy_trace.hpp.
+struct PolicyRecord {
+  double time = 0;
+  std::uint16_t tenant = 0;
+  std::string policy; // its registered name
+  std::string name;   // the value's name, e.g. "q_0", "predicted_loss", "arm_1_mean"
+  double value = 0;
+};
+
 struct TimelineRecord {
   double t = 0;
   std::int32_t host = 0;

@@ -1,4 +1,5 @@
 #include "core/simulation.hpp"
+#include "core/tenant_policy_trace.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -67,6 +68,7 @@ struct TenantRuntime {
   const TenantSpec* spec = nullptr;
   ExitPolicy* policy = nullptr;
   PlacementPolicy* placement_policy = nullptr;
+  std::unique_ptr<TenantPolicyTrace> exit_trace, placement_trace; // /policy rows, when traced
   std::vector<PlacementRuntime> placements; // index = placement version; back() serves new requests
   double next_replan = kInf;
   std::unique_ptr<ExitOracle> oracle;
@@ -299,6 +301,15 @@ void Simulator::build_runtime() {
     tenant.spec = &scenario_.tenants[t];
     tenant.policy = deployment_.tenants[t].exit_policy.get();
     tenant.placement_policy = deployment_.tenants[t].placement_policy.get();
+    if (sink_ != nullptr) {
+      const auto index = static_cast<std::uint16_t>(t);
+      tenant.exit_trace = std::make_unique<TenantPolicyTrace>(*sink_, index, tenant.spec->exits.name);
+      tenant.placement_trace = std::make_unique<TenantPolicyTrace>(*sink_, index, tenant.spec->placement.name);
+      tenant.policy->attach_trace(tenant.exit_trace.get());
+      tenant.placement_policy->attach_trace(tenant.placement_trace.get());
+      tenant.placement_policy->trace_state(0);
+      tenant.policy->trace_state(0);
+    }
     tenant.next_replan = tenant.spec->replan_every;
     const ModelProfile& model = tenant.spec->model;
     tenant.oracle = std::make_unique<ExitOracle>(model, stream_seed(scenario_.simulation.seed, "exit-oracle", t));

@@ -21,6 +21,8 @@ public:
   virtual void on_timeline(const TimelineRecord& record) = 0;
   /// Each fragment of every placement in force (t = 0 and each re-planning change).
   virtual void on_placement(const PlacementRecord& /*record*/) {}
+  /// A value a tenant's policy recorded (include/edgesim/policy_trace.hpp).
+  virtual void on_policy(const PolicyRecord& /*record*/) {}
 };
 
 struct EngineOptions {

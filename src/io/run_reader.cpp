@@ -80,6 +80,9 @@ std::vector<SummaryRow> read_summary(const fs::path& path) {
 std::vector<PlacementRecord> read_placements(const fs::path& path) {
   return read_table<PlacementRecord>(path);
 }
+std::vector<PolicyRecord> read_policy(const fs::path& path) {
+  return read_table<PolicyRecord>(path);
+}
 
 RunMeta read_meta(const fs::path& path) {
   return translate_hdf5_errors(reading_context(path) + " (" + std::string(kMetaGroup) + ")", [&] {

@@ -16,6 +16,7 @@ namespace edgesim::io {
 [[nodiscard]] std::vector<LinkRecord> read_links(const std::filesystem::path& path);
 [[nodiscard]] std::vector<SummaryRow> read_summary(const std::filesystem::path& path);
 [[nodiscard]] std::vector<PlacementRecord> read_placements(const std::filesystem::path& path);
+[[nodiscard]] std::vector<PolicyRecord> read_policy(const std::filesystem::path& path);
 [[nodiscard]] std::vector<LayerLatencyRecord> read_layer_latency(const std::filesystem::path& path);
 [[nodiscard]] RunMeta read_meta(const std::filesystem::path& path);
 

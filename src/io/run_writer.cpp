@@ -70,6 +70,7 @@ bool process_is_alive(pid_t pid) {
 }
 
 constexpr std::size_t kPlacementChunkRows = 256;
+constexpr std::size_t kPolicyChunkRows = 4096; // a row per value per decision epoch
 
 H5::H5File create_truncated_file(const fs::path& path) {
   H5::FileAccPropList access;
@@ -88,7 +89,8 @@ struct RunWriter::Impl {
         requests(root, std::string(kRequestsDataset), options.chunk_rows, options.deflate_level),
         timeline(root, std::string(kTimelineDataset), options.chunk_rows, options.deflate_level),
         // Few rows (one per fragment and placement change): small chunks.
-        placements(root, std::string(kPlacementsDataset), kPlacementChunkRows, options.deflate_level) {
+        placements(root, std::string(kPlacementsDataset), kPlacementChunkRows, options.deflate_level),
+        policy(root, std::string(kPolicyDataset), kPolicyChunkRows, options.deflate_level) {
     write_u32_attribute(meta_group, kMetaFileFormatVersion, kFileFormatVersion);
   }
 
@@ -133,6 +135,7 @@ struct RunWriter::Impl {
     write_string_attribute(requests.finish(), kReasonCodesAttribute, kReasonCodesText);
     timeline.finish();
     placements.finish();
+    policy.finish();
     if (!hosts_written) {
       write_table(std::span<const HostRecord>(), hosts_written);
     }
@@ -151,6 +154,7 @@ struct RunWriter::Impl {
     requests.close();
     timeline.close();
     placements.close();
+    policy.close();
     meta_group.close();
     root.close();
     file.close();
@@ -164,6 +168,7 @@ struct RunWriter::Impl {
   ChunkedTable<RequestRecord> requests;
   ChunkedTable<TimelineRecord> timeline;
   ChunkedTable<PlacementRecord> placements;
+  ChunkedTable<PolicyRecord> policy;
   bool hosts_written = false;
   bool links_written = false;
   bool summary_written = false;
@@ -225,6 +230,10 @@ void RunWriter::append_timeline(const TimelineRecord& record) {
 
 void RunWriter::append_placement(const PlacementRecord& record) {
   guarded("appending to /placements", [&](Impl& impl) { impl.placements.append(record); });
+}
+
+void RunWriter::append_policy(const PolicyRecord& record) {
+  guarded("appending to /policy", [&](Impl& impl) { impl.policy.append(record); });
 }
 
 void RunWriter::write_hosts(std::span<const HostRecord> hosts) {

@@ -49,6 +49,7 @@ public:
   void append_request(const RequestRecord& record);
   void append_timeline(const TimelineRecord& record);
   void append_placement(const PlacementRecord& record);
+  void append_policy(const PolicyRecord& record);
 
   // Each table and the meta attributes can be written once.
   void write_hosts(std::span<const HostRecord> hosts);

@@ -47,6 +47,7 @@ inline constexpr std::string_view kTimelineDataset = "/timeline";
 inline constexpr std::string_view kSummaryDataset = "/summary";
 inline constexpr std::string_view kLinksDataset = "/links";
 inline constexpr std::string_view kPlacementsDataset = "/placements";
+inline constexpr std::string_view kPolicyDataset = "/policy";
 inline constexpr std::string_view kLayerLatencyDataset = "/meta/layer_latency";
 
 // Attributes of /meta (RunMeta's field names), plus the layout version of the file.
@@ -118,6 +119,15 @@ template <> struct TableSchema<PlacementRecord> {
       Column{"host", &PlacementRecord::host},
       Column{"branch", &PlacementRecord::branch},
       Column{"branches", &PlacementRecord::branches},
+  };
+};
+
+template <> struct TableSchema<PolicyRecord> {
+  static constexpr std::string_view dataset = kPolicyDataset;
+  static constexpr std::tuple columns{
+      Column{"time", &PolicyRecord::time},     Column{"tenant", &PolicyRecord::tenant},
+      Column{"policy", &PolicyRecord::policy}, Column{"name", &PolicyRecord::name},
+      Column{"value", &PolicyRecord::value},
   };
 };
 

@@ -346,3 +346,32 @@ def test_queue_panel_prefers_interval_means(tmp_path):
     # The warm-up is shaded and named in the legend.
     assert any("warm-up" in t.get_text() for t in ax.get_legend().get_texts())
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- /policy
+
+def test_policy_panel_from_a_real_run(tmp_path, capsys):
+    binary = os.environ.get("EDGESIM_BINARY", "")
+    if not binary or not os.access(binary, os.X_OK):
+        pytest.skip("EDGESIM_BINARY not set or not an executable")
+    out_h5 = tmp_path / "lp.h5"
+    scenario = REPO_ROOT / "tests" / "data" / "scenarios" / "queueing-lp-station.toml"
+    r = subprocess.run([binary, "run", str(scenario), "-o", str(out_h5), "-q",
+                        "--set", 'simulation.duration="60s"'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    run = edgesim_h5.load_run(out_h5, requests=False)
+    series = plot_run.policy_series(run)
+    assert list(series) == [(0, "queueing-lp")]
+    values = series[(0, "queueing-lp")]
+    assert set(values) == {"arrival_rate", "predicted_loss", "q_0", "q_1", "q_2"}
+    t, q1 = values["q_1"]
+    assert t[0] == 0 and len(t) >= 6  # t = 0, then every 10 s epoch
+    assert plot_run.main([str(out_h5), "-o", str(tmp_path / "p")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed[-1].endswith("policy.png")
+    assert_png(printed[-1])
+
+
+def test_no_policy_rows_no_policy_plot(run_file):
+    run = edgesim_h5.load_run(run_file, requests=False)
+    assert run.policy is None and plot_run.policy_series(run) == {}

@@ -54,8 +54,17 @@ public:
     // The plan is made once per request and kept, so its service time is what was
     // budgeted even if the queue changes while it runs (the paper's single-exit rule).
     auto [it, planned_now] = targets_.try_emplace(ctx.request_id, 0);
-    if (planned_now)
-      it->second = target(budget(ctx));
+    if (planned_now) {
+      const double b = budget(ctx);
+      it->second = target(b);
+      // A state change: the exit the budget now allows moved.
+      if (it->second != traced_target_) {
+        traced_target_ = it->second;
+        trace(ctx.now, {{"budget_s", b},
+                        {"target_exit", static_cast<double>(it->second)},
+                        {"queue", static_cast<double>(ctx.queue_length)}});
+      }
+    }
     if (ctx.exit_index < it->second)
       return ExitDecision::Continue;
     targets_.erase(it);
@@ -86,6 +95,7 @@ private:
   std::vector<double> exit_times_;
   int capacity_;
   double mean_rate_;
+  std::size_t traced_target_ = std::numeric_limits<std::size_t>::max();
   double budget_scale_;
   std::size_t min_exit_;
   std::unordered_map<std::uint64_t, std::size_t> targets_; // request → planned exit, while in flight

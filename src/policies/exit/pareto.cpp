@@ -32,11 +32,26 @@ public:
       return ExitDecision::Exit;
     // Both points were picked at construction, so crossing the level (either way)
     // switches at once, with no re-profiling on the simulated clock.
-    const auto& active = ctx.battery_soc < low_battery_ ? low_battery_thresholds_ : thresholds_;
+    const bool low = ctx.battery_soc < low_battery_;
+    if (low != low_active_) {
+      low_active_ = low;
+      trace_state(ctx.now);
+    }
+    const auto& active = low ? low_battery_thresholds_ : thresholds_;
     return ctx.confidence >= active[ctx.exit_index] ? ExitDecision::Exit : ExitDecision::Continue;
   }
 
+  // At t = 0 and at each switch: which point is active (0 the objective's, 1 the
+  // low-battery one) and its thresholds.
+  void trace_state(double now) override {
+    const auto& active = low_active_ ? low_battery_thresholds_ : thresholds_;
+    trace(now, {{"low_battery_point", low_active_ ? 1.0 : 0.0}});
+    for (std::size_t e = 0; e < active.size(); ++e)
+      trace(now, {{fmt::format("threshold_{}", e), active[e]}});
+  }
+
 private:
+  bool low_active_ = false;
   std::vector<double> thresholds_;
   std::vector<double> low_battery_thresholds_;
   double low_battery_;

@@ -307,6 +307,14 @@ public:
     return rng_.uniform() < conditional_[ctx.exit_index] ? ExitDecision::Exit : ExitDecision::Continue;
   }
 
+  void trace_state(double now) override {
+    if (!traced())
+      return;
+    trace(now, {{"arrival_rate", rate_}, {"predicted_loss", predicted_loss_}});
+    for (std::size_t i = 0; i < q_.size(); ++i)
+      trace(now, {{fmt::format("q_{}", i), q_[i]}});
+  }
+
   void on_outcome(const ExitOutcome& outcome) override {
     roll_epoch(outcome.now);
     // Every arrival ends in exactly one outcome (served or lost), so outcomes per epoch
@@ -322,11 +330,15 @@ private:
     plan(static_cast<double>(arrivals_in_epoch_) / (now - epoch_start_));
     epoch_start_ = now;
     arrivals_in_epoch_ = 0;
+    trace_state(now);
   }
 
   void plan(double rate) {
     const auto q =
         optimal_exit_probabilities(times_, accuracies_, rate, capacity_, settings_.max_loss, settings_.exact);
+    rate_ = rate;
+    q_ = q;
+    predicted_loss_ = station_loss(times_, q, rate, capacity_, settings_.exact);
     // decide() runs at each exit reached, so store P(leave here | reached here).
     conditional_.clear();
     double remaining = 1.0;
@@ -342,6 +354,9 @@ private:
   int capacity_;
   Rng rng_;
   std::vector<double> conditional_; // one per intermediate exit
+  std::vector<double> q_;           // the plan: P(leave at exit i), final included
+  double rate_ = 0;                 // the arrival rate it was made for
+  double predicted_loss_ = 0;       // the station's loss under it
   double epoch_start_ = 0;
   std::uint64_t arrivals_in_epoch_ = 0;
 };

@@ -24,6 +24,11 @@ ExitDecision ThresholdPolicy::decide(const ExitContext& ctx) {
   return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
 }
 
+void ThresholdPolicy::trace_state(double now) {
+  for (std::size_t e = 0; e < thresholds_.size(); ++e)
+    trace(now, {{fmt::format("threshold_{}", e), thresholds_[e]}});
+}
+
 void register_exit_threshold(Registry& registry) {
   registry.add_exit_policy(
       "threshold", "leave at the first exit whose confidence >= its threshold",

@@ -13,6 +13,8 @@ class ThresholdPolicy final : public ExitPolicy {
 public:
   explicit ThresholdPolicy(std::vector<double> thresholds);
   ExitDecision decide(const ExitContext& ctx) override;
+  /// The thresholds, once at t = 0 (they do not change).
+  void trace_state(double now) override;
 
 private:
   std::vector<double> thresholds_;

@@ -65,6 +65,12 @@ public:
     ++total_;
   }
 
+  [[nodiscard]] std::size_t arms() const { return pulls_.size(); }
+  [[nodiscard]] double mean(std::size_t arm) const {
+    return rewards_[arm] > 0 ? sums_[arm] / static_cast<double>(rewards_[arm]) : 0.0;
+  }
+  [[nodiscard]] std::uint64_t count(std::size_t arm) const { return rewards_[arm]; }
+
 private:
   // Until every arm has feedback, spread pulls evenly: requests in flight have not been
   // rewarded yet, so counting pulls (not rewards) keeps them from piling on one arm.
@@ -154,6 +160,19 @@ public:
       bandits_[v.exit].reward(v.arm, reward);
     }
     in_flight_.erase(it);
+    if (++outcomes_ % kTraceEvery == 0)
+      trace_state(outcome.now);
+  }
+
+  // Every kTraceEvery outcomes (an epoch), each exit's arms: threshold, mean reward, rewards.
+  void trace_state(double now) override {
+    if (!traced())
+      return;
+    for (std::size_t e = 0; e < bandits_.size(); ++e)
+      for (std::size_t a = 0; a < bandits_[e].arms(); ++a)
+        trace(now, {{fmt::format("exit{}_arm{}_threshold", e, a), thresholds_[a]},
+                    {fmt::format("exit{}_arm{}_mean", e, a), bandits_[e].mean(a)},
+                    {fmt::format("exit{}_arm{}_count", e, a), static_cast<double>(bandits_[e].count(a))}});
   }
 
 private:
@@ -163,6 +182,8 @@ private:
     double confidence;
   };
 
+  static constexpr std::uint64_t kTraceEvery = 1000;
+  std::uint64_t outcomes_ = 0;
   std::vector<double> thresholds_;
   double exploration_;
   double cost_;

@@ -58,7 +58,17 @@ public:
       arm = 1 - arm;
     if (arm == kSemanticArm)
       semantic_penalty_ = problem.model.semantic.penalty(arms[arm]->fragments.size());
+    last_decision_ = {arm == kSemanticArm ? 1.0 : 0.0, arms[arm]->predicted_latency,
+                      arm == kSemanticArm ? static_cast<double>(arms[arm]->fragments.size()) : 1.0};
+    trace_state(problem.now_s);
     return arms[arm]->fragments;
+  }
+
+  // Each decision (the initial one is recorded when the engine attaches the trace).
+  void trace_state(double now) override {
+    trace(now, {{"arm_semantic", last_decision_[0]},
+                {"predicted_latency_s", last_decision_[1]},
+                {"branches", last_decision_[2]}});
   }
 
   void on_outcome(const PlacementOutcome& outcome) override {
@@ -76,6 +86,7 @@ private:
   std::array<std::optional<std::size_t>, 2> decision_context_;
   double final_accuracy_ = 0;
   double semantic_penalty_ = 0;
+  std::array<double, 3> last_decision_{}; // arm_semantic, predicted_latency_s, branches
 };
 
 } // namespace
