@@ -377,7 +377,7 @@ TEST_F(BadInputTest, SloZero) {
 // --- policies --------------------------------------------------------------------------------
 
 TEST_F(BadInputTest, UnknownExitPolicy) {
-  expect_rejected(kTiny, {"--set", "exits.policy=oracle"}, {"exits.policy", "oracle"});
+  expect_rejected(kTiny, {"--set", "exits.policy=clairvoyant"}, {"exits.policy", "clairvoyant"});
 }
 
 TEST_F(BadInputTest, ExitPolicyNotAString) {
@@ -389,7 +389,7 @@ TEST_F(BadInputTest, UnknownPlacementPolicy) {
 }
 
 TEST_F(BadInputTest, UnknownTenantExitPolicy) {
-  expect_rejected(kTiny, {"--set", "tenants.0.exits={policy=\"oracle\"}"}, {"tenants.0.exits.policy", "oracle"});
+  expect_rejected(kTiny, {"--set", "tenants.0.exits={policy=\"clairvoyant\"}"}, {"tenants.0.exits.policy", "clairvoyant"});
 }
 
 TEST_F(BadInputTest, UnknownTenantPlacementPolicy) {
