@@ -50,7 +50,7 @@ std::string summary_table(const std::vector<SummaryRow>& summary, const std::vec
 
 int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);
-int cmd_list(std::vector<std::string> args);
+int cmd_list(const std::vector<std::string>& args);
 int cmd_validate(std::vector<std::string> args);
 int cmd_validate_network(std::vector<std::string> args); // `validate --network`
 int cmd_sweep(std::vector<std::string> args);

@@ -39,7 +39,7 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir, co
 
 } // namespace
 
-int cmd_list(std::vector<std::string> args) {
+int cmd_list(const std::vector<std::string>& args) {
   std::vector<std::string> plugins;
   std::string what;
   boost::program_options::options_description options = command_options();

@@ -59,7 +59,7 @@ struct ExitOutcome {
 
 class ExitPolicy : public TracedPolicy {
 public:
-  virtual ~ExitPolicy() = default;
+  ~ExitPolicy() override = default;
   /// Whether a request reaching intermediate exit i runs its classifier (paying its
   /// flops) and asks decide(). Policies that never leave at i return false so requests
   /// pass it at no cost.
@@ -251,7 +251,7 @@ struct PlacementOutcome {
 
 class PlacementPolicy : public TracedPolicy {
 public:
-  virtual ~PlacementPolicy() = default;
+  ~PlacementPolicy() override = default;
   virtual std::vector<Fragment> place(const PlacementProblem& problem) = 0;
   virtual void on_outcome(const PlacementOutcome& /*outcome*/) {}
 };
