@@ -274,7 +274,8 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be >= 1")
     path = os.fspath(path)
-    cols = ["tenant", "exit", "latency", "reason", "arrival"]
+    # The arrival column is read, and rows dropped, only when there is a warm-up.
+    cols = ["tenant", "exit", "latency", "reason"] + (["arrival"] if warmup > 0 else [])
     with _open(path) as f:
         g = _group(f, path, group)
         ds = _dataset(g, "requests", REQUEST_FIELDS, path)
@@ -306,7 +307,8 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
         kept = 0
         for a, b in _chunks(n, chunk_rows):
             rows = view[a:b]
-            rows = rows[rows["arrival"] >= warmup]
+            if warmup > 0:
+                rows = rows[rows["arrival"] >= warmup]
             tenant = rows["tenant"].astype(np.int64)
             ex = rows["exit"].astype(np.int64)
             if tenant.size == 0:
@@ -352,7 +354,8 @@ def scan_requests(path, max_cdf_points: int = DEFAULT_MAX_CDF_POINTS,
             parts: Dict[int, List[np.ndarray]] = {t: [] for t in need}
             for a, b in _chunks(n, chunk_rows):
                 rows = view[a:b]
-                rows = rows[rows["arrival"] >= warmup]
+                if warmup > 0:
+                    rows = rows[rows["arrival"] >= warmup]
                 tenant = rows["tenant"].astype(np.int64)
                 lat = rows["latency"]
                 ok = (rows["exit"] >= 0) & np.isfinite(lat)

@@ -29,6 +29,10 @@ public:
   /// A duration in seconds: a number (seconds) or a string with a unit ("250ms").
   [[nodiscard]] double get_seconds(std::string_view key) const;
   [[nodiscard]] double get_seconds(std::string_view key, double fallback) const;
+  /// The array of tables at `key` (`[[key]]` or `key = [{...}, ...]`); an empty array is
+  /// one with no tables. Fails with `expected` when the key is missing or holds anything
+  /// else.
+  [[nodiscard]] const toml::array& get_table_array(std::string_view key, std::string_view expected) const;
   /// Rejects keys not in `allowed`, naming the first unknown one.
   void require_only(const std::set<std::string, std::less<>>& allowed) const;
 

@@ -138,7 +138,6 @@ struct HostRuntime {
   double sampled_energy = 0;       // energy at the last /timeline sample
   double sampled_at = 0;           // time of the last /timeline sample
   double sampled_queue_area = 0;   // its stations' queue-length integral then
-  double queue_sampled_at = 0;
 };
 
 struct ActivityTag {
@@ -229,8 +228,7 @@ private:
   void release(std::uint32_t slot);
   // timers
   void sample_timeline(double at);
-  double sampled_power(HostRuntime& host, double at);
-  static double sampled_queue_mean(HostRuntime& host, double at, double area, int now_in_system);
+  double sampled_power(HostRuntime& host, double interval);
   void update_batteries();
   void take_host_down(int host);
   void bring_host_up(int host);
@@ -935,44 +933,36 @@ void Simulator::sample_timeline(double at) {
   if (sink_ == nullptr)
     return;
   for (std::size_t h = 0; h < hosts_.size(); ++h) {
-    const HostRuntime& host = hosts_[h];
+    HostRuntime& host = hosts_[h];
     TimelineRecord record;
     record.t = at;
     record.host = static_cast<std::int32_t>(h);
+    // queue_mean and power_w average the interval since the host's previous sample, so a
+    // row is what happened in it, not a snapshot of an instant; the first row, at t = 0,
+    // has no interval and holds the values at that instant.
+    const double interval = at - host.sampled_at;
     double area = 0;
     for (int s : host.stations) {
       record.queue_len += stations_[static_cast<std::size_t>(s)].in_system;
       area += stations_[static_cast<std::size_t>(s)].area(at);
     }
-    record.queue_mean = sampled_queue_mean(hosts_[h], at, area, record.queue_len);
-    record.power_w = sampled_power(hosts_[h], at);
+    record.queue_mean = interval > 0 ? (area - host.sampled_queue_area) / interval : record.queue_len;
+    record.power_w = sampled_power(host, interval);
     record.battery_soc = battery_soc(host);
+    host.sampled_queue_area = area;
+    host.sampled_at = at;
     sink_->on_timeline(record);
   }
 }
 
-double Simulator::sampled_queue_mean(HostRuntime& host, double at, double area, int now_in_system) {
-  // As power: the average over the interval since the previous sample; the first row
-  // has no interval and holds the count at that instant.
-  const double interval = at - host.queue_sampled_at;
-  const double mean = interval > 0 ? (area - host.sampled_queue_area) / interval : now_in_system;
-  host.sampled_queue_area = area;
-  host.queue_sampled_at = at;
-  return mean;
-}
-
-double Simulator::sampled_power(HostRuntime& host, double at) {
-  // The average over the interval since the previous sample (the energy the meter
-  // counted in it / its length), so a row is what the host drew, not a snapshot of an
-  // instant; the first row, at t = 0, has no interval and holds the power at that instant.
+double Simulator::sampled_power(HostRuntime& host, double interval) {
+  // The energy the meter counted in the interval / its length.
   if (!host.metered)
     return 0.0;
   const double energy = consumed_energy(host);
-  const double interval = at - host.sampled_at;
   const double power =
       interval > 0 ? (energy - host.sampled_energy) / interval : (host.down ? 0.0 : predicted_power(host));
   host.sampled_energy = energy;
-  host.sampled_at = at;
   return power;
 }
 

@@ -36,12 +36,7 @@ double probability(const ConfigView& view, std::string_view key) {
 }
 
 const toml::array& array_of_tables(const ConfigView& view, std::string_view key) {
-  const toml::node* node = view.table().get(key);
-  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
-  // toml++ calls an empty array heterogeneous: `exits = []` must still mean "none".
-  if (array == nullptr || (!array->empty() && !array->is_array_of_tables()))
-    view.fail(key, "an array of tables ([[" + std::string(key) + "]])");
-  return *array;
+  return view.get_table_array(key, "an array of tables ([[" + std::string(key) + "]])");
 }
 
 std::size_t resolve_layer(const ConfigView& view, std::string_view key, const std::vector<Layer>& layers) {

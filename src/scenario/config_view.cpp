@@ -67,6 +67,15 @@ std::string ConfigView::get_string(std::string_view key, std::string_view fallba
   return has(key) ? get_string(key) : std::string(fallback);
 }
 
+const toml::array& ConfigView::get_table_array(std::string_view key, std::string_view expected) const {
+  const toml::node* node = table_->get(key);
+  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
+  // toml++ calls an empty array heterogeneous: `exits = []` must still mean "none".
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables()))
+    fail(key, expected);
+  return *array;
+}
+
 std::vector<double> ConfigView::get_double_array(std::string_view key) const {
   const toml::node* node = table_->get(key);
   if (node == nullptr)

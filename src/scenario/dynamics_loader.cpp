@@ -77,15 +77,6 @@ std::vector<ProfileStep<Value>> parse_profile(const ConfigView& view, std::strin
   return profile;
 }
 
-const toml::array* array_of_tables(const ConfigView& view, std::string_view key) {
-  const toml::node* node = view.table().get(key);
-  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
-  // An empty array (`links = []`) is no steps, not a type error.
-  if (array == nullptr || (!array->empty() && !array->is_array_of_tables()))
-    view.fail(key, fmt::format("an array of tables ([[dynamics.{}]])", key));
-  return array;
-}
-
 constexpr std::string_view kBandwidthWhat = "a positive bandwidth (\"20MBps\", \"100Mbps\" or bytes/s)";
 constexpr std::string_view kLatencyWhat = "a latency >= 0 (\"5ms\" or seconds)";
 
@@ -122,11 +113,11 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
   ConfigView top(*dynamics, file, "dynamics");
   top.require_only({"links", "hosts"});
   if (top.has("links")) {
-    const toml::array* entries = array_of_tables(top, "links");
-    for (std::size_t i = 0; i < entries->size(); ++i) {
+    const toml::array& entries = top.get_table_array("links", "an array of tables ([[dynamics.links]])");
+    for (std::size_t i = 0; i < entries.size(); ++i) {
       LinkDynamics link;
       link.path = fmt::format("dynamics.links.{}", i);
-      ConfigView view(*entries->get(i)->as_table(), file, link.path);
+      ConfigView view(*entries.get(i)->as_table(), file, link.path);
       view.require_only({"link", "bandwidth", "latency"});
       link.link = view.get_string("link");
       if (view.has("bandwidth"))
@@ -139,11 +130,11 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
     }
   }
   if (top.has("hosts")) {
-    const toml::array* entries = array_of_tables(top, "hosts");
-    for (std::size_t i = 0; i < entries->size(); ++i) {
+    const toml::array& entries = top.get_table_array("hosts", "an array of tables ([[dynamics.hosts]])");
+    for (std::size_t i = 0; i < entries.size(); ++i) {
       HostDynamics host;
       host.path = fmt::format("dynamics.hosts.{}", i);
-      ConfigView view(*entries->get(i)->as_table(), file, host.path);
+      ConfigView view(*entries.get(i)->as_table(), file, host.path);
       view.require_only({"host", "available"});
       host.host = view.get_string("host");
       host.available = parse_profile<bool>(view, "available", "true or false", parse_available);

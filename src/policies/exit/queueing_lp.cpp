@@ -310,7 +310,9 @@ public:
   void trace_state(double now) override {
     if (!traced())
       return;
-    trace(now, {{"arrival_rate", rate_}, {"predicted_loss", predicted_loss_}});
+    // The loss is derived here, not kept by plan(): only a traced run pays the solve.
+    const double predicted_loss = station_loss(times_, q_, rate_, capacity_, settings_.exact);
+    trace(now, {{"arrival_rate", rate_}, {"predicted_loss", predicted_loss}});
     for (std::size_t i = 0; i < q_.size(); ++i)
       trace(now, {{fmt::format("q_{}", i), q_[i]}});
   }
@@ -338,7 +340,6 @@ private:
         optimal_exit_probabilities(times_, accuracies_, rate, capacity_, settings_.max_loss, settings_.exact);
     rate_ = rate;
     q_ = q;
-    predicted_loss_ = station_loss(times_, q, rate, capacity_, settings_.exact);
     // decide() runs at each exit reached, so store P(leave here | reached here).
     conditional_.clear();
     double remaining = 1.0;
@@ -356,7 +357,6 @@ private:
   std::vector<double> conditional_; // one per intermediate exit
   std::vector<double> q_;           // the plan: P(leave at exit i), final included
   double rate_ = 0;                 // the arrival rate it was made for
-  double predicted_loss_ = 0;       // the station's loss under it
   double epoch_start_ = 0;
   std::uint64_t arrivals_in_epoch_ = 0;
 };
