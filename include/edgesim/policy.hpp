@@ -57,9 +57,26 @@ struct ExitOutcome {
   double now = 0;
 };
 
+/// A tenant's CPU share on a host changed (multitenant mode, docs/multitenancy.md): a
+/// `[[dynamics.shares]]` step moved its entitlement, or, when cooperative, the other
+/// tenants' load moved what it can count on by more than `multitenant.tolerance`. The
+/// new value is also ExitContext::cpu_share from now on.
+struct CpuShareChange {
+  int tenant = 0;
+  std::string_view host;
+  /// The host runs the tenant's first fragment (its first station, the one queueing
+  /// and knapsack models describe).
+  bool first_host = false;
+  double share = 1;
+  double previous = 1;
+  double now = 0; // simulated time, s
+};
+
 class ExitPolicy : public TracedPolicy {
 public:
   ~ExitPolicy() override = default;
+  /// Share-aware policies re-plan here; ExitContext::cpu_share carries the same value.
+  virtual void on_cpu_share(const CpuShareChange& /*change*/) {}
   /// Whether a request reaching intermediate exit i runs its classifier (paying its
   /// flops) and asks decide(). Policies that never leave at i return false so requests
   /// pass it at no cost.

@@ -24,6 +24,12 @@ void check_link(const Scenario& scenario, const PlatformInfo& platform, std::str
                                  scenario.file, key, name));
 }
 
+void check_host(const Scenario& scenario, const PlatformInfo& platform, std::string_view name, const std::string& key) {
+  if (platform.find(name) == nullptr)
+    throw InputError(fmt::format("{}: {}: expected the name of a host of platform {} (no host named \"{}\")",
+                                 scenario.file, key, platform.file, name));
+}
+
 } // namespace
 
 void check_platform_dynamics(const Scenario& scenario, const PlatformInfo& platform) {
@@ -40,9 +46,10 @@ void check_platform_dynamics(const Scenario& scenario, const PlatformInfo& platf
   for (const auto& link : dynamics.links)
     check_link(scenario, platform, link.link, link.path + ".link");
   for (const auto& host : dynamics.hosts)
-    if (platform.find(host.host) == nullptr)
-      throw InputError(fmt::format("{}: {}.host: expected the name of a host of platform {} (no host named \"{}\")",
-                                   scenario.file, host.path, platform.file, host.host));
+    check_host(scenario, platform, host.host, host.path + ".host");
+  for (const auto& share : dynamics.shares)
+    if (!share.host.empty())
+      check_host(scenario, platform, share.host, share.path + ".host");
 }
 
 void mark_initially_unavailable(PlacementInputs& inputs, const PlatformDynamics& dynamics) {

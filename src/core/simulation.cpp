@@ -4,6 +4,7 @@
 #include <edgesim/error.hpp>
 
 #include "core/arrival_process.hpp"
+#include "core/cpu_shares.hpp"
 #include "core/energy_attribution.hpp"
 #include "core/fragment_cost.hpp"
 #include "core/link_traffic.hpp"
@@ -240,6 +241,9 @@ private:
   void count_transfer(int from, int to, double bytes);
   [[nodiscard]] double predicted_power(const HostRuntime& host) const;
   [[nodiscard]] double cpu_share(std::size_t tenant, int host) const;
+  /// Applies the CPU share changes due now: re-weights running execs of a tenant whose
+  /// entitlement moved (cooperative) and tells exit policies of their new shares.
+  void apply_share_updates();
   void remove_activity(std::size_t index);
   void report_progress(bool final_line);
   RunOutput collect();
@@ -259,6 +263,7 @@ private:
   std::vector<sg4::ActivityPtr> activities_;
   std::vector<ActivityTag> tags_;
   std::optional<PlatformSchedule> platform_schedule_;
+  std::optional<CpuShares> shares_;                // multitenant mode only
   std::optional<LivePlacementInputs> live_inputs_; // what re-planning policies see
   std::uint64_t next_id_ = 0;
   double next_sample_ = 0;
@@ -293,6 +298,16 @@ void Simulator::build_runtime() {
     host.tenant_work.assign(scenario_.tenants.size(), 0.0);
     host.tenant_busy = TenantBusyTime(scenario_.tenants.size());
     hosts_.push_back(std::move(host));
+  }
+  if (scenario_.multitenant != MultitenantPolicy::None) {
+    std::vector<double> base;
+    for (const auto& spec : scenario_.tenants)
+      base.push_back(spec.share);
+    std::vector<std::string> names;
+    for (const auto& host : hosts_)
+      names.push_back(host.name);
+    shares_.emplace(scenario_.multitenant, base, hosts_.size(), share_steps(scenario_, names), scenario_.share_epoch,
+                    scenario_.share_tolerance);
   }
   for (std::size_t t = 0; t < scenario_.tenants.size(); ++t) {
     TenantRuntime tenant;
@@ -392,6 +407,12 @@ void Simulator::install_placement(std::size_t t, std::vector<Fragment> plan) {
       sink_->on_placement(record);
     }
   }
+  if (shares_) {
+    std::vector<int> hosts;
+    for (const FragmentRuntime& fragment : placement.fragments)
+      hosts.push_back(fragment.host);
+    shares_->set_placement(t, hosts);
+  }
   tenant.placements.push_back(std::move(placement));
 }
 
@@ -453,8 +474,11 @@ void Simulator::replan(std::size_t t) {
   check_runtime_placement(t, plan);
   const std::vector<Fragment>& current = tenant.placements.back().plan;
   const bool unchanged = std::equal(plan.begin(), plan.end(), current.begin(), current.end(), same_fragment);
-  if (!unchanged)
+  if (!unchanged) {
     install_placement(t, std::move(plan));
+    if (shares_)
+      apply_share_updates(); // the tenant's shares on the hosts it moved to
+  }
 }
 
 void Simulator::attach_wifi_stations() {
@@ -485,26 +509,40 @@ void Simulator::exec_finished(int host, int threads, std::size_t tenant) {
 }
 
 double Simulator::cpu_share(std::size_t tenant, int host) const {
-  const double own = tenants_[tenant].spec->share;
-  switch (scenario_.multitenant) {
-  case MultitenantPolicy::None:
-    return 1.0;
-  case MultitenantPolicy::NonCooperative:
-    return own;
-  case MultitenantPolicy::Cooperative:
-    break;
+  return shares_ ? shares_->effective(tenant, host) : 1.0;
+}
+
+void Simulator::apply_share_updates() {
+  const double now = sg4::Engine::get_clock();
+  for (const ShareUpdate& update : shares_->advance(now)) {
+    if (update.entitlement && scenario_.multitenant == MultitenantPolicy::Cooperative) {
+      // Execs running for the tenant on the host take the new weight at once. (A
+      // non-cooperative cap cannot change once an exec runs: its next segment gets it.)
+      const double weight = shares_->entitled(update.tenant, update.host);
+      for (std::size_t i = 0; i < activities_.size(); ++i) {
+        const ActivityTag& tag = tags_[i];
+        if (tag.kind == ActivityTag::Kind::Exec && tag.host == update.host &&
+            pool_[tag.request].tenant == update.tenant && activities_[i]->get_state() == sg4::Activity::State::STARTED)
+          static_cast<sg4::Exec*>(activities_[i].get())->update_priority(weight);
+      }
+    }
+    if (!update.notify)
+      continue;
+    TenantRuntime& tenant = tenants_[update.tenant];
+    const auto& fragments = tenant.placements.back().fragments;
+    const std::string& host_name = hosts_[static_cast<std::size_t>(update.host)].name;
+    // Recorded for every policy, share-aware or not, so /policy shows what it was told.
+    if (tenant.exit_trace)
+      tenant.exit_trace->record(now, {{"cpu_share:" + host_name, update.share}});
+    tenant.policy->on_cpu_share(CpuShareChange{
+        .tenant = static_cast<int>(update.tenant),
+        .host = host_name,
+        .first_host = !fragments.empty() && fragments.front().host == update.host,
+        .share = update.share,
+        .previous = update.previous,
+        .now = now,
+    });
   }
-  // Re-divide the host among the tenants that have work on it right now.
-  std::vector<bool> active(tenants_.size(), false);
-  active[tenant] = true;
-  for (int s : hosts_[static_cast<std::size_t>(host)].stations)
-    for (std::size_t t = 0; t < tenants_.size(); ++t)
-      if (stations_[static_cast<std::size_t>(s)].holds_tenant(t))
-        active[t] = true;
-  double total = 0;
-  for (std::size_t t = 0; t < tenants_.size(); ++t)
-    total += active[t] ? tenants_[t].spec->share : 0.0;
-  return std::min(1.0, own / total);
 }
 
 double Simulator::predicted_power(const HostRuntime& host) const {
@@ -726,14 +764,13 @@ void Simulator::start_service(std::uint32_t slot) {
 
 void Simulator::start_segment(std::uint32_t slot) {
   Request& r = pool_[slot];
-  TenantRuntime& tenant = tenants_[r.tenant];
   const FragmentRuntime& fragment = fragment_of(r);
   const SegmentCost& segment = fragment.segments[r.segment];
   const double per_thread = segment.per_thread(r.work_factor, fragment.threads, fragment.efficiency);
   HostRuntime& host = hosts_[static_cast<std::size_t>(fragment.host)];
   host.tenant_work[r.tenant] += per_thread * fragment.threads;
   r.segment_start = sg4::Engine::get_clock();
-  if (scenario_.multitenant == MultitenantPolicy::None) {
+  if (!shares_) {
     start_exec(slot, fragment.host, per_thread, fragment.threads, ActivityTag::Kind::Exec);
     r.pending_execs = 1;
     return;
@@ -741,13 +778,15 @@ void Simulator::start_segment(std::uint32_t slot) {
   // SimGrid 3.32 ignores priorities and bounds of multi-threaded execs, so with shares a
   // segment runs as one single-threaded exec per thread: cooperative tenants weight them
   // by share (work-conserving), non-cooperative ones are capped at share x core speed.
+  const double share = shares_->entitled(r.tenant, fragment.host);
+  shares_->add_work(r.tenant, fragment.host, per_thread * fragment.threads / (host.host->get_speed() * host.cores));
   for (int thread = 0; thread < fragment.threads; ++thread) {
     auto exec = sg4::Exec::init();
     exec->set_flops_amount(per_thread)->set_host(host.host);
     if (scenario_.multitenant == MultitenantPolicy::Cooperative)
-      exec->set_priority(tenant.spec->share);
+      exec->set_priority(share);
     else
-      exec->set_bound(tenant.spec->share * host.host->get_speed());
+      exec->set_bound(share * host.host->get_speed());
     exec->start();
     exec_started(fragment.host, 1, r.tenant);
     activities_.emplace_back(std::move(exec));
@@ -1083,6 +1122,8 @@ void Simulator::controller() {
   const auto& sim = scenario_.simulation;
   next_sample_ = 0;
   apply_platform_changes();
+  if (shares_)
+    apply_share_updates(); // steps at t = 0 and every tenant's initial share
   update_batteries();
   while (true) {
     if (++loop_iterations_ % 4096 == 0) {
@@ -1110,7 +1151,7 @@ void Simulator::controller() {
     if (arrivals_done_ && activities_.empty())
       break;
     const double next_timer = std::min({next_arrival, next_sample_, next_battery_, platform_schedule_->next_time(),
-                                        arrivals_done_ ? kInf : next_replan()});
+                                        shares_ ? shares_->next_time() : kInf, arrivals_done_ ? kInf : next_replan()});
     const double now = sg4::Engine::get_clock();
     ssize_t done = -1;
     if (activities_.empty()) {
@@ -1151,7 +1192,9 @@ void Simulator::controller() {
       const double tolerance = 1e-12 * std::max(1.0, clock);
       if (platform_schedule_->next_time() <= clock + tolerance)
         apply_platform_changes();
-      // After the platform changes of the same instant, so a policy sees them.
+      if (shares_ && shares_->next_time() <= clock + tolerance)
+        apply_share_updates();
+      // After the platform and share changes of the same instant, so a policy sees them.
       for (std::size_t t = 0; t < tenants_.size(); ++t)
         if (tenants_[t].next_replan <= clock + tolerance)
           replan(t);

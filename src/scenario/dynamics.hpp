@@ -1,8 +1,8 @@
 #pragma once
 // Platform settings a scenario adds on top of the platform XML: static link overrides
 // (`[links."name"] bandwidth/latency`, so sweeps can vary them with --set) and step
-// profiles over time (`[[dynamics.links]]`, `[[dynamics.hosts]]`) that the engine
-// applies while the simulation runs.
+// profiles over time (`[[dynamics.links]]`, `[[dynamics.hosts]]`, `[[dynamics.shares]]`)
+// that the engine applies while the simulation runs.
 #include <map>
 #include <optional>
 #include <string>
@@ -39,11 +39,24 @@ struct HostDynamics {
   std::string path; // "dynamics.hosts.0"
 };
 
+/// `[[dynamics.shares]]`: the CPU share tenant `tenant` is entitled to on `host` (every
+/// host when `host` is empty) follows a step profile, replacing `tenants[].share` from
+/// the first step on. Needs a multitenant policy (docs/multitenancy.md).
+struct ShareDynamics {
+  std::string tenant;
+  std::string host;                       // empty = every host
+  std::vector<ProfileStep<double>> share; // in (0, 1]
+  std::string path;                       // "dynamics.shares.0"
+};
+
 struct PlatformDynamics {
   std::map<std::string, LinkSettings, std::less<>> link_overrides;
   std::vector<LinkDynamics> links;
   std::vector<HostDynamics> hosts;
-  [[nodiscard]] bool empty() const { return link_overrides.empty() && links.empty() && hosts.empty(); }
+  std::vector<ShareDynamics> shares;
+  [[nodiscard]] bool empty() const {
+    return link_overrides.empty() && links.empty() && hosts.empty() && shares.empty();
+  }
 };
 
 } // namespace edgesim

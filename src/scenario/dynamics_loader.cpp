@@ -42,6 +42,15 @@ std::optional<double> parse_latency(const toml::node& node) {
   return value;
 }
 
+std::optional<double> parse_share(const toml::node& node) {
+  if (!node.is_number())
+    return std::nullopt;
+  const auto value = node.value<double>();
+  if (!value || !(*value > 0 && *value <= 1))
+    return std::nullopt;
+  return value;
+}
+
 std::optional<bool> parse_available(const toml::node& node) {
   if (const auto* flag = node.as_boolean())
     return flag->get();
@@ -111,7 +120,7 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
   if (dynamics == nullptr)
     return out;
   ConfigView top(*dynamics, file, "dynamics");
-  top.require_only({"links", "hosts"});
+  top.require_only({"links", "hosts", "shares"});
   if (top.has("links")) {
     const toml::array& entries = top.get_table_array("links", "an array of tables ([[dynamics.links]])");
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -139,6 +148,19 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
       host.host = view.get_string("host");
       host.available = parse_profile<bool>(view, "available", "true or false", parse_available);
       out.hosts.push_back(std::move(host));
+    }
+  }
+  if (top.has("shares")) {
+    const toml::array& entries = top.get_table_array("shares", "an array of tables ([[dynamics.shares]])");
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      ShareDynamics share;
+      share.path = fmt::format("dynamics.shares.{}", i);
+      ConfigView view(*entries.get(i)->as_table(), file, share.path);
+      view.require_only({"tenant", "host", "share"});
+      share.tenant = view.get_string("tenant");
+      share.host = view.get_string("host", "");
+      share.share = parse_profile<double>(view, "share", "a CPU share in (0, 1]", parse_share);
+      out.shares.push_back(std::move(share));
     }
   }
   return out;

@@ -118,6 +118,11 @@ struct Scenario {
   std::vector<TenantSpec> tenants;
   std::vector<std::string> plugins;
   MultitenantPolicy multitenant = MultitenantPolicy::None;
+  // Cooperative mode: how often each tenant's effective share is recomputed from the
+  // CPU work every tenant brought to the host in the last epoch, and by how much it
+  // must move before the tenant's exit policy is told (docs/multitenancy.md).
+  double share_epoch = 1.0; // s
+  double share_tolerance = 0.02;
   PlatformDynamics dynamics; // [links.*] overrides and [dynamics] profiles
 
   [[nodiscard]] const HostSettings& host_settings(std::string_view host) const;

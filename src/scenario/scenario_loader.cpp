@@ -270,6 +270,29 @@ double take_replan_every(PolicySpec& placement, const std::string& file) {
   return every;
 }
 
+// [[dynamics.shares]] name tenants of this scenario, need a multitenant policy to act,
+// and give each (tenant, host) one profile. Host names are checked against the platform
+// (check_platform_dynamics).
+void check_share_dynamics(const Scenario& scenario) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const ShareDynamics& entry : scenario.dynamics.shares) {
+    const bool known =
+        std::ranges::any_of(scenario.tenants, [&](const TenantSpec& t) { return t.name == entry.tenant; });
+    if (!known)
+      throw InputError(fmt::format("{}: {}.tenant: expected the name of a [[tenants]] entry (no tenant named \"{}\")",
+                                   scenario.file, entry.path, entry.tenant));
+    if (scenario.multitenant == MultitenantPolicy::None)
+      throw InputError(fmt::format("{}: {}: expected [multitenant] policy = \"cooperative\" or \"non-cooperative\": "
+                                   "without one, CPU shares have no effect",
+                                   scenario.file, entry.path));
+    if (!seen.emplace(entry.tenant, entry.host).second)
+      throw InputError(fmt::format("{}: {}: expected one share profile per tenant and host (tenant \"{}\" on {} has "
+                                   "one already)",
+                                   scenario.file, entry.path, entry.tenant,
+                                   entry.host.empty() ? std::string("every host") : "host \"" + entry.host + "\""));
+  }
+}
+
 } // namespace
 
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& overrides,
@@ -386,7 +409,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   // [multitenant]
   if (const auto* multitenant = sub_table(top, "multitenant", false)) {
     ConfigView view(*multitenant, file, "multitenant");
-    view.require_only({"policy"});
+    view.require_only({"policy", "epoch", "tolerance"});
     const auto policy = view.get_string("policy");
     if (policy == "cooperative")
       scenario.multitenant = MultitenantPolicy::Cooperative;
@@ -394,6 +417,12 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
       scenario.multitenant = MultitenantPolicy::NonCooperative;
     else if (policy != "none")
       view.fail("policy", "one of \"none\", \"cooperative\", \"non-cooperative\"");
+    scenario.share_epoch = view.get_seconds("epoch", scenario.share_epoch);
+    if (!(scenario.share_epoch > 0 && std::isfinite(scenario.share_epoch)))
+      view.fail("epoch", "a positive duration such as \"1s\"");
+    scenario.share_tolerance = view.get_double("tolerance", scenario.share_tolerance);
+    if (!(scenario.share_tolerance >= 0 && scenario.share_tolerance < 1))
+      view.fail("tolerance", "a share change in [0, 1) below which exit policies are not told");
   }
 
   // [[tenants]]
@@ -491,6 +520,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     scenario.tenants.push_back(std::move(tenant));
   }
   check_expected_arrivals(scenario, root, file);
+  check_share_dynamics(scenario);
   return scenario;
 }
 

@@ -130,6 +130,25 @@ TEST(DynamicsLoader, ErrorsNameFileLineAndKey) {
             std::string::npos);
 }
 
+TEST(DynamicsLoader, ShareProfiles) {
+  const auto d = parse("[[dynamics.shares]]\ntenant = \"a\"\nhost = \"h\"\nshare = [[0, 0.7], [\"1min\", 0.2]]\n"
+                       "[[dynamics.shares]]\ntenant = \"b\"\nshare = [[\"30s\", 1]]\n");
+  ASSERT_EQ(d.shares.size(), 2U);
+  EXPECT_EQ(d.shares[0].tenant, "a");
+  EXPECT_EQ(d.shares[0].host, "h");
+  ASSERT_EQ(d.shares[0].share.size(), 2U);
+  EXPECT_DOUBLE_EQ(d.shares[0].share[1].at, 60);
+  EXPECT_DOUBLE_EQ(d.shares[0].share[1].value, 0.2);
+  EXPECT_EQ(d.shares[1].host, ""); // every host
+  EXPECT_EQ(d.shares[1].path, "dynamics.shares.1");
+  EXPECT_EQ(error_of("[[dynamics.shares]]\ntenant = \"a\"\nshare = [[0, 0]]\n"),
+            "s.toml:3: dynamics.shares.0.share: expected a CPU share in (0, 1] at step 0");
+  EXPECT_EQ(error_of("[[dynamics.shares]]\ntenant = \"a\"\nshare = [[0, 1.5]]\n"),
+            "s.toml:3: dynamics.shares.0.share: expected a CPU share in (0, 1] at step 0");
+  EXPECT_NE(error_of("[[dynamics.shares]]\nshare = [[0, 0.5]]\n").find("dynamics.shares.0.tenant: expected a string"),
+            std::string::npos);
+}
+
 class ReplanEveryTest : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -171,6 +190,38 @@ TEST_F(ReplanEveryTest, PlatformKeysAcceptedAtTopLevel) {
   auto s = load("[links.l]\nbandwidth = \"1MBps\"\n[[dynamics.hosts]]\nhost = \"big-1\"\navailable = [[0, false]]\n");
   EXPECT_EQ(s.dynamics.link_overrides.size(), 1U);
   EXPECT_EQ(s.dynamics.hosts.size(), 1U);
+}
+
+TEST_F(ReplanEveryTest, ShareProfilesNeedAKnownTenantAndAMultitenantPolicy) {
+  auto error = [&](const std::string& extra) -> std::string {
+    try {
+      load(extra);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const std::string profile = "[[dynamics.shares]]\ntenant = \"a\"\nshare = [[\"5s\", 0.5]]\n";
+  EXPECT_NE(error(profile).find("dynamics.shares.0: expected [multitenant] policy = \"cooperative\" or "
+                                "\"non-cooperative\""),
+            std::string::npos)
+      << error(profile);
+  const std::string mt = "[multitenant]\npolicy = \"non-cooperative\"\n";
+  EXPECT_EQ(load(mt + profile).dynamics.shares.size(), 1U);
+  EXPECT_NE(error(mt + "[[dynamics.shares]]\ntenant = \"z\"\nshare = [[0, 0.5]]\n")
+                .find("dynamics.shares.0.tenant: expected the name of a [[tenants]] entry (no tenant named \"z\")"),
+            std::string::npos);
+  EXPECT_NE(error(mt + profile + profile).find("dynamics.shares.1: expected one share profile per tenant and host"),
+            std::string::npos);
+  EXPECT_NE(error("[multitenant]\npolicy = \"cooperative\"\nepoch = \"0s\"\n")
+                .find("multitenant.epoch: expected a "
+                      "positive duration"),
+            std::string::npos);
+  EXPECT_NE(error("[multitenant]\npolicy = \"cooperative\"\ntolerance = 1\n").find("multitenant.tolerance"),
+            std::string::npos);
+  const auto tuned = load("[multitenant]\npolicy = \"cooperative\"\nepoch = \"250ms\"\ntolerance = 0.1\n");
+  EXPECT_DOUBLE_EQ(tuned.share_epoch, 0.25);
+  EXPECT_DOUBLE_EQ(tuned.share_tolerance, 0.1);
 }
 
 } // namespace

@@ -69,10 +69,11 @@ constexpr std::array kMetrics{
     MetricInfo{"accuracy", Metric::Accuracy},     MetricInfo{"energy", Metric::Energy},
     MetricInfo{"flops", Metric::Flops},           MetricInfo{"battery", Metric::Battery},
     MetricInfo{"queue", Metric::Queue},           MetricInfo{"exit", Metric::Exit},
+    MetricInfo{"share", Metric::Share},
 };
 
 constexpr std::string_view kMetricList =
-    "a metric name (confidence, response_time, accuracy, energy, flops, battery, queue or exit)";
+    "a metric name (confidence, response_time, accuracy, energy, flops, battery, queue, exit or share)";
 
 // ----- tokens ------------------------------------------------------------------------
 
@@ -340,6 +341,7 @@ private:
     case Metric::Confidence:
     case Metric::Accuracy:
     case Metric::Battery:
+    case Metric::Share:
       if (unit->dimension == Dimension::Fraction || (unit->dimension == Dimension::Bare && value >= 0 && value <= 1))
         return value;
       wanted = "a fraction in [0, 1] or a percentage such as 30%";
@@ -408,6 +410,8 @@ double metric_value(Metric metric, const ExitContext& ctx) {
     return ctx.flops_so_far;
   case Metric::Battery:
     return ctx.battery_soc;
+  case Metric::Share:
+    return ctx.cpu_share;
   case Metric::Queue:
     return ctx.queue_length;
   case Metric::Exit:

@@ -31,6 +31,7 @@ enum class Metric : std::uint8_t {
   Battery,      // ctx.battery_soc, 0..1
   Queue,        // ctx.queue_length
   Exit,         // ctx.exit_index
+  Share,        // ctx.cpu_share, 0..1
 };
 
 enum class Comparison : std::uint8_t { Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual };

@@ -11,7 +11,8 @@
 //   q = max(ctx.queue_length, 1)     requests in the station, this one included
 //   K = args.station_capacity
 //   B = budget_scale · (K − q + 1) / λ                           (B = ∞ when λ = 0)
-// and fixes the target exit: the deepest j ≥ min_exit with exit_times[j] ≤ B (j =
+// and fixes the target exit: the deepest j ≥ min_exit with exit_times[j] / s ≤ B, where
+// s = ctx.cpu_share is the tenant's CPU share (1 alone on its host) (j =
 // num_exits is the final classifier), or min_exit when none fits. The request continues
 // at earlier exits and leaves at the target.
 //
@@ -56,7 +57,7 @@ public:
     auto [it, planned_now] = targets_.try_emplace(ctx.request_id, 0);
     if (planned_now) {
       const double b = budget(ctx);
-      it->second = target(b);
+      it->second = target(b, ctx.cpu_share);
       // A state change: the exit the budget now allows moved.
       if (it->second != traced_target_) {
         traced_target_ = it->second;
@@ -84,10 +85,11 @@ private:
     return budget_scale_ * static_cast<double>(room) / rate;
   }
 
-  [[nodiscard]] std::size_t target(double budget) const {
+  // With a CPU share s below 1 every compute time stretches to t / s.
+  [[nodiscard]] std::size_t target(double budget, double share) const {
     std::size_t best = min_exit_;
     for (std::size_t j = min_exit_; j < exit_times_.size(); ++j)
-      if (exit_times_[j] <= budget)
+      if (exit_times_[j] <= budget * share)
         best = j; // exit_times grows with depth: the last fitting exit is the deepest
     return best;
   }

@@ -21,11 +21,38 @@ namespace {
 // enough at start-up that a smaller grid is what the user wants.
 constexpr double kMaxProfileWork = 5e8;
 
+// The frontier and what the policy picks from it for a CPU share: every point's latency
+// stretches by 1/share, which is selecting with latency_budget x share.
+struct ParetoChoice {
+  std::vector<pareto::Candidate> candidates;
+  std::vector<pareto::Metrics> front;
+  std::vector<std::size_t> front_index; // into candidates
+  pareto::Goal goal;
+
+  [[nodiscard]] const std::vector<double>& pick(double share, pareto::Objective objective) const {
+    pareto::Goal scaled = goal;
+    scaled.objective = objective;
+    scaled.latency_budget = goal.latency_budget * share;
+    return candidates[front_index[pareto::select(front, scaled)]].thresholds;
+  }
+};
+
 class ParetoPolicy final : public ExitPolicy {
 public:
-  ParetoPolicy(std::vector<double> thresholds, std::vector<double> low_battery_thresholds, double low_battery)
-      : thresholds_(std::move(thresholds)), low_battery_thresholds_(std::move(low_battery_thresholds)),
-        low_battery_(low_battery) {}
+  ParetoPolicy(ParetoChoice choice, double low_battery)
+      : choice_(std::move(choice)), thresholds_(choice_.pick(1.0, choice_.goal.objective)),
+        low_battery_thresholds_(choice_.pick(1.0, pareto::Objective::MinEnergy)), low_battery_(low_battery) {}
+
+  // Re-selects both points on the stretched frontier (the first station's host: the
+  // profile's latencies are of the whole model on the tenant's placement).
+  void on_cpu_share(const CpuShareChange& change) override {
+    if (!change.first_host || change.share == share_)
+      return;
+    share_ = change.share;
+    thresholds_ = choice_.pick(share_, choice_.goal.objective);
+    low_battery_thresholds_ = choice_.pick(share_, pareto::Objective::MinEnergy);
+    trace_state(change.now);
+  }
 
   ExitDecision decide(const ExitContext& ctx) override {
     if (ctx.exit_index >= thresholds_.size())
@@ -51,6 +78,8 @@ public:
   }
 
 private:
+  ParetoChoice choice_;
+  double share_ = 1;
   bool low_active_ = false;
   std::vector<double> thresholds_;
   std::vector<double> low_battery_thresholds_;
@@ -139,22 +168,18 @@ void register_exit_pareto(Registry& registry) {
 
         const auto profile = pareto::profile_exits(args.model, stream_seed(args.seed, "pareto-profile"),
                                                    static_cast<std::size_t>(samples));
-        const auto candidates = pareto::evaluate_grid(profile, grid, args.exit_times, pareto::exit_energy(args.model));
+        ParetoChoice choice;
+        choice.goal = goal;
+        choice.candidates = pareto::evaluate_grid(profile, grid, args.exit_times, pareto::exit_energy(args.model));
         std::vector<pareto::Metrics> metrics;
-        metrics.reserve(candidates.size());
-        for (const auto& candidate : candidates)
+        metrics.reserve(choice.candidates.size());
+        for (const auto& candidate : choice.candidates)
           metrics.push_back(candidate.metrics);
-        std::vector<pareto::Metrics> front;
-        std::vector<std::size_t> front_index;
         for (std::size_t i : pareto::frontier(metrics)) {
-          front.push_back(metrics[i]);
-          front_index.push_back(i);
+          choice.front.push_back(metrics[i]);
+          choice.front_index.push_back(i);
         }
-        const auto chosen = front_index[pareto::select(front, goal)];
-        pareto::Goal saving = goal;
-        saving.objective = pareto::Objective::MinEnergy;
-        const auto low = front_index[pareto::select(front, saving)];
-        return std::make_unique<ParetoPolicy>(candidates[chosen].thresholds, candidates[low].thresholds, low_battery);
+        return std::make_unique<ParetoPolicy>(std::move(choice), low_battery);
       });
 }
 

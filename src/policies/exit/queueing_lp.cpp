@@ -311,7 +311,7 @@ public:
     if (!traced())
       return;
     // The loss is derived here, not kept by plan(): only a traced run pays the solve.
-    const double predicted_loss = station_loss(times_, q_, rate_, capacity_, settings_.exact);
+    const double predicted_loss = station_loss(scaled_times(), q_, rate_, capacity_, settings_.exact);
     trace(now, {{"arrival_rate", rate_}, {"predicted_loss", predicted_loss}});
     for (std::size_t i = 0; i < q_.size(); ++i)
       trace(now, {{fmt::format("q_{}", i), q_[i]}});
@@ -325,7 +325,24 @@ public:
     ++arrivals_in_epoch_;
   }
 
+  // A new share of the first station's host stretches every service time by 1/share:
+  // re-plan at once for the rate of the current plan.
+  void on_cpu_share(const CpuShareChange& change) override {
+    if (!change.first_host || change.share == share_)
+      return;
+    share_ = change.share;
+    plan(rate_);
+    trace_state(change.now);
+  }
+
 private:
+  [[nodiscard]] std::vector<double> scaled_times() const {
+    std::vector<double> times = times_;
+    for (double& t : times)
+      t /= share_;
+    return times;
+  }
+
   void roll_epoch(double now) {
     if (now < epoch_start_ + settings_.epoch)
       return;
@@ -337,7 +354,7 @@ private:
 
   void plan(double rate) {
     const auto q =
-        optimal_exit_probabilities(times_, accuracies_, rate, capacity_, settings_.max_loss, settings_.exact);
+        optimal_exit_probabilities(scaled_times(), accuracies_, rate, capacity_, settings_.max_loss, settings_.exact);
     rate_ = rate;
     q_ = q;
     // decide() runs at each exit reached, so store P(leave here | reached here).
@@ -357,6 +374,7 @@ private:
   std::vector<double> conditional_; // one per intermediate exit
   std::vector<double> q_;           // the plan: P(leave at exit i), final included
   double rate_ = 0;                 // the arrival rate it was made for
+  double share_ = 1;                // CPU share of the first station's host
   double epoch_start_ = 0;
   std::uint64_t arrivals_in_epoch_ = 0;
 };

@@ -11,17 +11,29 @@
 
 namespace edgesim {
 
+namespace {
+
+// A tenant holding a fraction of the CPU accepts proportionally more doubt, so it
+// keeps up when a host is shared: t' = 1 - (1 - t) / share.
+double relaxed(double threshold, double share) {
+  return share < 1 ? std::max(0.0, 1.0 - (1.0 - threshold) / share) : threshold;
+}
+
+} // namespace
+
 ThresholdPolicy::ThresholdPolicy(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
 
 ExitDecision ThresholdPolicy::decide(const ExitContext& ctx) {
   if (ctx.exit_index >= ctx.num_exits || ctx.exit_index >= thresholds_.size())
     return ExitDecision::Exit;
-  // A tenant holding a fraction of the CPU accepts proportionally more doubt, so it
-  // keeps up when a cooperative host is shared: t' = 1 - (1 - t) / share.
-  double threshold = thresholds_[ctx.exit_index];
-  if (ctx.cpu_share < 1)
-    threshold = std::max(0.0, 1.0 - (1.0 - threshold) / ctx.cpu_share);
-  return ctx.confidence >= threshold ? ExitDecision::Exit : ExitDecision::Continue;
+  return ctx.confidence >= relaxed(thresholds_[ctx.exit_index], ctx.cpu_share) ? ExitDecision::Exit
+                                                                               : ExitDecision::Continue;
+}
+
+void ThresholdPolicy::on_cpu_share(const CpuShareChange& change) {
+  for (std::size_t e = 0; e < thresholds_.size(); ++e)
+    trace(change.now,
+          {{fmt::format("effective_threshold_{}:{}", e, change.host), relaxed(thresholds_[e], change.share)}});
 }
 
 void ThresholdPolicy::trace_state(double now) {

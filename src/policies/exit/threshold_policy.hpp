@@ -15,6 +15,8 @@ public:
   ExitDecision decide(const ExitContext& ctx) override;
   /// The thresholds, once at t = 0 (they do not change).
   void trace_state(double now) override;
+  /// The relaxed thresholds t' the new share gives on that host.
+  void on_cpu_share(const CpuShareChange& change) override;
 
 private:
   std::vector<double> thresholds_;
