@@ -43,7 +43,7 @@ POLICY_DEFAULTS: dict[str, dict] = {
     "none": {},
     "fixed-exit": {"exit": 0},
     "threshold": {"thresholds": 0.8},
-    "knapsack": {},                       # budget_scale = 1.0, min_exit = 0
+    "knapsack": {"budget": "mean"},       # as in docs/img/policy_sweep; the default is "quantile"
     "ucb": {},                            # arms 0.5..0.95, exploration sqrt(2), cost 0.1
     "criteria": {"rule": "confidence > 0.8 OR response_time > 1s"},
     "queueing-lp": {"max_loss": 0.05},

@@ -363,7 +363,7 @@ def test_policy_panel_from_a_real_run(tmp_path, capsys):
     series = plot_run.policy_series(run)
     assert list(series) == [(0, "queueing-lp")]
     values = series[(0, "queueing-lp")]
-    assert set(values) == {"arrival_rate", "predicted_loss", "q_0", "q_1", "q_2"}
+    assert set(values) == {"arrival_rate", "planned_rate", "predicted_loss", "q_0", "q_1", "q_2"}
     t, q1 = values["q_1"]
     assert t[0] == 0 and len(t) >= 6  # t = 0, then every 10 s epoch
     assert plot_run.main([str(out_h5), "-o", str(tmp_path / "p")]) == 0

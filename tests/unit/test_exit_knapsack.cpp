@@ -1,5 +1,7 @@
-// The `knapsack` exit policy: budget B = budget_scale·(K − queue + 1)/λ, target = the
-// deepest exit whose cumulative compute time fits B, fixed at the request's first decision.
+// The `knapsack` exit policy: budget B = budget_scale·x_m/λ with m = K − queue + 1 and
+// x_m the overflow_risk quantile of Erlang(m, 1) (or m itself, budget = "mean"), target =
+// the deepest exit whose cumulative compute time fits B, fixed at the request's first
+// decision.
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
@@ -81,7 +83,7 @@ TEST(KnapsackExitPolicy, ExitIsNonIncreasingInTheArrivalRate) {
 }
 
 TEST(KnapsackExitPolicy, BudgetFollowsTheFreeBufferPlaces) {
-  auto policy = make("policy = \"knapsack\"");
+  auto policy = make("policy = \"knapsack\"\nbudget = \"mean\"");
   // λ = 100/s, K = 10: B = (10 − q + 1)/100.
   EXPECT_EQ(exit_taken(*policy, 1, 100, 1), 3U);  // B = 0.10 ≥ 0.08
   EXPECT_EQ(exit_taken(*policy, 2, 100, 4), 2U);  // B = 0.07: 0.04 fits, 0.08 does not
@@ -93,16 +95,31 @@ TEST(KnapsackExitPolicy, BudgetFollowsTheFreeBufferPlaces) {
 
 TEST(KnapsackExitPolicy, ScaleAndMeanRateFallback) {
   // No recent rate yet: args.mean_arrival_rate (100/s) is used.
-  auto policy = make("policy = \"knapsack\"", 100);
+  auto policy = make("policy = \"knapsack\"\nbudget = \"mean\"", 100);
   EXPECT_EQ(exit_taken(*policy, 1, 0, 6), 2U); // B = 0.05
-  auto scaled = make("policy = \"knapsack\"\nbudget_scale = 0.5", 100);
+  auto scaled = make("policy = \"knapsack\"\nbudget = \"mean\"\nbudget_scale = 0.5", 100);
   EXPECT_EQ(exit_taken(*scaled, 1, 0, 6), 1U); // B = 0.025
   auto unknown_rate = make("policy = \"knapsack\"");
   EXPECT_EQ(exit_taken(*unknown_rate, 1, 0, kCapacity), 3U) << "no rate at all: unbounded budget";
 }
 
-TEST(KnapsackExitPolicy, PlanIsFixedWhenTheRequestStarts) {
+// x_m against scipy.stats.gamma.ppf(0.05, m): 0.0513 (m = 1), 1.970 (5), 5.425 (10).
+TEST(KnapsackExitPolicy, QuantileBudgetIsTheOverflowingArrivalsRiskQuantile) {
   auto policy = make("policy = \"knapsack\"");
+  // λ = 100/s, K = 10.
+  EXPECT_EQ(exit_taken(*policy, 1, 100, 1), 2U);  // m = 10: B = 0.0543, 0.08 no longer fits
+  EXPECT_EQ(exit_taken(*policy, 2, 100, 6), 0U);  // m = 5: B = 0.0197, exit 1's 0.02 just misses
+  EXPECT_EQ(exit_taken(*policy, 3, 100, 10), 0U); // m = 1: B = 0.0005
+  // At 25/s, m = 10 gives B = 0.217 and m = 5 gives 0.0788 (just under the final's 0.08).
+  EXPECT_EQ(exit_taken(*policy, 4, 25, 1), 3U);
+  EXPECT_EQ(exit_taken(*policy, 5, 25, 6), 2U);
+  // A larger risk allows more: at 1/2, x_5 = 4.67 and B = 0.187 at 25/s.
+  auto bolder = make("policy = \"knapsack\"\noverflow_risk = 0.5");
+  EXPECT_EQ(exit_taken(*bolder, 1, 25, 6), 3U);
+}
+
+TEST(KnapsackExitPolicy, PlanIsFixedWhenTheRequestStarts) {
+  auto policy = make("policy = \"knapsack\"\nbudget = \"mean\"");
   ExitContext ctx;
   ctx.request_id = 42;
   ctx.num_exits = 3;
@@ -134,8 +151,14 @@ TEST(KnapsackExitPolicy, InvalidKeysNameTheKeyPath) {
   EXPECT_NE(error_of("policy = \"knapsack\"\nbudget_scale = -1").find("positive"), std::string::npos);
   EXPECT_NE(error_of("policy = \"knapsack\"\nmin_exit = 4").find("exits.min_exit"), std::string::npos);
   EXPECT_NE(error_of("policy = \"knapsack\"\nmin_exit = -1").find("0..3"), std::string::npos);
-  EXPECT_NE(error_of("policy = \"knapsack\"\nbudget = 1").find("unknown key"), std::string::npos);
+  EXPECT_NE(error_of("policy = \"knapsack\"\nbudgets = 1").find("unknown key"), std::string::npos);
   EXPECT_EQ(error_of("policy = \"knapsack\"\nbudget_scale = 2.5\nmin_exit = 3"), "");
+  EXPECT_NE(error_of("policy = \"knapsack\"\nbudget = \"median\"").find("exits.budget: expected \"quantile\""),
+            std::string::npos);
+  EXPECT_NE(error_of("policy = \"knapsack\"\noverflow_risk = 1").find("exits.overflow_risk: expected a probability"),
+            std::string::npos);
+  EXPECT_NE(error_of("policy = \"knapsack\"\nbudget = \"mean\"\noverflow_risk = 0.1").find("exits.overflow_risk"),
+            std::string::npos);
 }
 
 } // namespace

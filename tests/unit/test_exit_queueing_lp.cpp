@@ -290,7 +290,7 @@ TEST(QueueingLpPolicy, DrawsTheSolvedMixture) {
 }
 
 TEST(QueueingLpPolicy, ReplansFromTheMeasuredRateEveryEpoch) {
-  PolicyFixture fixture("policy = \"queueing-lp\"\nepoch = \"10s\"\n");
+  PolicyFixture fixture("policy = \"queueing-lp\"\nepoch = \"10s\"\nburst_sigmas = 0\n");
   // Planned for a light load: nothing leaves early.
   auto policy = fixture.make(1.0);
   EXPECT_DOUBLE_EQ(first_exit_share(*policy, 0.0, 1000), 0.0);
@@ -303,6 +303,23 @@ TEST(QueueingLpPolicy, ReplansFromTheMeasuredRateEveryEpoch) {
   for (int i = 0; i < 10; ++i)
     policy->on_outcome(edgesim::ExitOutcome{static_cast<std::uint64_t>(i), true, 2, true, 0.01, 10.0 + i});
   EXPECT_DOUBLE_EQ(first_exit_share(*policy, 20.0, 1000), 0.0);
+}
+
+TEST(QueueingLpPolicy, ABurstEndsTheEpochEarly) {
+  PolicyFixture fixture("policy = \"queueing-lp\"\nepoch = \"10s\"\n");
+  auto policy = fixture.make(1.0);
+  // 150/s where 1/s was planned: with m = 1 x t expected, the count passes m + 3 sqrt(m)
+  // (and the 10-arrival floor) after 10 arrivals, at t = 0.06 s, and the plan follows.
+  for (int i = 0; i < 10; ++i)
+    policy->on_outcome(edgesim::ExitOutcome{static_cast<std::uint64_t>(i), true, 0, true, 0.01, i / 150.0});
+  EXPECT_GT(first_exit_share(*policy, 0.07, 20000), 0.5);
+  // Poisson-like counts at the planned rate do not trigger it.
+  auto steady = fixture.make(100.0);
+  for (int i = 0; i < 900; ++i)
+    steady->on_outcome(edgesim::ExitOutcome{static_cast<std::uint64_t>(i), true, 0, true, 0.01, i / 100.0});
+  const double share = first_exit_share(*steady, 9.0, 20000);
+  auto reference = fixture.make(100.0);
+  EXPECT_NEAR(share, first_exit_share(*reference, 9.0, 20000), 0.02) << "no re-plan within the epoch";
 }
 
 TEST(QueueingLpPolicy, DeterministicForASeed) {
@@ -326,6 +343,8 @@ TEST(QueueingLpPolicy, RejectsInvalidKeys) {
       {"epoch = 0", "epoch"},
       {"epoch = \"soon\"", "epoch"},
       {"loss_model = \"magic\"", "loss_model"},
+      {"rate_margin = -1", "rate_margin"},
+      {"burst_sigmas = -0.5", "burst_sigmas"},
       {"thresholds = [0.5]", "thresholds"},
   };
   for (const auto& [line, key] : cases) {

@@ -10,21 +10,28 @@
 //   λ = ctx.arrival_rate if > 0, else args.mean_arrival_rate     (1/s)
 //   q = max(ctx.queue_length, 1)     requests in the station, this one included
 //   K = args.station_capacity
-//   B = budget_scale · (K − q + 1) / λ                           (B = ∞ when λ = 0)
+//   m = K − q + 1                    the arrival after the room left overflows the buffer
+//   B = budget_scale · x_m / λ                                   (B = ∞ when λ = 0)
 // and fixes the target exit: the deepest j ≥ min_exit with exit_times[j] / s ≤ B, where
 // s = ctx.cpu_share is the tenant's CPU share (1 alone on its host) (j =
 // num_exits is the final classifier), or min_exit when none fits. The request continues
 // at earlier exits and leaves at the target.
 //
-// Why this B: with q requests present and none leaving, the (K − q + 1)-th next arrival
-// finds the buffer full; (K − q + 1)/λ is when it is expected. Under FCFS the request in
-// service is the first to leave, so finishing it within B avoids that loss. With an empty
-// queue and K = 1 this is the keep-up condition service ≤ 1/λ; as the queue grows the
-// budget shrinks and requests leave earlier until the backlog drains. With several
-// servers other departures may come first, so B is conservative there. K is the first
-// station's capacity, the one the paper's single-queue model describes.
+// Why this B: with q requests present and none leaving, the m-th next arrival finds the
+// buffer full. Under Poisson arrivals its time T_m is Erlang(m, λ), and under FCFS the
+// request in service is the first to leave, so finishing it before T_m avoids that loss.
+// `budget = "quantile"` (the default) takes x_m = the `overflow_risk` quantile of
+// Erlang(m, 1), so the loss happens with probability at most overflow_risk;
+// `budget = "mean"` takes x_m = m, the expected time: T_m then comes first about half
+// the time (e^-1 for m = 1), so a station held near full loses heavily in overload
+// (21 % at ρ ≈ 1.45 on tests/data/scenarios/queueing-lp-station.toml, against 0.2 % by
+// quantile; docs/exit-policies.md). As the queue grows the budget shrinks and requests
+// leave earlier until the backlog drains. With several servers other departures may
+// come first, so B is conservative there. K is the first station's capacity, the one
+// the paper's single-queue model describes.
 //
-// Keys: `policy`, `budget_scale` (> 0, default 1), `min_exit` (0..num_exits, default 0;
+// Keys: `policy`, `budget` ("quantile" | "mean"), `overflow_risk` (in (0, 1), default
+// 0.05), `budget_scale` (> 0, default 1), `min_exit` (0..num_exits, default 0;
 // classifiers before it are not evaluated).
 #include "policies/builtin.hpp"
 
@@ -35,17 +42,61 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 namespace edgesim {
 namespace {
 
+// The q-quantile of Erlang(m, 1), the time of the m-th arrival of a unit-rate Poisson
+// process: the x with P(N(x) >= m) = q, N(x) ~ Poisson(x), by bisection.
+double erlang_quantile(int m, double q) {
+  auto at_least_m = [m](double x) {
+    double term = std::exp(-x); // P(N = 0)
+    double below = 0;
+    for (int i = 0; i < m; ++i) {
+      below += term;
+      term *= x / (i + 1);
+    }
+    return 1.0 - below;
+  };
+  double lo = 0;
+  double hi = m + 10.0 * std::sqrt(static_cast<double>(m)) + 10.0;
+  for (int iteration = 0; iteration < 100; ++iteration) {
+    const double mid = 0.5 * (lo + hi);
+    (at_least_m(mid) < q ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// Exact quantiles up to this m; beyond, Wilson and Hilferty's cube-root normal
+// approximation of the gamma distribution (relative error well under 1 % there).
+constexpr int kExactQuantiles = 50;
+
+// z with P(Z <= z) = q for a standard normal Z, by bisection on erfc.
+double normal_quantile(double q) {
+  double lo = -40;
+  double hi = 40;
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    const double mid = 0.5 * (lo + hi);
+    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < q ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
 class KnapsackPolicy final : public ExitPolicy {
 public:
+  // overflow_risk <= 0: the mean budget x_m = m.
   KnapsackPolicy(std::vector<double> exit_times, int capacity, double mean_rate, double budget_scale,
-                 std::size_t min_exit)
+                 std::size_t min_exit, double overflow_risk)
       : exit_times_(std::move(exit_times)), capacity_(std::max(1, capacity)), mean_rate_(mean_rate),
-        budget_scale_(budget_scale), min_exit_(min_exit) {}
+        budget_scale_(budget_scale), min_exit_(min_exit) {
+    if (overflow_risk > 0) {
+      risk_z_ = normal_quantile(overflow_risk);
+      for (int m = 1; m <= std::min(capacity_, kExactQuantiles); ++m)
+        exact_quantiles_.push_back(erlang_quantile(m, overflow_risk));
+    }
+  }
 
   [[nodiscard]] bool evaluates_exit(std::size_t exit) const override { return exit >= min_exit_; }
 
@@ -81,11 +132,22 @@ private:
     if (!(rate > 0))
       return std::numeric_limits<double>::infinity();
     const int in_system = std::max(ctx.queue_length, 1);
-    const int room = std::max(capacity_ - in_system + 1, 1);
-    return budget_scale_ * static_cast<double>(room) / rate;
+    const int room = std::clamp(capacity_ - in_system + 1, 1, capacity_);
+    return budget_scale_ * arrival_quantile(room) / rate;
   }
 
   // With a CPU share s below 1 every compute time stretches to t / s.
+  // x_m: when the m-th next arrival comes at rate 1 (its overflow_risk quantile, or its
+  // mean m under budget = "mean").
+  [[nodiscard]] double arrival_quantile(int m) const {
+    if (!risk_z_)
+      return static_cast<double>(m);
+    if (m <= static_cast<int>(exact_quantiles_.size()))
+      return exact_quantiles_[static_cast<std::size_t>(m - 1)];
+    const double c = 1.0 / (9.0 * m);
+    return m * std::pow(1.0 - c + *risk_z_ * std::sqrt(c), 3);
+  }
+
   [[nodiscard]] std::size_t target(double budget, double share) const {
     std::size_t best = min_exit_;
     for (std::size_t j = min_exit_; j < exit_times_.size(); ++j)
@@ -100,6 +162,8 @@ private:
   std::size_t traced_target_ = std::numeric_limits<std::size_t>::max();
   double budget_scale_;
   std::size_t min_exit_;
+  std::optional<double> risk_z_;                           // normal quantile of overflow_risk; none = mean budget
+  std::vector<double> exact_quantiles_;                    // x_m for m = 1..min(K, kExactQuantiles)
   std::unordered_map<std::uint64_t, std::size_t> targets_; // request → planned exit, while in flight
 };
 
@@ -108,10 +172,19 @@ private:
 void register_exit_knapsack(Registry& registry) {
   registry.add_exit_policy(
       "knapsack",
-      "fix each request's exit at its start: the deepest whose compute time fits "
-      "budget_scale·(K − queue + 1)/arrival_rate (Casale & Roveri, IEEE TC 2023)",
+      "fix each request's exit at its start: the deepest whose compute time ends before the buffer "
+      "overflows with probability >= 1 − overflow_risk (Casale & Roveri, IEEE TC 2023)",
       [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
-        args.config.require_only({"policy", "budget_scale", "min_exit"});
+        args.config.require_only({"policy", "budget", "overflow_risk", "budget_scale", "min_exit"});
+        const std::string budget = args.config.get_string("budget", "quantile");
+        if (budget != "quantile" && budget != "mean")
+          args.config.fail("budget", "\"quantile\" (the overflow_risk quantile of the overflowing arrival's time) or "
+                                     "\"mean\" (its expected time)");
+        const double risk = args.config.get_double("overflow_risk", 0.05);
+        if (!(risk > 0 && risk < 1))
+          args.config.fail("overflow_risk", "a probability in (0, 1)");
+        if (budget == "mean" && args.config.has("overflow_risk"))
+          args.config.fail("overflow_risk", "no overflow_risk with budget = \"mean\"");
         const double scale = args.config.get_double("budget_scale", 1.0);
         if (!(scale > 0))
           args.config.fail("budget_scale", "a positive number");
@@ -123,7 +196,7 @@ void register_exit_knapsack(Registry& registry) {
           throw RuntimeError(fmt::format("knapsack exit policy: got {} exit times for a model with {} exits",
                                          args.exit_times.size(), n));
         return std::make_unique<KnapsackPolicy>(args.exit_times, args.station_capacity, args.mean_arrival_rate, scale,
-                                                static_cast<std::size_t>(min_exit));
+                                                static_cast<std::size_t>(min_exit), budget == "mean" ? 0.0 : risk);
       });
 }
 

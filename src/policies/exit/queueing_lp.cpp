@@ -3,7 +3,8 @@
 // classifier) that maximise the expected accuracy sum_i q_i acc_i while the tenant's
 // first station, seen as an M/G/1/K queue whose service time is the mixture of the
 // cumulative exit times, loses at most `max_loss` of the arrivals. It re-plans every
-// `epoch` from the arrival rate measured over the last epoch.
+// `epoch` from the arrival rate measured over the last epoch, raised by `rate_margin`
+// standard errors of that estimate, and at once when its CPU share changes.
 //
 // Loss is nonlinear in q, so the problem is not an LP. It is solved as a family of LPs
 // (GLPK) parameterised by the service-time moments, each LP optimum checked against the
@@ -289,14 +290,23 @@ struct Settings {
   double max_loss = 0.01;
   double epoch = 10.0;
   bool exact = true;
+  // Standard errors of the epoch's rate estimate added before planning (see plan()).
+  double rate_margin = 1.0;
+  // End an epoch early when its arrivals so far exceed the planned rate's by this many
+  // standard deviations (a burst); 0 = never.
+  double burst_sigmas = 3.0;
 };
+
+// Arrivals an epoch must have seen before it may end early as a burst: fewer give too
+// rough a rate to re-plan for.
+constexpr double kMinBurstArrivals = 10;
 
 class QueueingLpPolicy final : public ExitPolicy {
 public:
   QueueingLpPolicy(Settings settings, std::vector<double> exit_times, std::vector<double> accuracies, int capacity,
                    double initial_rate, std::uint64_t seed)
       : settings_(settings), times_(std::move(exit_times)), accuracies_(std::move(accuracies)), capacity_(capacity),
-        rng_(seed) {
+        rng_(seed), measured_rate_(initial_rate) {
     plan(initial_rate);
   }
 
@@ -312,7 +322,7 @@ public:
       return;
     // The loss is derived here, not kept by plan(): only a traced run pays the solve.
     const double predicted_loss = station_loss(scaled_times(), q_, rate_, capacity_, settings_.exact);
-    trace(now, {{"arrival_rate", rate_}, {"predicted_loss", predicted_loss}});
+    trace(now, {{"arrival_rate", measured_rate_}, {"planned_rate", rate_}, {"predicted_loss", predicted_loss}});
     for (std::size_t i = 0; i < q_.size(); ++i)
       trace(now, {{fmt::format("q_{}", i), q_[i]}});
   }
@@ -323,6 +333,15 @@ public:
     // measure the offered rate, losses included; decide() calls would miss the requests
     // the station turned away.
     ++arrivals_in_epoch_;
+    if (settings_.burst_sigmas > 0) {
+      // A burst: a Poisson count of mean m = rate x elapsed has a standard deviation of
+      // sqrt(m); far more arrivals than the plan's rate allows means the rate went up,
+      // and waiting for the epoch's end would lose requests all along.
+      const double expected = rate_ * (outcome.now - epoch_start_);
+      const auto n = static_cast<double>(arrivals_in_epoch_);
+      if (n >= kMinBurstArrivals && n > expected + settings_.burst_sigmas * std::sqrt(std::max(expected, 1.0)))
+        end_epoch(outcome.now);
+    }
   }
 
   // A new share of the first station's host stretches every service time by 1/share:
@@ -344,9 +363,21 @@ private:
   }
 
   void roll_epoch(double now) {
-    if (now < epoch_start_ + settings_.epoch)
+    if (now >= epoch_start_ + settings_.epoch)
+      end_epoch(now);
+  }
+
+  void end_epoch(double now) {
+    if (!(now > epoch_start_))
       return;
-    plan(static_cast<double>(arrivals_in_epoch_) / (now - epoch_start_));
+    // The loss is convex in the rate, so planning for the noisy estimate itself loses
+    // more than max_loss on average (Jensen); planning for its upper bound at
+    // rate_margin standard errors (a Poisson count n has one of sqrt(n)) keeps the
+    // average at or below the bound.
+    const auto n = static_cast<double>(arrivals_in_epoch_);
+    const double length = now - epoch_start_;
+    measured_rate_ = n / length;
+    plan((n + settings_.rate_margin * std::sqrt(n)) / length);
     epoch_start_ = now;
     arrivals_in_epoch_ = 0;
     trace_state(now);
@@ -374,6 +405,7 @@ private:
   std::vector<double> conditional_; // one per intermediate exit
   std::vector<double> q_;           // the plan: P(leave at exit i), final included
   double rate_ = 0;                 // the arrival rate it was made for
+  double measured_rate_ = 0;        // the last epoch's (the scenario's mean at first)
   double share_ = 1;                // CPU share of the first station's host
   double epoch_start_ = 0;
   std::uint64_t arrivals_in_epoch_ = 0;
@@ -391,7 +423,7 @@ void register_exit_queueing_lp(Registry& registry) {
       "(re-planned every epoch)",
       [](const ExitPolicyArgs& args) -> std::unique_ptr<ExitPolicy> {
         const ConfigView& config = args.config;
-        config.require_only({"policy", "max_loss", "epoch", "loss_model"});
+        config.require_only({"policy", "max_loss", "epoch", "loss_model", "rate_margin", "burst_sigmas"});
         queueing_lp::Settings settings;
         settings.max_loss = config.get_double("max_loss", settings.max_loss);
         if (!(settings.max_loss > 0 && settings.max_loss < 1))
@@ -403,6 +435,12 @@ void register_exit_queueing_lp(Registry& registry) {
         if (loss_model != "exact" && loss_model != "approx")
           config.fail("loss_model", "\"exact\" (M/G/1/K) or \"approx\" (Smith's closed form)");
         settings.exact = loss_model == "exact";
+        settings.burst_sigmas = config.get_double("burst_sigmas", settings.burst_sigmas);
+        if (!(settings.burst_sigmas >= 0 && std::isfinite(settings.burst_sigmas)))
+          config.fail("burst_sigmas", "a number of standard deviations >= 0 (0 re-plans at epoch ends only)");
+        settings.rate_margin = config.get_double("rate_margin", settings.rate_margin);
+        if (!(settings.rate_margin >= 0 && std::isfinite(settings.rate_margin)))
+          config.fail("rate_margin", "a number of standard errors >= 0 (0 plans for the measured rate itself)");
 
         const std::size_t n = args.model.exits.size();
         if (args.exit_times.size() != n + 1)
