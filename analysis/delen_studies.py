@@ -96,6 +96,15 @@ def mean_ci(values) -> tuple[float, float]:
     return float(x.mean()), float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
 
 
+def pyplot():
+    """matplotlib.pyplot on the file-only backend (imported on first use: the statistics
+    above need no matplotlib)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
 def write_csv(rows: list[dict], path: Path) -> None:
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
@@ -136,7 +145,7 @@ def window_stats(arrival, tenant, exit_, latency, correct, tenant_index: int, wi
 
 # ---------------------------------------------------------------------- flexibility
 
-def flexibility(args) -> list[dict]:
+def flexibility(args):
     scenario = REPO / "scenarios" / "delen-flexibility.toml"
     cases = [("full model", None, 'exits={policy="none"}'), ("oracle", None, 'exits={policy="oracle"}')]
     for target in FLEXIBILITY_TARGETS:
@@ -154,9 +163,7 @@ def flexibility(args) -> list[dict]:
         rows.append({"policy": policy, "target": "" if target is None else target, "accuracy": acc,
                      "accuracy_ci95": acc_ci, "energy_per_request_j": energy, "energy_ci95": energy_ci,
                      "latency_mean_s": latency})
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for policy, marker in [("full model", "s"), ("oracle", "*"), ("per-workload", "o"), ("pareto", "^")]:
         sel = [r for r in rows if r["policy"] == policy]
@@ -169,14 +176,12 @@ def flexibility(args) -> list[dict]:
     ax.set_title("Flexibility: ResNet-50 (3 exits) on a Jetson Nano, 4 frames/s")
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(f"{args.output}.png", dpi=120)
-    return rows
+    return rows, fig
 
 
 # -------------------------------------------------------------------------- battery
 
-def battery(args) -> list[dict]:
+def battery(args):
     from edgesim_h5 import load_run
     scenario = REPO / "scenarios" / "delen-battery.toml"
     rows = []
@@ -200,9 +205,7 @@ def battery(args) -> list[dict]:
     base = rows[0]["lifetime_s"]
     for r in rows:
         r["lifetime_gain"] = lifetime_gain(r["lifetime_s"], base)
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     fig, (soc, bars) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
     for name, (t, s) in curves.items():
         soc.plot(t, s, label=name)
@@ -219,14 +222,12 @@ def battery(args) -> list[dict]:
     bars.set_xlabel("lifetime over the full model (%)")
     bars.invert_yaxis()
     fig.suptitle("Battery adaptation: Jetson Nano on 18650 cells, ResNet-50 at 4 frames/s")
-    fig.tight_layout()
-    fig.savefig(f"{args.output}.png", dpi=120)
-    return rows
+    return rows, fig
 
 
 # --------------------------------------------------------------------- multitenancy
 
-def multitenancy(args) -> list[dict]:
+def multitenancy(args):
     from edgesim_h5 import load_run
     scenario = REPO / "scenarios" / "delen-multitenancy.toml"
     rows = []
@@ -240,9 +241,7 @@ def multitenancy(args) -> list[dict]:
                 for w in window_stats(req["arrival"], req["tenant"], req["exit"], req["latency"], req["correct"],
                                       k, 10.0, 10.0, 300.0):
                     rows.append({"policy": name, "tenant": tenant, **w})
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     tenants = sorted({r["tenant"] for r in rows})
     fig, axes = plt.subplots(3, len(tenants), figsize=(11, 7.5), sharex=True)
     for col, tenant in enumerate(tenants):
@@ -260,9 +259,7 @@ def multitenancy(args) -> list[dict]:
         axes[2][col].set_xlabel("arrival time (s); shares swap at 100 s and 200 s")
     axes[0][0].legend(fontsize=8)
     fig.suptitle("Multi-tenancy: analytics (ResNet-50) and doorbell (MobileNetV2) share a Jetson Nano")
-    fig.tight_layout()
-    fig.savefig(f"{args.output}.png", dpi=120)
-    return rows
+    return rows, fig
 
 
 STUDIES = {"flexibility": flexibility, "battery": battery, "multitenancy": multitenancy}
@@ -277,10 +274,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.output = args.output or str(REPO / "docs" / "img" / f"delen_{args.study}")
     try:
-        rows = STUDIES[args.study](args)
+        rows, fig = STUDIES[args.study](args)
     except RuntimeError as error:
         print(f"delen_studies: error: {error}", file=sys.stderr)
         return 1
+    fig.tight_layout()
+    fig.savefig(f"{args.output}.png", dpi=120)
     write_csv(rows, Path(f"{args.output}.csv"))
     print(f"wrote {args.output}.csv and {args.output}.png")
     return 0

@@ -42,13 +42,14 @@ double share_left_for(std::size_t j, std::span<const double> weights, std::span<
 CpuShares::CpuShares(MultitenantPolicy policy, std::span<const double> base, std::size_t hosts,
                      std::vector<ShareStep> steps, double epoch, double tolerance)
     : policy_(policy), tenants_(base.size()), hosts_(hosts), steps_(std::move(steps)), epoch_(epoch),
-      tolerance_(tolerance), next_epoch_(policy == MultitenantPolicy::Cooperative ? epoch : kInf),
-      entitled_(hosts * base.size()), effective_(hosts * base.size(), 1.0), present_(hosts * base.size(), false),
-      epoch_work_(hosts * base.size(), 0.0), demand_(hosts * base.size(), kInf) {
+      tolerance_(tolerance), entitled_(hosts * base.size()), effective_(hosts * base.size(), 1.0),
+      present_(hosts * base.size(), false), epoch_work_(hosts * base.size(), 0.0), demand_(hosts * base.size(), kInf) {
   std::stable_sort(steps_.begin(), steps_.end(), [](const ShareStep& a, const ShareStep& b) { return a.at < b.at; });
   for (std::size_t h = 0; h < hosts; ++h)
     for (std::size_t t = 0; t < tenants_; ++t)
       entitled_[index(t, static_cast<int>(h))] = base[t];
+  if (policy == MultitenantPolicy::Cooperative)
+    next_epoch_ = epoch;
 }
 
 void CpuShares::set_placement(std::size_t tenant, std::span<const int> hosts) {
@@ -66,8 +67,9 @@ void CpuShares::add_work(std::size_t tenant, int host, double host_seconds) {
 }
 
 double CpuShares::next_time() const {
-  const double step = next_step_ < steps_.size() ? steps_[next_step_].at : kInf;
-  return std::min(step, next_epoch_);
+  if (next_step_ == steps_.size())
+    return next_epoch_;
+  return std::min(steps_[next_step_].at, next_epoch_);
 }
 
 double CpuShares::compute_effective(std::size_t tenant, int host) const {

@@ -85,7 +85,7 @@ private:
   double epoch_;
   double tolerance_;
   double epoch_start_ = 0;
-  double next_epoch_;
+  double next_epoch_ = std::numeric_limits<double>::infinity(); // cooperative only
   // Per (host, tenant), host-major.
   std::vector<double> entitled_;
   std::vector<double> effective_;

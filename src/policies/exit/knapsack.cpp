@@ -24,7 +24,7 @@
 // Erlang(m, 1), so the loss happens with probability at most overflow_risk;
 // `budget = "mean"` takes x_m = m, the expected time: T_m then comes first about half
 // the time (e^-1 for m = 1), so a station held near full loses heavily in overload
-// (21 % at ρ ≈ 1.45 on tests/data/scenarios/queueing-lp-station.toml, against 0.2 % by
+// (21 % at ρ ≈ 1.46 on tests/data/scenarios/queueing-lp-station.toml, against 1.0 % by
 // quantile; docs/exit-policies.md). As the queue grows the budget shrinks and requests
 // leave earlier until the backlog drains. With several servers other departures may
 // come first, so B is conservative there. K is the first station's capacity, the one
@@ -37,6 +37,7 @@
 
 #include <edgesim/error.hpp>
 
+#include <boost/math/special_functions/gamma.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,40 +49,14 @@
 namespace edgesim {
 namespace {
 
+// Quantiles x_m kept from construction for m up to this (K is usually small); a larger
+// room is computed when met.
+constexpr int kCachedQuantiles = 4096;
+
 // The q-quantile of Erlang(m, 1), the time of the m-th arrival of a unit-rate Poisson
-// process: the x with P(N(x) >= m) = q, N(x) ~ Poisson(x), by bisection.
+// process: the inverse of the regularised lower incomplete gamma function P(m, x).
 double erlang_quantile(int m, double q) {
-  auto at_least_m = [m](double x) {
-    double term = std::exp(-x); // P(N = 0)
-    double below = 0;
-    for (int i = 0; i < m; ++i) {
-      below += term;
-      term *= x / (i + 1);
-    }
-    return 1.0 - below;
-  };
-  double lo = 0;
-  double hi = m + 10.0 * std::sqrt(static_cast<double>(m)) + 10.0;
-  for (int iteration = 0; iteration < 100; ++iteration) {
-    const double mid = 0.5 * (lo + hi);
-    (at_least_m(mid) < q ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-// Exact quantiles up to this m; beyond, Wilson and Hilferty's cube-root normal
-// approximation of the gamma distribution (relative error well under 1 % there).
-constexpr int kExactQuantiles = 50;
-
-// z with P(Z <= z) = q for a standard normal Z, by bisection on erfc.
-double normal_quantile(double q) {
-  double lo = -40;
-  double hi = 40;
-  for (int iteration = 0; iteration < 200; ++iteration) {
-    const double mid = 0.5 * (lo + hi);
-    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < q ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
+  return boost::math::gamma_p_inv(static_cast<double>(m), q);
 }
 
 class KnapsackPolicy final : public ExitPolicy {
@@ -92,9 +67,9 @@ public:
       : exit_times_(std::move(exit_times)), capacity_(std::max(1, capacity)), mean_rate_(mean_rate),
         budget_scale_(budget_scale), min_exit_(min_exit) {
     if (overflow_risk > 0) {
-      risk_z_ = normal_quantile(overflow_risk);
-      for (int m = 1; m <= std::min(capacity_, kExactQuantiles); ++m)
-        exact_quantiles_.push_back(erlang_quantile(m, overflow_risk));
+      overflow_risk_ = overflow_risk;
+      for (int m = 1; m <= std::min(capacity_, kCachedQuantiles); ++m)
+        quantiles_.push_back(erlang_quantile(m, overflow_risk));
     }
   }
 
@@ -140,12 +115,11 @@ private:
   // x_m: when the m-th next arrival comes at rate 1 (its overflow_risk quantile, or its
   // mean m under budget = "mean").
   [[nodiscard]] double arrival_quantile(int m) const {
-    if (!risk_z_)
+    if (!overflow_risk_)
       return static_cast<double>(m);
-    if (m <= static_cast<int>(exact_quantiles_.size()))
-      return exact_quantiles_[static_cast<std::size_t>(m - 1)];
-    const double c = 1.0 / (9.0 * m);
-    return m * std::pow(1.0 - c + *risk_z_ * std::sqrt(c), 3);
+    if (m <= static_cast<int>(quantiles_.size()))
+      return quantiles_[static_cast<std::size_t>(m - 1)];
+    return erlang_quantile(m, *overflow_risk_);
   }
 
   [[nodiscard]] std::size_t target(double budget, double share) const {
@@ -162,8 +136,8 @@ private:
   std::size_t traced_target_ = std::numeric_limits<std::size_t>::max();
   double budget_scale_;
   std::size_t min_exit_;
-  std::optional<double> risk_z_;                           // normal quantile of overflow_risk; none = mean budget
-  std::vector<double> exact_quantiles_;                    // x_m for m = 1..min(K, kExactQuantiles)
+  std::optional<double> overflow_risk_;                    // none = mean budget
+  std::vector<double> quantiles_;                          // x_m for m = 1..min(K, kCachedQuantiles)
   std::unordered_map<std::uint64_t, std::size_t> targets_; // request → planned exit, while in flight
 };
 
