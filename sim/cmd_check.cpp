@@ -3,8 +3,11 @@
 #include "command_options.hpp"
 
 #include "core/deployment.hpp"
+#include "core/placement_problem.hpp"
 #include "core/platform_probe.hpp"
 #include "scenario/scenario_loader.hpp"
+
+#include <edgesim/joint_load.hpp>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -14,6 +17,31 @@
 namespace po = boost::program_options;
 
 namespace edgesim::cli {
+namespace {
+
+// What the cost model predicts the jointly placed tenants keep each host busy
+// (docs/joint-placement.md): the capacity their placement shared.
+void print_joint_load(const Scenario& scenario, const PlatformInfo& platform, const Deployment& deployment) {
+  const PlacementInputs inputs = placement_inputs(platform, scenario);
+  std::vector<PlacementProblem> problems;
+  std::vector<std::vector<Fragment>> plans;
+  for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
+    if (!deployment.tenants[t].placement_policy->places_jointly())
+      continue;
+    problems.push_back(make_placement_problem(inputs, scenario.tenants[t], t));
+    plans.push_back(deployment.tenants[t].fragments);
+  }
+  if (problems.empty())
+    return;
+  const CoTenantLoad load = co_tenant_load(problems, plans, problems.size());
+  std::string hosts;
+  for (std::size_t h = 0; h < load.hosts.size(); ++h)
+    if (load.hosts[h].utilisation > 0)
+      hosts += fmt::format(" {} {:.1f} %", inputs.hosts[h].name, 100 * load.hosts[h].utilisation);
+  fmt::print("  joint placement of {} tenant(s), predicted utilisation:{}\n", problems.size(), hosts);
+}
+
+} // namespace
 
 int cmd_check(std::vector<std::string> args) {
   auto simgrid_args = take_simgrid_args(args);
@@ -52,6 +80,7 @@ int cmd_check(std::vector<std::string> args) {
                tenant.model.layers.size(), tenant.model.exits.size(), tenant.exits.name, tenant.placement.name,
                fragments);
   }
+  print_joint_load(scenario, platform, deployment);
   return kOk;
 }
 

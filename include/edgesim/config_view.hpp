@@ -25,6 +25,7 @@ public:
   [[nodiscard]] std::int64_t get_int(std::string_view key, std::int64_t fallback) const;
   [[nodiscard]] std::string get_string(std::string_view key) const;
   [[nodiscard]] std::string get_string(std::string_view key, std::string_view fallback) const;
+  [[nodiscard]] bool get_bool(std::string_view key, bool fallback) const;
   [[nodiscard]] std::vector<double> get_double_array(std::string_view key) const;
   /// A duration in seconds: a number (seconds) or a string with a unit ("250ms").
   [[nodiscard]] double get_seconds(std::string_view key) const;

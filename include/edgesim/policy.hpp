@@ -160,6 +160,43 @@ struct Fragment {
   std::size_t branches = 1;
 };
 
+/// Joint placement (docs/joint-placement.md): what the other tenants placed with this
+/// one use of one host. Utilisation is the fraction of time their fragments keep the
+/// host's cores busy: the sum of arrival rate x compute seconds (cost model below).
+struct HostLoad {
+  double ram_bytes = 0;
+  double utilisation = 0;
+};
+
+/// The same for a route: the sum of arrival rate x bytes / bandwidth of their transfers.
+struct RouteLoad {
+  std::string from;
+  std::string to;
+  double utilisation = 0;
+};
+
+/// What co-placed tenants use of the platform: `hosts` in PlacementProblem::hosts order,
+/// and the routes they send over (edgesim/joint_load.hpp builds it).
+struct CoTenantLoad {
+  std::vector<HostLoad> hosts;
+  std::vector<RouteLoad> routes;
+  /// The largest utilisation any host or route carries.
+  [[nodiscard]] double peak() const {
+    double peak = 0;
+    for (const auto& h : hosts)
+      peak = std::max(peak, h.utilisation);
+    for (const auto& r : routes)
+      peak = std::max(peak, r.utilisation);
+    return peak;
+  }
+  [[nodiscard]] double route(std::string_view from, std::string_view to) const {
+    for (const auto& r : routes)
+      if (r.from == from && r.to == to)
+        return r.utilisation;
+    return 0;
+  }
+};
+
 struct PlacementProblem {
   const std::vector<HostInfo>& hosts;
   const ModelProfile& model;
@@ -170,6 +207,9 @@ struct PlacementProblem {
   std::span<const RouteInfo> routes = {};
   Workload workload = {};
   double now_s = 0; // simulated time; > 0 when re-planning during a run
+  /// Joint placement re-planning one tenant during a run: what the other tenants of the
+  /// joint group use now (their placements stay); nullptr when the tenant is placed alone.
+  const CoTenantLoad* co_tenants = nullptr;
 
   [[nodiscard]] const HostInfo* host(std::string_view name) const {
     for (const auto& h : hosts)
@@ -270,6 +310,17 @@ class PlacementPolicy : public TracedPolicy {
 public:
   ~PlacementPolicy() override = default;
   virtual std::vector<Fragment> place(const PlacementProblem& problem) = 0;
+  /// Whether the tenants sharing this policy's table are placed together
+  /// (docs/joint-placement.md): the deployment then calls place_jointly once for all of
+  /// them, and re-plans give each tenant the others' load in PlacementProblem::co_tenants.
+  [[nodiscard]] virtual bool places_jointly() const { return false; }
+  /// One placement per problem (same order), for policies whose places_jointly() is true.
+  virtual std::vector<std::vector<Fragment>> place_jointly(std::span<const PlacementProblem> problems) {
+    std::vector<std::vector<Fragment>> plans;
+    for (const PlacementProblem& problem : problems)
+      plans.push_back(place(problem));
+    return plans;
+  }
   virtual void on_outcome(const PlacementOutcome& /*outcome*/) {}
 };
 

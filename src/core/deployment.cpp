@@ -163,6 +163,58 @@ template <typename Build> auto with_policy_key_hint(std::string_view kind, const
   }
 }
 
+// Each tenant's placement policy, built from its table.
+std::vector<std::unique_ptr<PlacementPolicy>> make_placement_policies(const Scenario& scenario,
+                                                                      const PlatformInfo& platform) {
+  std::vector<std::unique_ptr<PlacementPolicy>> policies;
+  for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
+    const TenantSpec& tenant = scenario.tenants[t];
+    if (platform.find(tenant.source) == nullptr)
+      throw InputError(fmt::format("{}: tenants.{}.source: no host named \"{}\" in platform {}", scenario.file, t,
+                                   tenant.source, platform.file));
+    check_measurement_pstates(tenant, t, scenario, platform);
+    const auto* entry = Registry::instance().placement_policy(tenant.placement.name);
+    if (entry == nullptr)
+      throw InputError(fmt::format("{}: {}.policy: unknown placement policy \"{}\" (see `edgesim list policies`)",
+                                   scenario.file, tenant.placement.path, tenant.placement.name));
+    ConfigView config(*tenant.placement.table, scenario.file, tenant.placement.path);
+    policies.push_back(with_policy_key_hint("placement", tenant.placement.name, [&] {
+      return entry->factory(PlacementPolicyArgs{config, stream_seed(scenario.simulation.seed, "placement", t)});
+    }));
+  }
+  return policies;
+}
+
+// The tenants whose policy places jointly share the scenario's [placement] table
+// (docs/joint-placement.md): the first of them places them all at once. Plans by tenant
+// index, empty for tenants placed alone.
+std::vector<std::vector<Fragment>> place_joint_group(const Scenario& scenario, const PlacementInputs& inputs,
+                                                     std::span<const std::unique_ptr<PlacementPolicy>> policies) {
+  const std::vector<std::size_t> group = joint_group(policies);
+  std::vector<std::vector<Fragment>> plans(scenario.tenants.size());
+  if (group.empty())
+    return plans;
+  // A tenant's own table is its own choice: only the top-level one is shared.
+  for (std::size_t t : group)
+    if (scenario.tenants[t].placement.path != "placement")
+      throw InputError(fmt::format("{}: {}.joint: joint placement places the tenants that share the scenario's "
+                                   "top-level [placement] table; set joint = true there and drop tenants.{}'s own "
+                                   "placement table",
+                                   scenario.file, scenario.tenants[t].placement.path, t));
+  const PolicySpec& shared = scenario.tenants[group.front()].placement;
+  std::vector<PlacementProblem> problems;
+  problems.reserve(group.size());
+  for (std::size_t t : group)
+    problems.push_back(make_placement_problem(inputs, scenario.tenants[t], t));
+  const auto joint = policies[group.front()]->place_jointly(problems);
+  if (joint.size() != group.size())
+    throw RuntimeError(fmt::format("placement policy \"{}\" placed {} of the {} tenants it was asked to place jointly",
+                                   shared.name, joint.size(), group.size()));
+  for (std::size_t i = 0; i < group.size(); ++i)
+    plans[group[i]] = joint[i];
+  return plans;
+}
+
 } // namespace
 
 Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platform, bool check_only) {
@@ -193,31 +245,21 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
   mark_initially_unavailable(inputs, scenario.dynamics);
 
   Deployment deployment;
+  std::vector<std::unique_ptr<PlacementPolicy>> placements = make_placement_policies(scenario, platform);
+  const std::vector<std::vector<Fragment>> joint_plans = place_joint_group(scenario, inputs, placements);
   std::map<std::string, double> memory_per_host;
   std::map<std::string, std::vector<std::size_t>> tenants_per_host; // for the RAM message
   for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
     const TenantSpec& tenant = scenario.tenants[t];
-    if (platform.find(tenant.source) == nullptr)
-      throw InputError(fmt::format("{}: tenants.{}.source: no host named \"{}\" in platform {}", scenario.file, t,
-                                   tenant.source, platform.file));
-    check_measurement_pstates(tenant, t, scenario, platform);
-    const auto* place_entry = Registry::instance().placement_policy(tenant.placement.name);
-    if (place_entry == nullptr)
-      throw InputError(fmt::format("{}: {}.policy: unknown placement policy \"{}\" (see `edgesim list policies`)",
-                                   scenario.file, tenant.placement.path, tenant.placement.name));
     const auto* exit_entry = Registry::instance().exit_policy(tenant.exits.name);
     if (exit_entry == nullptr)
       throw InputError(fmt::format("{}: {}.policy: unknown exit policy \"{}\" (see `edgesim list policies`)",
                                    scenario.file, tenant.exits.path, tenant.exits.name));
 
-    ConfigView place_config(*tenant.placement.table, scenario.file, tenant.placement.path);
-    auto placement = with_policy_key_hint("placement", tenant.placement.name, [&] {
-      return place_entry->factory(
-          PlacementPolicyArgs{place_config, stream_seed(scenario.simulation.seed, "placement", t)});
-    });
-    const PlacementProblem problem = make_placement_problem(inputs, tenant, t);
+    auto& placement = placements[t];
     TenantDeployment plan;
-    plan.fragments = placement->place(problem);
+    plan.fragments =
+        placement->places_jointly() ? joint_plans[t] : placement->place(make_placement_problem(inputs, tenant, t));
     for (std::size_t f = 0; f < plan.fragments.size(); ++f) {
       const Fragment& fragment = plan.fragments[f];
       if (platform.find(fragment.host) == nullptr)

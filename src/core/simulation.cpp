@@ -16,6 +16,7 @@
 #include "core/wifi_energy_capture.hpp"
 #include "util/latency_histogram.hpp"
 #include <edgesim/exit_oracle.hpp>
+#include <edgesim/joint_load.hpp>
 #include <edgesim/random.hpp>
 
 #include <simgrid/plugins/energy.h>
@@ -463,6 +464,23 @@ void Simulator::replan(std::size_t t) {
   TenantRuntime& tenant = tenants_[t];
   tenant.next_replan += tenant.spec->replan_every;
   PlacementProblem problem = live_placement_problem(t);
+  // A tenant placed jointly moves among the others as they are now: their load stays.
+  std::vector<PlacementProblem> group;
+  std::vector<std::vector<Fragment>> group_plans;
+  std::size_t self = 0;
+  CoTenantLoad co_tenants;
+  if (tenant.placement_policy->places_jointly()) {
+    for (std::size_t u = 0; u < tenants_.size(); ++u) {
+      if (!tenants_[u].placement_policy->places_jointly())
+        continue;
+      if (u == t)
+        self = group.size();
+      group.push_back(u == t ? problem : live_placement_problem(u));
+      group_plans.push_back(tenants_[u].placements.back().plan);
+    }
+    co_tenants = co_tenant_load(group, group_plans, self);
+    problem.co_tenants = &co_tenants;
+  }
   std::vector<Fragment> plan;
   try {
     plan = tenant.placement_policy->place(problem);

@@ -67,6 +67,15 @@ std::string ConfigView::get_string(std::string_view key, std::string_view fallba
   return has(key) ? get_string(key) : std::string(fallback);
 }
 
+bool ConfigView::get_bool(std::string_view key, bool fallback) const {
+  if (!has(key))
+    return fallback;
+  const auto value = table_->get(key)->value_exact<bool>();
+  if (!value)
+    fail(key, "true or false");
+  return *value;
+}
+
 const toml::array& ConfigView::get_table_array(std::string_view key, std::string_view expected) const {
   const toml::node* node = table_->get(key);
   const toml::array* array = node != nullptr ? node->as_array() : nullptr;

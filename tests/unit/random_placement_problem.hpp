@@ -29,12 +29,13 @@ struct RandomPlacementProblem {
   }
 };
 
-inline RandomPlacementProblem random_placement_problem(std::mt19937_64& rng) {
+inline RandomPlacementProblem random_placement_problem(std::mt19937_64& rng, std::size_t max_layers = 7,
+                                                       std::size_t max_hosts = 4) {
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
   auto log_uniform = [&](double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); };
   RandomPlacementProblem p;
-  const auto layers = std::uniform_int_distribution<std::size_t>(3, 7)(rng);
-  const auto hosts = std::uniform_int_distribution<std::size_t>(2, 4)(rng);
+  const auto layers = std::uniform_int_distribution<std::size_t>(3, max_layers)(rng);
+  const auto hosts = std::uniform_int_distribution<std::size_t>(2, max_hosts)(rng);
   p.model.name = "random";
   p.model.input_bytes = log_uniform(1e3, 1e6);
   for (std::size_t l = 0; l < layers; ++l)
@@ -66,13 +67,13 @@ struct BruteForceOptimum {
   std::optional<double> latency_at_bottleneck; // fastest among those reaching the best bottleneck
 };
 
-/// Every cut set x every assignment of hosts to its fragments (repeats included:
-/// evaluate_chain rejects them), evaluated independently of the optimisers.
-inline BruteForceOptimum brute_force(const PlacementProblem& problem) {
+/// Every feasible chain placement: every cut set x every assignment of hosts to its
+/// fragments (repeats included: evaluate_chain rejects them), independent of the
+/// optimisers.
+inline std::vector<std::vector<Fragment>> chain_placements(const PlacementProblem& problem) {
   const std::size_t layers = problem.model.layers.size();
   const std::size_t hosts = problem.hosts.size();
-  BruteForceOptimum best;
-  std::vector<place::ChainCost> costs;
+  std::vector<std::vector<Fragment>> placements;
   for (std::size_t cuts = 0; cuts < (std::size_t{1} << (layers - 1)); ++cuts) {
     std::vector<Fragment> fragments{Fragment{0, 0, ""}};
     for (std::size_t l = 1; l < layers; ++l) {
@@ -91,12 +92,21 @@ inline BruteForceOptimum brute_force(const PlacementProblem& problem) {
         fragment.host = problem.hosts[code % hosts].name;
         code /= hosts;
       }
-      if (auto cost = place::evaluate_chain(problem, fragments)) {
-        costs.push_back(*cost);
-        best.latency = std::min(best.latency.value_or(cost->latency_s), cost->latency_s);
-        best.bottleneck = std::min(best.bottleneck.value_or(cost->bottleneck_s), cost->bottleneck_s);
-      }
+      if (place::evaluate_chain(problem, fragments))
+        placements.push_back(fragments);
     }
+  }
+  return placements;
+}
+
+inline BruteForceOptimum brute_force(const PlacementProblem& problem) {
+  BruteForceOptimum best;
+  std::vector<place::ChainCost> costs;
+  for (const auto& fragments : chain_placements(problem)) {
+    const auto cost = place::evaluate_chain(problem, fragments);
+    costs.push_back(*cost);
+    best.latency = std::min(best.latency.value_or(cost->latency_s), cost->latency_s);
+    best.bottleneck = std::min(best.bottleneck.value_or(cost->bottleneck_s), cost->bottleneck_s);
   }
   best.placements = costs.size();
   for (const auto& cost : costs)

@@ -61,8 +61,8 @@ double compute_seconds(const ModelProfile& model, std::size_t first, std::size_t
   return range_seconds(model, first, last, host);
 }
 
-bool fits_ram(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host) {
-  return host.ram_bytes <= 0 || fragment_memory_bytes(model, first, last) <= host.ram_bytes;
+bool fits_ram(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host, double used) {
+  return host.ram_bytes <= 0 || used + fragment_memory_bytes(model, first, last) <= host.ram_bytes;
 }
 
 std::optional<double> transfer_time(const PlacementProblem& problem, std::string_view from, std::string_view to,

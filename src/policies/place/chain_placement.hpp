@@ -51,7 +51,8 @@ double cut_bytes(const PlacementProblem& problem, std::size_t k);
 /// Seconds layers first..last take on `host` by the cost model.
 double compute_seconds(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host);
 
-bool fits_ram(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host);
+/// Whether layers first..last fit in `host`'s RAM with `used` bytes already taken.
+bool fits_ram(const ModelProfile& model, std::size_t first, std::size_t last, const HostInfo& host, double used = 0);
 
 /// Time to move `bytes` from one host to another: 0 on the same host, nullopt without a
 /// route. With `with_latency` false, only bytes / bandwidth (a pipeline stage's time).

@@ -18,4 +18,16 @@ struct IlpSolution {
 IlpSolution solve_placement_ilp(const PlacementProblem& problem, ChainObjective objective,
                                 std::span<const std::size_t> candidates, double time_limit_s);
 
+struct JointIlpSolution {
+  std::vector<std::vector<Fragment>> plans; // one per problem; empty when infeasible
+  bool proven_optimal = false;
+  double solve_seconds = 0;
+};
+
+/// The joint placement of every problem's tenant in one program (joint_placement.hpp):
+/// shared host RAM, utilisation at most `max_utilisation`, the joint objective.
+JointIlpSolution solve_joint_placement_ilp(std::span<const PlacementProblem> problems, ChainObjective objective,
+                                           std::span<const std::size_t> candidates, double time_limit_s,
+                                           double max_utilisation);
+
 } // namespace edgesim::place
