@@ -33,7 +33,7 @@ void print_joint_load(const Scenario& scenario, const PlatformInfo& platform, co
   }
   if (problems.empty())
     return;
-  const CoTenantLoad load = co_tenant_load(problems, plans, problems.size());
+  const CoTenantLoad load = co_tenant_load(problems, plans, kEveryTenant);
   std::string hosts;
   for (std::size_t h = 0; h < load.hosts.size(); ++h)
     if (load.hosts[h].utilisation > 0)

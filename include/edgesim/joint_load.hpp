@@ -16,6 +16,9 @@ namespace edgesim {
 /// its input upload (not the merge of its output).
 void add_tenant_load(CoTenantLoad& load, const PlacementProblem& problem, std::span<const Fragment> fragments);
 
+/// `except` for co_tenant_load: count every tenant.
+inline constexpr std::size_t kEveryTenant = static_cast<std::size_t>(-1);
+
 /// What every tenant but `except` uses, from their plans (an empty plan: not placed yet).
 CoTenantLoad co_tenant_load(std::span<const PlacementProblem> problems, std::span<const std::vector<Fragment>> plans,
                             std::size_t except);

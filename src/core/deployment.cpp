@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 
 namespace edgesim {
 
@@ -190,7 +191,10 @@ std::vector<std::unique_ptr<PlacementPolicy>> make_placement_policies(const Scen
 // index, empty for tenants placed alone.
 std::vector<std::vector<Fragment>> place_joint_group(const Scenario& scenario, const PlacementInputs& inputs,
                                                      std::span<const std::unique_ptr<PlacementPolicy>> policies) {
-  const std::vector<std::size_t> group = joint_group(policies);
+  std::vector<std::size_t> group;
+  for (std::size_t t = 0; t < policies.size(); ++t)
+    if (policies[t]->places_jointly())
+      group.push_back(t);
   std::vector<std::vector<Fragment>> plans(scenario.tenants.size());
   if (group.empty())
     return plans;

@@ -8,7 +8,6 @@
 #include "scenario/scenario.hpp"
 
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -42,16 +41,6 @@ double fragment_seconds(const ModelProfile& model, const Fragment& fragment, con
 /// Compute-only time from a request's start to each exit (last: the final classifier).
 std::vector<double> exit_times(const ModelProfile& model, const std::vector<Fragment>& fragments,
                                const PlatformInfo& platform, const Scenario& scenario);
-
-/// The tenants placed jointly (docs/joint-placement.md): those whose placement policy
-/// places_jointly(), by index.
-[[nodiscard]] inline std::vector<std::size_t> joint_group(std::span<const std::unique_ptr<PlacementPolicy>> policies) {
-  std::vector<std::size_t> group;
-  for (std::size_t t = 0; t < policies.size(); ++t)
-    if (policies[t]->places_jointly())
-      group.push_back(t);
-  return group;
-}
 
 /// Runs every tenant's placement policy and builds its exit policy. `check_only`
 /// (`edgesim check`) tells the exit policies the scenario is only being validated, so

@@ -195,7 +195,8 @@ private:
   /// the host's shared station (created on first use).
   int station_for(int host, std::size_t t, const HostSettings& settings);
   void replan(std::size_t tenant);
-  [[nodiscard]] PlacementProblem live_placement_problem(std::size_t tenant);
+  /// The placement inputs as the platform is now (routes re-read, hosts that are down).
+  [[nodiscard]] const PlacementInputs& live_placement_inputs();
   void check_runtime_placement(std::size_t tenant, const std::vector<Fragment>& plan) const;
   [[nodiscard]] double next_replan() const;
   [[nodiscard]] const FragmentRuntime& fragment_of(const Request& r) const {
@@ -437,12 +438,11 @@ int Simulator::station_for(int host_index, std::size_t t, const HostSettings& se
   return index;
 }
 
-PlacementProblem Simulator::live_placement_problem(std::size_t t) {
+const PlacementInputs& Simulator::live_placement_inputs() {
   std::vector<bool> down;
   for (const auto& host : hosts_)
     down.push_back(host.down);
-  const auto& inputs = live_inputs_->refresh(down);
-  return make_placement_problem(inputs, *tenants_[t].spec, t, sg4::Engine::get_clock());
+  return live_inputs_->refresh(down);
 }
 
 void Simulator::check_runtime_placement(std::size_t t, const std::vector<Fragment>& plan) const {
@@ -463,7 +463,9 @@ double Simulator::next_replan() const {
 void Simulator::replan(std::size_t t) {
   TenantRuntime& tenant = tenants_[t];
   tenant.next_replan += tenant.spec->replan_every;
-  PlacementProblem problem = live_placement_problem(t);
+  const double now = sg4::Engine::get_clock();
+  const PlacementInputs& inputs = live_placement_inputs();
+  PlacementProblem problem = make_placement_problem(inputs, *tenant.spec, t, now);
   // A tenant placed jointly moves among the others as they are now: their load stays.
   std::vector<PlacementProblem> group;
   std::vector<std::vector<Fragment>> group_plans;
@@ -475,7 +477,7 @@ void Simulator::replan(std::size_t t) {
         continue;
       if (u == t)
         self = group.size();
-      group.push_back(u == t ? problem : live_placement_problem(u));
+      group.push_back(make_placement_problem(inputs, *tenants_[u].spec, u, now));
       group_plans.push_back(tenants_[u].placements.back().plan);
     }
     co_tenants = co_tenant_load(group, group_plans, self);

@@ -244,7 +244,7 @@ TEST(JointPlacement, SharedCapacityMovesTheSecondTenant) {
     ASSERT_EQ(plans.size(), 2U) << name;
     EXPECT_EQ(plans[0].front().host, "server") << name;
     EXPECT_EQ(plans[1].front().host, "edge") << name;
-    const CoTenantLoad load = co_tenant_load(problems, plans, std::numeric_limits<std::size_t>::max());
+    const CoTenantLoad load = co_tenant_load(problems, plans, kEveryTenant);
     EXPECT_NEAR(load.hosts[1].utilisation, 7.0 * 0.1, 1e-12) << name;
     EXPECT_NEAR(load.hosts[0].utilisation, 3.6 * 0.25, 1e-12) << name;
     // The heavy tenant's input crosses edge -> server: 7/s x 1 kB / 100 MB/s.

@@ -4,13 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 namespace edgesim::place {
 namespace {
 
-constexpr std::size_t kNoTenant = std::numeric_limits<std::size_t>::max();
 // Coordinate descent improves the objective strictly in every accepted move, so it ends;
 // the cap only bounds pathological cycling through rounding.
 constexpr int kMaxRounds = 100;
@@ -48,7 +46,7 @@ std::optional<JointCost> joint_cost(std::span<const PlacementProblem> problems,
   }
   if (total_rate > 0)
     cost.mean_latency_s /= total_rate;
-  const CoTenantLoad load = co_tenant_load(problems, plans, kNoTenant);
+  const CoTenantLoad load = co_tenant_load(problems, plans, kEveryTenant);
   for (std::size_t h = 0; h < load.hosts.size(); ++h) {
     const HostInfo& host = problems.front().hosts[h];
     if ((host.ram_bytes > 0 && load.hosts[h].ram_bytes > host.ram_bytes) ||
@@ -79,10 +77,14 @@ void check_joint_rates(std::span<const PlacementProblem> problems, std::string_v
 
 namespace {
 
+struct Descent {
+  std::vector<std::vector<Fragment>> plans; // empty: no feasible start
+  JointCost cost;
+};
+
 // Coordinate descent from placing the tenants one by one in `order`.
-std::vector<std::vector<Fragment>> descend(std::span<const PlacementProblem> problems, ChainObjective objective,
-                                           double max_utilisation, const BestResponse& best_response,
-                                           std::span<const std::size_t> order) {
+Descent descend(std::span<const PlacementProblem> problems, ChainObjective objective, double max_utilisation,
+                const BestResponse& best_response, std::span<const std::size_t> order) {
   std::vector<std::vector<Fragment>> plans(problems.size());
   const auto respond = [&](std::size_t t) {
     const CoTenantLoad load = co_tenant_load(problems, plans, t);
@@ -135,7 +137,7 @@ std::vector<std::vector<Fragment>> descend(std::span<const PlacementProblem> pro
     if (!moved)
       break;
   }
-  return plans;
+  return Descent{std::move(plans), *cost};
 }
 
 } // namespace
@@ -152,18 +154,14 @@ std::vector<std::vector<Fragment>> best_response_placement(std::span<const Place
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return demand(a) > demand(b); });
   // One descent per rotation of the heaviest-first order (each tenant goes first once):
   // who takes the best host first is what a single descent most often gets wrong.
-  std::vector<std::vector<Fragment>> best;
-  std::optional<JointCost> best_cost;
+  Descent best;
   for (std::size_t start = 0; start < std::min(n, kMaxStarts); ++start) {
-    auto plans = descend(problems, objective, max_utilisation, best_response, order);
+    Descent descent = descend(problems, objective, max_utilisation, best_response, order);
     std::rotate(order.begin(), order.begin() + 1, order.end());
-    const auto cost = plans.empty() ? std::nullopt : joint_cost(problems, plans, max_utilisation);
-    if (cost && (!best_cost || joint_better(*cost, *best_cost, objective))) {
-      best = std::move(plans);
-      best_cost = cost;
-    }
+    if (!descent.plans.empty() && (best.plans.empty() || joint_better(descent.cost, best.cost, objective)))
+      best = std::move(descent);
   }
-  return best;
+  return std::move(best.plans);
 }
 
 void throw_joint_infeasible(std::span<const PlacementProblem> problems, std::string_view policy, std::string_view where,

@@ -31,9 +31,6 @@ struct JointSettings {
 };
 JointSettings joint_settings(const ConfigView& config);
 
-/// The keys joint_settings reads, for require_only.
-inline constexpr std::string_view kJointKeys[] = {"joint", "max_utilisation"};
-
 struct JointCost {
   double peak_utilisation = 0; // of any host or route
   double mean_latency_s = 0;   // rate-weighted
