@@ -5,6 +5,7 @@
 
 #include "core/deployment.hpp"
 #include "core/platform_probe.hpp"
+#include "core/trace_sink.hpp"
 #include "scenario/scenario.hpp"
 
 #include <functional>
@@ -12,18 +13,6 @@
 #include <vector>
 
 namespace edgesim {
-
-/// Receives per-request and timeline rows as the run produces them (the HDF5 writer).
-class TraceSink {
-public:
-  virtual ~TraceSink() = default;
-  virtual void on_request(const RequestRecord& record) = 0;
-  virtual void on_timeline(const TimelineRecord& record) = 0;
-  /// Each fragment of every placement in force (t = 0 and each re-planning change).
-  virtual void on_placement(const PlacementRecord& /*record*/) {}
-  /// A value a tenant's policy recorded (include/edgesim/policy_trace.hpp).
-  virtual void on_policy(const PolicyRecord& /*record*/) {}
-};
 
 struct EngineOptions {
   std::vector<std::string> simgrid_args; // --cfg=... / --log=... passed to the Engine

@@ -1,7 +1,7 @@
 #pragma once
 // A tenant's policy trace: what a policy records through TracedPolicy::trace() becomes
 // /policy rows (time, tenant, the policy's registered name, value name, value).
-#include "core/simulation.hpp"
+#include "core/trace_sink.hpp"
 
 #include <edgesim/policy_trace.hpp>
 
