@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <set>
 #include <sstream>
 
 namespace edgesim {
@@ -26,7 +27,8 @@ std::vector<sg4::Link*> route_links(sg4::Host* from, sg4::Host* to, double* late
 
 } // namespace
 
-void attach_wifi_stations(std::span<sg4::Host* const> hosts) {
+WifiStations attach_wifi_stations(std::span<sg4::Host* const> hosts) {
+  std::map<std::string, std::set<std::string>, std::less<>> stations;
   for (auto* from : hosts) {
     for (auto* to : hosts) {
       if (from == to)
@@ -41,9 +43,14 @@ void attach_wifi_stations(std::span<sg4::Host* const> hosts) {
         sg4::Host* station = link == route.front() ? from : to;
         const char* rate = station->get_property("wifi_rate");
         link->set_host_wifi_rate(station, rate != nullptr ? std::atoi(rate) : 0);
+        stations[link->get_name()].insert(station->get_name());
       }
     }
   }
+  WifiStations counts;
+  for (const auto& [link, names] : stations)
+    counts[link] = static_cast<int>(names.size());
+  return counts;
 }
 
 std::vector<RouteReading> read_routes(std::span<sg4::Host* const> hosts) {

@@ -6,14 +6,19 @@
 
 #include <simgrid/s4u/Host.hpp>
 
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace edgesim {
 
+using WifiStations = std::map<std::string, int, std::less<>>;
+
 /// Sets each WiFi station's rate level on its WiFi link from the host property
 /// `wifi_rate` (default 0). SimGrid 3.32 needs it before a transfer crosses the link.
-void attach_wifi_stations(std::span<simgrid::s4u::Host* const> hosts);
+/// Returns the number of stations attached to each WiFi link, by link name.
+WifiStations attach_wifi_stations(std::span<simgrid::s4u::Host* const> hosts);
 
 struct RouteReading {
   RouteInfo route;

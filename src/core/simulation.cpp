@@ -198,7 +198,9 @@ void Simulator::controller() {
   std::vector<sg4::Host*> hosts;
   for (const auto& host : state_.hosts)
     hosts.push_back(host.host);
-  attach_wifi_stations(hosts);
+  const WifiStations stations = attach_wifi_stations(hosts);
+  if (wifi_metered_)
+    state_.wifi.emplace(hosts, state_.platform, stations);
   next_sample_ = 0;
   apply_platform_changes();
   if (state_.shares)
@@ -253,8 +255,8 @@ RunOutput Simulator::collect() {
                                              .tenant_busy = tenant_busy.back()});
     out.hosts.push_back(std::move(record));
   }
-  // Every link with its traffic; energy where a plugin meters it (WiFi links are
-  // added in run(), once the engine has reported their energy).
+  // Every link with its traffic; energy where a plugin meters it, WiFi links after the
+  // wired ones (core/wifi_meter).
   const bool wired_energy = sg_link_energy_is_inited() != 0;
   for (auto* link : sg4::Engine::get_instance()->get_all_links()) {
     const bool wifi = link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI;
@@ -269,6 +271,16 @@ RunOutput Simulator::collect() {
     }
     total_energy += record.energy_j;
     out.links.push_back(std::move(record));
+  }
+  if (state_.wifi) {
+    for (const WifiCellEnergy& cell : state_.wifi->energy(end)) {
+      const auto* link = sg4::Engine::get_instance()->link_by_name(cell.link);
+      LinkRecord record{
+          .name = cell.link, .energy_j = cell.energy.dynamic_j + cell.energy.static_j, .bytes = traffic_.bytes(link)};
+      total_energy += record.energy_j;
+      static_energy += cell.energy.static_j;
+      out.links.push_back(std::move(record));
+    }
   }
   const std::vector<TenantEnergy> tenant_energy = attribute_energy(energy_inputs, state_.tenants.size());
   out.layer_latency = layer_latency_records(scenario_, state_.platform);
@@ -303,19 +315,7 @@ RunOutput Simulator::run() {
   sg4::Host* home = (mains != hosts.end() ? *mains : hosts.front()).host;
   sg4::Actor::create("edgesim-controller", home, [this] { controller(); });
   session.run();
-  RunOutput out = collect();
-  SummaryRow& all = out.summary.back();
-  // WiFi energy is counted as dynamic: the plugin reports one total per link.
-  for (auto& link : session.finish(traffic_)) {
-    all.energy_j += link.energy_j;
-    all.energy_dynamic_j += link.energy_j;
-    out.links.push_back(std::move(link));
-  }
-  std::uint64_t served_whole_run = 0;
-  for (const TenantRuntime& tenant : state_.tenants)
-    served_whole_run += tenant.statistics.served_whole_run;
-  all.energy_per_served_j = served_whole_run > 0 ? all.energy_j / static_cast<double>(served_whole_run) : NAN;
-  return out;
+  return collect();
 }
 
 } // namespace

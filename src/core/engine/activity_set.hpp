@@ -13,10 +13,11 @@ struct ActivityTag {
   // BranchOutput: a branch's output travelling to the merge host; Merge: the merge exec.
   enum class Kind : std::uint8_t { Exec, Comm, BranchOutput, Merge } kind = Kind::Exec;
   std::uint32_t request = 0;
-  int host = 0;     // exec host, or comm source
-  int peer = -1;    // comm destination
-  int threads = 0;  // exec thread count
-  double bytes = 0; // comm size
+  int host = 0;             // exec host, or comm source
+  int peer = -1;            // comm destination
+  int threads = 0;          // exec thread count
+  double bytes = 0;         // comm size
+  double transmit_from = 0; // comm crossing a WiFi cell: when it begins to transmit (core/wifi_meter)
 
   [[nodiscard]] bool is_exec() const { return kind == Kind::Exec || kind == Kind::Merge; }
   [[nodiscard]] bool is_transfer() const { return kind == Kind::Comm || kind == Kind::BranchOutput; }

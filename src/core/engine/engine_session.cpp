@@ -4,8 +4,6 @@
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
 
-#include <map>
-
 namespace sg4 = simgrid::s4u;
 
 namespace edgesim {
@@ -33,7 +31,6 @@ EngineSession::EngineSession(const PlatformInfo& platform, const std::string& ne
   // The energy plugin warns about every host without wattage_per_state, once per
   // lookup; `edgesim run` says it once, in its own words, unless asked to be quiet.
   xbt_log_control_set("host_energy.thresh:error");
-  wifi_energy_.emplace();
   engine_ = std::make_unique<sg4::Engine>(&argc, argv_.data());
   if (options.engine_created)
     options.engine_created();
@@ -43,24 +40,9 @@ EngineSession::EngineSession(const PlatformInfo& platform, const std::string& ne
   if (platform.xml_text.find("wattage_range") != std::string::npos)
     sg_link_energy_plugin_init();
   wifi_metered_ = platform.xml_text.find("wifi_watt_values") != std::string::npos;
-  if (wifi_metered_)
-    sg_wifi_energy_plugin_init();
   engine_->set_config("network/model:" + network_model);
   engine_->set_config("network/crosstraffic:0");
   engine_->load_platform(platform.file);
-}
-
-std::vector<LinkRecord> EngineSession::finish(const LinkTraffic& traffic) {
-  std::map<std::string, double, std::less<>> wifi_bytes;
-  for (auto* link : engine_->get_all_links())
-    if (link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI)
-      wifi_bytes[link->get_name()] = traffic.bytes(link);
-  // WiFi links report their energy when the engine (and so the link) is destroyed.
-  engine_.reset();
-  std::vector<LinkRecord> links = wifi_energy_->take();
-  for (auto& link : links)
-    link.bytes = wifi_bytes[link.name];
-  return links;
 }
 
 } // namespace edgesim

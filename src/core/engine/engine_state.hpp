@@ -10,6 +10,7 @@
 #include "core/engine/tenant_runtime.hpp"
 #include "core/platform_probe.hpp"
 #include "core/station.hpp"
+#include "core/wifi_meter.hpp"
 #include "scenario/scenario.hpp"
 
 #include <optional>
@@ -29,6 +30,7 @@ struct EngineState {
   RequestPool requests;
   ActivitySet activities;
   std::optional<CpuShares> shares; // multitenant mode only
+  std::optional<WifiMeter> wifi;   // the platform declares WiFi energy figures
   std::uint64_t next_request_id = 0;
 
   [[nodiscard]] HostState& host(int index) { return hosts[static_cast<std::size_t>(index)]; }

@@ -332,13 +332,17 @@ bool RequestFlow::send(std::uint32_t slot, int from, int to, double bytes) {
   sender.sending++;
   auto comm =
       sg4::Comm::sendto_async(sender.host, state_.host(to).host, static_cast<std::uint64_t>(std::llround(bytes)));
-  state_.activities.add(std::move(comm), ActivityTag{ActivityTag::Kind::Comm, slot, from, to, 0, bytes});
+  const double transmit_from = state_.wifi ? state_.wifi->transfer_started(from, to, now()) : 0.0;
+  state_.activities.add(std::move(comm), ActivityTag{ActivityTag::Kind::Comm, slot, from, to, 0, bytes, transmit_from});
   return true;
 }
 
 void RequestFlow::transfer_ended(const ActivityTag& tag) {
-  if (tag.is_transfer())
-    state_.host(tag.host).sending--;
+  if (!tag.is_transfer())
+    return;
+  state_.host(tag.host).sending--;
+  if (state_.wifi)
+    state_.wifi->transfer_ended(tag.host, tag.peer, tag.transmit_from, now());
 }
 
 void RequestFlow::complete(std::uint32_t slot, int exit, const ExitOutcomeDraw& draw) {
