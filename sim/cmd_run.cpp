@@ -9,6 +9,7 @@
 #include "core/simulation.hpp"
 #include "io/run_writer.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "util/atomic_file.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -123,7 +124,7 @@ int cmd_run(std::vector<std::string> args) {
   if (output.empty())
     output = std::filesystem::path(scenario_file).stem().string() + ".h5";
   install_stop_handlers();
-  io::RunWriter::remove_stale_temps(output);
+  remove_stale_temporaries(output);
   io::RunWriter writer(output);
   WriterSink sink(writer);
 

@@ -1,5 +1,7 @@
 #include "dataset/chainnet_writer.hpp"
 
+#include "util/atomic_file.hpp"
+
 #include <edgesim/error.hpp>
 
 #include <fmt/format.h>
@@ -42,7 +44,7 @@ std::size_t target(std::string_view name) {
 } // namespace
 
 ChainNetWriter::ChainNetWriter(fs::path directory)
-    : directory_(std::move(directory)), temporary_(directory_.string() + fmt::format(".tmp.{}", ::getpid())) {
+    : directory_(std::move(directory)), temporary_(temporary_path(directory_)) {
   std::error_code ec;
   fs::remove_all(temporary_, ec);
   for (const char* split : kSplits) {
@@ -142,13 +144,8 @@ void ChainNetWriter::commit() {
     if (!out)
       throw RuntimeError(fmt::format("{}: cannot write {}.txt", temporary_.string(), name));
   }
-  std::error_code ec;
-  fs::remove_all(directory_, ec);
-  fs::rename(temporary_, directory_, ec);
-  if (ec)
-    throw RuntimeError(
-        fmt::format("{}: cannot rename {} onto it: {}", directory_.string(), temporary_.string(), ec.message()));
-  committed_ = true;
+  committed_ = true; // the temporary is gone either way
+  commit_temporary(temporary_, directory_, Durability::Volatile);
 }
 
 } // namespace edgesim::dataset

@@ -4,6 +4,7 @@
 
 #include "dataset/appendable_array.hpp"
 #include "io/hdf5_support.hpp"
+#include "util/atomic_file.hpp"
 
 #include <fmt/format.h>
 
@@ -86,8 +87,7 @@ struct DatasetWriter::Impl {
   std::int64_t scenario_bytes = 0, platform_bytes = 0;
 
   Impl(fs::path out, const DatasetSpec& s, const std::vector<DeviceKind>& lib, const std::vector<DatasetModel>& m)
-      : output(std::move(out)), temporary(output.string() + fmt::format(".tmp.{}", ::getpid())), spec(s), library(lib),
-        models(m) {
+      : output(std::move(out)), temporary(temporary_path(output)), spec(s), library(lib), models(m) {
     H5::FileAccPropList access;
     access.setFcloseDegree(H5F_CLOSE_STRONG);
     file.emplace(temporary.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
@@ -372,12 +372,10 @@ void DatasetWriter::commit() {
     impl_->flush_all();
     impl_->close();
   });
-  std::error_code ec;
-  fs::rename(impl_->temporary, impl_->output, ec);
-  if (ec)
-    throw RuntimeError(fmt::format("{}: cannot rename {} onto it: {}", impl_->output.string(),
-                                   impl_->temporary.string(), ec.message()));
+  const fs::path temporary = impl_->temporary;
+  const fs::path output = impl_->output;
   impl_.reset();
+  commit_temporary(temporary, output, Durability::Volatile);
 }
 
 } // namespace edgesim::dataset

@@ -1,7 +1,7 @@
 #pragma once
 // Writes a GNN dataset file: per-type node tables, per-relation edge index arrays,
 // per-graph CSR offsets, per-chain and per-device targets, and each sample's generated
-// scenario and platform text (README "Dataset file"). Samples are appended in index
+// scenario and platform text (docs/guide.md, "Dataset file"). Samples are appended in index
 // order and streamed to disk a chunk at a time; the file is written as OUT.tmp.PID and
 // renamed by commit(), so a reader never sees a half-written dataset.
 #include "dataset/dataset_spec.hpp"

@@ -3,6 +3,7 @@
 #include "io/chunked_table.hpp"
 #include "io/hdf5_support.hpp"
 #include "io/schema.hpp"
+#include "util/atomic_file.hpp"
 
 #include <edgesim/error.hpp>
 
@@ -25,49 +26,6 @@ namespace edgesim::io {
 namespace {
 
 namespace fs = std::filesystem;
-
-class FileDescriptor {
-public:
-  explicit FileDescriptor(int descriptor) : descriptor_(descriptor) {}
-  ~FileDescriptor() {
-    if (descriptor_ >= 0) {
-      ::close(descriptor_);
-    }
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-
-  [[nodiscard]] int get() const { return descriptor_; }
-
-private:
-  int descriptor_;
-};
-
-// Returns 0, or the errno of the failing open() or fsync().
-int fsync_path(const fs::path& path, int extra_open_flags) {
-  const FileDescriptor descriptor(::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_open_flags));
-  if (descriptor.get() < 0) {
-    return errno;
-  }
-  if (::fsync(descriptor.get()) != 0) {
-    return errno;
-  }
-  return 0;
-}
-
-std::optional<pid_t> parse_pid(std::string_view digits) {
-  pid_t pid = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-  if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) {
-    return std::nullopt;
-  }
-  return pid;
-}
-
-bool process_is_alive(pid_t pid) {
-  // Signal 0 only checks existence; EPERM means it exists but belongs to someone else.
-  return ::kill(pid, 0) == 0 || errno == EPERM;
-}
 
 constexpr std::size_t kPlacementChunkRows = 256;
 constexpr std::size_t kPolicyChunkRows = 4096; // a row per value per decision epoch
@@ -177,7 +135,7 @@ struct RunWriter::Impl {
 };
 
 RunWriter::RunWriter(fs::path final_path, RunWriterOptions options)
-    : final_path_(std::move(final_path)), temp_path_(temp_path_for(final_path_, ::getpid())) {
+    : final_path_(std::move(final_path)), temp_path_(temporary_path(final_path_)) {
   quiet_hdf5_errors();
   try {
     impl_ = std::make_unique<Impl>(temp_path_, options);
@@ -260,23 +218,7 @@ void RunWriter::commit() {
   guarded("committing", [&](Impl& impl) {
     impl.finish();
     impl.close();
-    if (impl.options.fsync) {
-      if (const int error = fsync_path(temp_path_, 0); error != 0) {
-        throw RuntimeError(failure_context("committing") + ": fsync failed: " + std::generic_category().message(error));
-      }
-    }
-    std::error_code rename_error;
-    fs::rename(temp_path_, final_path_, rename_error);
-    if (rename_error) {
-      throw RuntimeError(failure_context("committing") +
-                         ": cannot rename the temporary file: " + rename_error.message());
-    }
-    if (impl.options.fsync) {
-      // Makes the rename itself durable. Best effort: some file systems refuse to
-      // fsync a directory, and the file's data is already safe.
-      const fs::path directory = final_path_.has_parent_path() ? final_path_.parent_path() : fs::path(".");
-      (void)fsync_path(directory, O_DIRECTORY);
-    }
+    commit_temporary(temp_path_, final_path_, impl.options.fsync ? Durability::Durable : Durability::Volatile);
   });
   committed_ = true;
   impl_.reset();
@@ -300,33 +242,6 @@ void RunWriter::abandon() noexcept {
   impl_.reset();
   std::error_code ignored;
   fs::remove(temp_path_, ignored);
-}
-
-fs::path RunWriter::temp_path_for(const fs::path& final_path, long pid) {
-  return {final_path.native() + ".tmp." + std::to_string(pid)};
-}
-
-std::size_t RunWriter::remove_stale_temps(const fs::path& final_path) {
-  const fs::path directory = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
-  const std::string prefix = final_path.filename().string() + ".tmp.";
-  std::size_t removed = 0;
-  std::error_code iteration_error;
-  for (fs::directory_iterator entry(directory, iteration_error), end; !iteration_error && entry != end;
-       entry.increment(iteration_error)) {
-    const std::string name = entry->path().filename().string();
-    if (!name.starts_with(prefix)) {
-      continue;
-    }
-    const std::optional<pid_t> pid = parse_pid(std::string_view(name).substr(prefix.size()));
-    if (!pid || *pid == ::getpid() || process_is_alive(*pid)) {
-      continue;
-    }
-    std::error_code remove_error;
-    if (fs::remove(entry->path(), remove_error)) {
-      ++removed;
-    }
-  }
-  return removed;
 }
 
 } // namespace edgesim::io

@@ -3,7 +3,7 @@
 // complete file: everything goes to "<final>.tmp.<pid>" in the same directory, and
 // commit() renames it over the final path. A writer destroyed without commit() (an
 // exception, an interrupted run) deletes its temporary file; a temporary left by a
-// killed process is cleaned up by remove_stale_temps().
+// killed process is cleaned up by remove_stale_temporaries() (util/atomic_file.hpp).
 //
 // Layout (names in io/schema.hpp): /requests and /timeline are appended row by row and
 // written a chunk at a time; /hosts, /links and /summary are written whole; /meta is a
@@ -66,15 +66,6 @@ public:
   [[nodiscard]] bool committed() const noexcept { return committed_; }
   [[nodiscard]] const std::filesystem::path& final_path() const noexcept { return final_path_; }
   [[nodiscard]] const std::filesystem::path& temp_path() const noexcept { return temp_path_; }
-
-  // "<final_path>.tmp.<pid>"
-  [[nodiscard]] static std::filesystem::path temp_path_for(const std::filesystem::path& final_path, long pid);
-
-  // Deletes "<final_path>.tmp.<pid>" files whose process no longer exists (left by a
-  // killed run); keeps those of live processes, this one included. Returns how many
-  // were deleted. Liveness is checked on this machine only, so do not share an output
-  // directory between machines while runs are in flight.
-  static std::size_t remove_stale_temps(const std::filesystem::path& final_path);
 
 private:
   struct Impl;

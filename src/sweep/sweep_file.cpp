@@ -4,6 +4,7 @@
 #include "io/run_writer.hpp"
 #include "io/schema.hpp"
 #include "io/summary_json.hpp"
+#include "util/atomic_file.hpp"
 #include "validate/validation.hpp"
 
 #include <edgesim/error.hpp>
@@ -437,14 +438,6 @@ void copy_traces(H5::H5File& file, const TraceSources& sources, const std::vecto
   }
 }
 
-void fsync_path(const fs::path& path, int flags) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
-  if (fd >= 0) {
-    (void)::fsync(fd);
-    ::close(fd);
-  }
-}
-
 } // namespace
 
 fs::path trace_file(const fs::path& traces_dir, std::uint64_t point, std::uint32_t rep) {
@@ -456,31 +449,26 @@ void write_sweep_file(const fs::path& path, const SweepFileInfo& info, std::vect
   std::sort(records.begin(), records.end(),
             [](const RunRecord& a, const RunRecord& b) { return std::tie(a.point, a.rep) < std::tie(b.point, b.rep); });
   io::quiet_hdf5_errors();
-  io::RunWriter::remove_stale_temps(path);
-  const fs::path temp = io::RunWriter::temp_path_for(path, ::getpid());
-  try {
-    io::translate_hdf5_errors(path.string(), [&] {
-      H5::FileAccPropList access;
-      access.setFcloseDegree(H5F_CLOSE_STRONG);
-      H5::H5File file(temp.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
-      H5::Group root = file.openGroup("/");
-      write_meta(root, info, records);
-      const KeyColumns keys{info.spec};
-      write_points(root, keys, records);
-      write_points_ci(root, keys, records);
-      write_runs(root, records);
-      if (!traces.empty())
-        copy_traces(file, traces, records);
-      file.close();
-    });
-    fsync_path(temp, 0);
-    fs::rename(temp, path);
-    fsync_path(path.has_parent_path() ? path.parent_path() : fs::path("."), O_DIRECTORY);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(temp, ec);
-    throw;
-  }
+  remove_stale_temporaries(path);
+  write_atomically(
+      path,
+      [&](const fs::path& temp) {
+        io::translate_hdf5_errors(path.string(), [&] {
+          H5::FileAccPropList access;
+          access.setFcloseDegree(H5F_CLOSE_STRONG);
+          H5::H5File file(temp.string(), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+          H5::Group root = file.openGroup("/");
+          write_meta(root, info, records);
+          const KeyColumns keys{info.spec};
+          write_points(root, keys, records);
+          write_points_ci(root, keys, records);
+          write_runs(root, records);
+          if (!traces.empty())
+            copy_traces(file, traces, records);
+          file.close();
+        });
+      },
+      Durability::Durable);
 }
 
 SweepFileContents read_sweep_file(const fs::path& path) {

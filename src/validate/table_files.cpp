@@ -32,32 +32,6 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
     throw RuntimeError(fmt::format("{}: cannot write", path.string()));
 }
 
-std::filesystem::path temporary_for(const std::filesystem::path& path) {
-  return {path.string() + fmt::format(".tmp.{}", ::getpid())};
-}
-
-void commit(const std::filesystem::path& temporary, const std::filesystem::path& path) {
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw RuntimeError(fmt::format("{}: cannot write: {}", path.string(), ec.message()));
-  }
-}
-
-void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write) {
-  const auto temporary = temporary_for(path);
-  try {
-    write(temporary);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(temporary, ec);
-    throw;
-  }
-  commit(temporary, path);
-}
-
 std::vector<std::string> split_commas(const std::vector<std::string>& tokens) {
   std::vector<std::string> values;
   for (const auto& token : tokens) {

@@ -5,6 +5,7 @@
 // generated scenarios need. Shared by the single-station and the network validations.
 #include "io/hdf5_support.hpp"
 #include "io/schema.hpp"
+#include "util/atomic_file.hpp"
 
 #include <H5Cpp.h>
 
@@ -24,12 +25,6 @@ namespace edgesim::validate {
 [[nodiscard]] std::string toml_string(const std::string& text);
 /// Writes `text` to `path` (not atomically: for scratch files); throws RuntimeError.
 void write_text(const std::filesystem::path& path, const std::string& text);
-/// PATH.tmp.PID, and its rename onto PATH (removed on failure; throws RuntimeError).
-[[nodiscard]] std::filesystem::path temporary_for(const std::filesystem::path& path);
-void commit(const std::filesystem::path& temporary, const std::filesystem::path& path);
-/// Writes through a temporary file: `write` fills the temporary, then it is renamed.
-void write_atomically(const std::filesystem::path& path,
-                      const std::function<void(const std::filesystem::path&)>& write);
 /// Comma-separated values of repeated options, blanks trimmed, empty values dropped.
 [[nodiscard]] std::vector<std::string> split_commas(const std::vector<std::string>& tokens);
 
@@ -46,24 +41,28 @@ template <class Row>
 void write_table_hdf5(const std::filesystem::path& path, const std::vector<Row>& rows,
                       const std::function<void(H5::DataSet&)>& annotate) {
   io::quiet_hdf5_errors();
-  write_atomically(path, [&](const std::filesystem::path& temporary) {
-    io::translate_hdf5_errors(path.string(), [&] {
-      constexpr std::size_t kRowBytes = io::kPackedRowBytes<Row>;
-      std::vector<std::byte> packed(rows.size() * kRowBytes);
-      for (std::size_t i = 0; i < rows.size(); ++i)
-        io::pack_row(rows[i], packed.data() + i * kRowBytes);
-      H5::H5File file(temporary.string(), H5F_ACC_TRUNC);
-      const hsize_t count = rows.size();
-      H5::DataSpace space(1, &count);
-      const H5::CompType row_type = io::compound_type<Row>();
-      H5::DataSet dataset = file.createDataSet(std::string(io::TableSchema<Row>::dataset).substr(1), row_type, space);
-      if (!rows.empty())
-        dataset.write(packed.data(), row_type);
-      annotate(dataset);
-      dataset.close();
-      file.close();
-    });
-  });
+  write_atomically(
+      path,
+      [&](const std::filesystem::path& temporary) {
+        io::translate_hdf5_errors(path.string(), [&] {
+          constexpr std::size_t kRowBytes = io::kPackedRowBytes<Row>;
+          std::vector<std::byte> packed(rows.size() * kRowBytes);
+          for (std::size_t i = 0; i < rows.size(); ++i)
+            io::pack_row(rows[i], packed.data() + i * kRowBytes);
+          H5::H5File file(temporary.string(), H5F_ACC_TRUNC);
+          const hsize_t count = rows.size();
+          H5::DataSpace space(1, &count);
+          const H5::CompType row_type = io::compound_type<Row>();
+          H5::DataSet dataset =
+              file.createDataSet(std::string(io::TableSchema<Row>::dataset).substr(1), row_type, space);
+          if (!rows.empty())
+            dataset.write(packed.data(), row_type);
+          annotate(dataset);
+          dataset.close();
+          file.close();
+        });
+      },
+      Durability::Volatile);
 }
 
 template <class Row> std::vector<Row> read_table_hdf5(const std::filesystem::path& path) {
@@ -110,7 +109,8 @@ template <class Row> void write_table_csv(const std::filesystem::path& path, con
         io::TableSchema<Row>::columns);
     text += "\n";
   }
-  write_atomically(path, [&](const std::filesystem::path& temporary) { write_text(temporary, text); });
+  write_atomically(
+      path, [&](const std::filesystem::path& temporary) { write_text(temporary, text); }, Durability::Volatile);
 }
 
 } // namespace edgesim::validate

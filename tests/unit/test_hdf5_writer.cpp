@@ -3,6 +3,7 @@
 #include "io/run_reader.hpp"
 #include "io/run_writer.hpp"
 #include "io/schema.hpp"
+#include "util/atomic_file.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/results.hpp>
@@ -514,7 +515,7 @@ TEST_F(Hdf5WriterTest, WriterCanBeMovedBeforeCommit) {
 
 TEST_F(Hdf5WriterTest, TruncatesATempFileLeftByAnEarlierWriterOfThisProcess) {
   const fs::path path = file("retry.h5");
-  touch(RunWriter::temp_path_for(path, ::getpid()), "garbage");
+  touch(edgesim::temporary_path(path, ::getpid()), "garbage");
   RunWriter writer(path, fast_options());
   writer.append_request(served_request(3));
   writer.commit();
@@ -586,16 +587,16 @@ TEST_F(Hdf5WriterTest, ErrorsNameTheFile) {
 TEST_F(Hdf5WriterTest, RemoveStaleTempsDeletesOnlyTempsOfDeadProcesses) {
   const fs::path path = file("sweep.h5");
   const pid_t dead_pid = pid_of_finished_process();
-  const fs::path dead_temp = RunWriter::temp_path_for(path, dead_pid);
-  const fs::path own_temp = RunWriter::temp_path_for(path, ::getpid());
+  const fs::path dead_temp = edgesim::temporary_path(path, dead_pid);
+  const fs::path own_temp = edgesim::temporary_path(path, ::getpid());
   const fs::path not_a_temp = file("sweep.h5.tmp.notapid");
-  const fs::path other_runs_temp = RunWriter::temp_path_for(file("other.h5"), dead_pid);
+  const fs::path other_runs_temp = edgesim::temporary_path(file("other.h5"), dead_pid);
   for (const fs::path& temp : {dead_temp, own_temp, not_a_temp, other_runs_temp}) {
     touch(temp);
   }
   touch(path, "final file");
 
-  EXPECT_EQ(RunWriter::remove_stale_temps(path), 1U);
+  EXPECT_EQ(edgesim::remove_stale_temporaries(path), 1U);
   EXPECT_FALSE(fs::exists(dead_temp));
   EXPECT_TRUE(fs::exists(own_temp));
   EXPECT_TRUE(fs::exists(not_a_temp));
@@ -603,7 +604,7 @@ TEST_F(Hdf5WriterTest, RemoveStaleTempsDeletesOnlyTempsOfDeadProcesses) {
   EXPECT_TRUE(fs::exists(path));
 
   // A directory that does not exist has nothing to clean.
-  EXPECT_EQ(RunWriter::remove_stale_temps(file("absent") / "x.h5"), 0U);
+  EXPECT_EQ(edgesim::remove_stale_temporaries(file("absent") / "x.h5"), 0U);
 }
 
 } // namespace
