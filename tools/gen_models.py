@@ -707,7 +707,7 @@ def measured_md(models, speeds, eff, calib, meas):
     w("A model file may carry measured latencies instead of relying on the FLOPs model: a layer's\n")
     w("`latency = { <class> = \"1.23ms\" }` (also on `[[exits]]`, the classifier head) and, per class,\n")
     w("`[measurement.<class>]` with `pstate`, `threads`, an optional `scaling` curve (measured\n")
-    w("whole-model speed-up at n threads vs 1 thread), `model_latency` and `source` (README.md,\n")
+    w("whole-model speed-up at n threads vs 1 thread), `model_latency` and `source` ([formats.md](formats.md),\n")
     w("\"Model files\"). On a host whose `device_class` has a latency for a layer, the engine charges\n\n")
     w("    t = latency x speed[ref pstate] / speed[pstate] x speedup(ref threads) / speedup(threads)\n\n")
     w("where threads = the host's cores / servers; so at the measurement's pstate and thread count a\n")

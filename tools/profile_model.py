@@ -3,7 +3,7 @@
 
 What a researcher runs on a Raspberry Pi, a Jetson or a server to calibrate edgesim with
 measurements of their own device instead of the FLOPs cost model (docs/calibration.md,
-"Measured per-layer latency"; the file format is the one of README.md "Model files").
+"Measured per-layer latency"; the file format is the one of docs/formats.md "Model files").
 
 Blocks. The network is cut into the same blocks as edgesim's shipped model files
 (../shared/reference/dnnprof.py, tools/gen_models.py): the modules are listed in

@@ -2,7 +2,7 @@
 """Train a small multi-exit CNN on scikit-learn's handwritten digits and export a real exit trace.
 
 The synthetic exit model of edgesim (a per-request difficulty shared by the exits,
-README.md "Exit behaviour") is an assumption; this script produces what it stands in
+docs/model.md "Exit behaviour") is an assumption; this script produces what it stands in
 for: the per-sample confidence and correctness of a real multi-exit network on data it
 was not trained on, in edgesim's exit-trace format (`sample,exit,confidence,correct`,
 one row per held-out sample and exit, the final classifier being exit num_exits).

@@ -1,4 +1,4 @@
-// Output durability of `edgesim run` (README "Output files"): the final path only ever
+// Output durability of `edgesim run` (docs/formats.md): the final path only ever
 // holds a complete file. A run killed with SIGKILL at any moment leaves either the
 // previous file or a complete new one under the final name, plus at most its temporary
 // file, which the next run into the same path deletes. SIGINT and SIGTERM stop the
