@@ -1,4 +1,5 @@
 #include "core/deployment.hpp"
+#include "config/toml_config.hpp"
 
 #include "core/placement_problem.hpp"
 
@@ -178,7 +179,7 @@ std::vector<std::unique_ptr<PlacementPolicy>> make_placement_policies(const Scen
     if (entry == nullptr)
       throw InputError(fmt::format("{}: {}.policy: unknown placement policy \"{}\" (see `edgesim list policies`)",
                                    scenario.file, tenant.placement.path, tenant.placement.name));
-    ConfigView config(*tenant.placement.table, scenario.file, tenant.placement.path);
+    const ConfigView config = ConfigAccess::view(tenant.placement.table, scenario.file, tenant.placement.path);
     policies.push_back(with_policy_key_hint("placement", tenant.placement.name, [&] {
       return entry->factory(PlacementPolicyArgs{config, stream_seed(scenario.simulation.seed, "placement", t)});
     }));
@@ -280,7 +281,7 @@ Deployment plan_deployment(const Scenario& scenario, const PlatformInfo& platfor
       if (on_host.empty() || on_host.back() != t)
         on_host.push_back(t);
     }
-    ConfigView exit_config(*tenant.exits.table, scenario.file, tenant.exits.path);
+    const ConfigView exit_config = ConfigAccess::view(tenant.exits.table, scenario.file, tenant.exits.path);
     const HostSettings& first = scenario.host_settings(plan.fragments.front().host);
     ExitPolicyArgs exit_args{.config = exit_config,
                              .model = tenant.model,

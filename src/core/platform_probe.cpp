@@ -1,7 +1,7 @@
 #include "core/platform_probe.hpp"
 
+#include "config/paths.hpp"
 #include "core/probe_host_record.hpp"
-#include "scenario/paths.hpp"
 
 #include <edgesim/error.hpp>
 

@@ -2,7 +2,7 @@
 
 #include <edgesim/error.hpp>
 
-#include "scenario/units.hpp"
+#include "config/units.hpp"
 
 #include <fmt/format.h>
 

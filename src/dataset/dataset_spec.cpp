@@ -1,12 +1,13 @@
 #include "dataset/dataset_spec.hpp"
+#include "config/toml_config.hpp"
 
 #include <edgesim/config_view.hpp>
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
-#include "scenario/paths.hpp"
-#include "scenario/toml_text.hpp"
-#include "scenario/units.hpp"
+#include "config/paths.hpp"
+#include "config/toml_text.hpp"
+#include "config/units.hpp"
 
 #include <fmt/format.h>
 
@@ -37,7 +38,7 @@ RealRange read_range(const ConfigView& view, std::string_view key, RealRange fal
                      std::string_view what, Parser parse = nullptr) {
   if (!view.has(key))
     return fallback;
-  const toml::node& node = *view.table().get(key);
+  const toml::node& node = *toml_table(view).get(key);
   const std::string expected =
       fmt::format("{} or a range [low, high] of them{}", what, strict ? fmt::format(" (> {:g})", minimum) : "");
   std::optional<double> lo;
@@ -60,7 +61,7 @@ IntRange read_int_range(const ConfigView& view, std::string_view key, IntRange f
                         std::string_view what) {
   if (!view.has(key))
     return fallback;
-  const toml::node& node = *view.table().get(key);
+  const toml::node& node = *toml_table(view).get(key);
   const std::string expected =
       fmt::format("{} (an integer in {}..{}) or a range [low, high] of them", what, minimum, maximum);
   std::optional<std::int64_t> lo;
@@ -92,7 +93,7 @@ std::vector<std::string> read_names(const ConfigView& view, std::string_view key
       expected += " " + name;
     expected += ")";
   }
-  const toml::node& node = *view.table().get(key);
+  const toml::node& node = *toml_table(view).get(key);
   std::vector<std::string> names;
   if (const auto* text = node.as_string()) {
     names.push_back(text->get());
@@ -115,7 +116,7 @@ std::vector<std::string> read_names(const ConfigView& view, std::string_view key
 bool read_flag(const ConfigView& view, std::string_view key, bool fallback) {
   if (!view.has(key))
     return fallback;
-  const auto* flag = view.table().get(key)->as_boolean();
+  const auto* flag = toml_table(view).get(key)->as_boolean();
   if (flag == nullptr)
     view.fail(key, "true or false");
   return flag->get();
@@ -146,17 +147,17 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   }
   spec.base_dir = parent_directory(file);
   const toml::table top = parse_toml_text(spec.text, file);
-  const ConfigView root(top, file, "");
+  const ConfigView root = config_view(top, file, "");
   root.require_only({"dataset", "devices", "links", "chains", "simulation"});
 
-  const ConfigView dataset(sub_table(top, root, "dataset"), file, "dataset");
+  const ConfigView dataset = config_view(sub_table(top, root, "dataset"), file, "dataset");
   dataset.require_only({"seed", "name"});
   const auto seed = dataset.get_int("seed", 1);
   if (seed < 0)
     dataset.fail("seed", "an integer >= 0");
   spec.seed = static_cast<std::uint64_t>(seed);
 
-  const ConfigView devices(sub_table(top, root, "devices"), file, "devices");
+  const ConfigView devices = config_view(sub_table(top, root, "devices"), file, "devices");
   devices.require_only({"library", "kinds", "count", "buffer", "station", "discipline", "all_used"});
   const std::string library = devices.get_string("library", "platforms/devices.xml");
   spec.library_file = resolve_input_path(library, spec.base_dir);
@@ -169,7 +170,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.disciplines = read_names(devices, "discipline", spec.disciplines, {"fcfs", "ps"}, "station disciplines");
   spec.all_used = read_flag(devices, "all_used", spec.all_used);
 
-  const ConfigView links(sub_table(top, root, "links"), file, "links");
+  const ConfigView links = config_view(sub_table(top, root, "links"), file, "links");
   links.require_only({"topology", "bandwidth", "latency"});
   const std::string topology = links.get_string("topology", "star");
   if (topology == "star")
@@ -183,7 +184,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   spec.latency =
       read_range(links, "latency", spec.latency, 0, false, "a latency such as \"1ms\"", &units::parse_seconds);
 
-  const ConfigView chains(sub_table(top, root, "chains"), file, "chains");
+  const ConfigView chains = config_view(sub_table(top, root, "chains"), file, "chains");
   chains.require_only({"count", "models", "fragments", "placement", "arrival_rate", "load", "work", "exits",
                        "thresholds", "distinct_devices"});
   spec.chain_count = read_int_range(chains, "count", spec.chain_count, 1, 64, "a number of chains");
@@ -219,7 +220,7 @@ DatasetSpec load_dataset_spec(const std::string& file) {
   if (spec.threshold.hi > 1)
     chains.fail("thresholds", "confidence thresholds in [0, 1]");
 
-  const ConfigView simulation(sub_table(top, root, "simulation"), file, "simulation");
+  const ConfigView simulation = config_view(sub_table(top, root, "simulation"), file, "simulation");
   simulation.require_only({"requests", "warmup", "network_model"});
   const auto requests = simulation.get_int("requests", 1000);
   if (requests < 10)

@@ -1,4 +1,5 @@
 #include "dataset/sample_generator.hpp"
+#include "config/toml_config.hpp"
 
 #include <edgesim/config_view.hpp>
 #include <edgesim/error.hpp>
@@ -206,7 +207,7 @@ bool place_chain(Rng& rng, Sample& sample, ChainNode& chain, std::size_t chain_i
                                      .latency_s = route.latency});
         }
     static const toml::table no_settings;
-    const ConfigView config(no_settings, spec.file, "chains.placement");
+    const ConfigView config = config_view(no_settings, spec.file, "chains.placement");
     const auto* entry = Registry::instance().placement_policy(chain.placement);
     auto policy = entry->factory(
         PlacementPolicyArgs{.config = config, .seed = stream_seed(sample.seed, "dataset-placement", chain_index)});

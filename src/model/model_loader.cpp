@@ -1,10 +1,11 @@
 #include "model/model_loader.hpp"
+#include "config/toml_config.hpp"
 
 #include <edgesim/config_view.hpp>
 #include <edgesim/error.hpp>
 
-#include "scenario/paths.hpp"
-#include "scenario/toml_text.hpp"
+#include "config/paths.hpp"
+#include "config/toml_text.hpp"
 
 #include <fmt/format.h>
 
@@ -35,12 +36,12 @@ double probability(const ConfigView& view, std::string_view key) {
   return v;
 }
 
-const toml::array& array_of_tables(const ConfigView& view, std::string_view key) {
+std::vector<ConfigView> array_of_tables(const ConfigView& view, std::string_view key) {
   return view.get_table_array(key, "an array of tables ([[" + std::string(key) + "]])");
 }
 
 std::size_t resolve_layer(const ConfigView& view, std::string_view key, const std::vector<Layer>& layers) {
-  const toml::node* node = view.table().get(key);
+  const toml::node* node = toml_table(view).get(key);
   if (node == nullptr)
     view.fail(key, "a layer name or index (missing)");
   if (auto index = node->as_integer()) {
@@ -60,10 +61,10 @@ std::size_t resolve_layer(const ConfigView& view, std::string_view key, const st
 // [semantic]: per-k arrays (k = 1..n) of accuracy penalties and branch shares.
 SemanticSplitSpec load_semantic_split(const ConfigView& parent, const std::string& file, const std::string& path,
                                       const ModelProfile& model) {
-  const auto* table = parent.table().get("semantic")->as_table();
+  const auto* table = toml_table(parent).get("semantic")->as_table();
   if (table == nullptr)
     parent.fail("semantic", "a table ([semantic] accuracy_penalty = [0.0, 0.01, ...])");
-  ConfigView view(*table, file, path.empty() ? "semantic" : path + ".semantic");
+  const ConfigView view = config_view(*table, file, path.empty() ? "semantic" : path + ".semantic");
   view.require_only({"accuracy_penalty", "flops_fraction", "param_fraction", "merge_flops", "merge_bytes"});
   SemanticSplitSpec spec;
   spec.accuracy_penalty = view.get_double_array("accuracy_penalty");
@@ -122,10 +123,10 @@ void check_measured_classes(const ModelProfile& model, const ConfigView& view) {
 
 // `latency = { rpi4b = "4.1ms", ... }`: measured seconds per device class.
 MeasuredLatency load_latency(const ConfigView& parent, const std::string& file, const std::string& path) {
-  const auto* table = parent.table().get("latency")->as_table();
+  const auto* table = toml_table(parent).get("latency")->as_table();
   if (table == nullptr)
     parent.fail("latency", "a table of device_class = measured latency (latency = { rpi4b = \"4.1ms\" })");
-  ConfigView view(*table, file, sub_path(path, "latency"));
+  const ConfigView view = config_view(*table, file, sub_path(path, "latency"));
   MeasuredLatency latency;
   for (const auto& [key, node] : *table) {
     const double seconds = view.get_seconds(key.str());
@@ -149,7 +150,7 @@ LatencyMeasurement load_measurement(const ConfigView& view) {
     view.fail("threads", "the thread count of the measurement, in 1..4096");
   m.threads = static_cast<int>(threads);
   if (view.has("scaling")) {
-    const auto* points = view.table().get("scaling")->as_array();
+    const auto* points = toml_table(view).get("scaling")->as_array();
     const char* expected = "an array of [threads, speed-up] pairs, threads strictly increasing from >= 1, "
                            "speed-ups positive, one pair at the measurement's thread count";
     if (points == nullptr || points->empty())
@@ -183,7 +184,7 @@ LatencyMeasurement load_measurement(const ConfigView& view) {
 
 ModelProfile load_model_table(const toml::table& table, const std::string& file, const std::string& path,
                               const std::string& base_dir) {
-  ConfigView view(table, file, path);
+  const ConfigView view = config_view(table, file, path);
   view.require_only(
       {"name", "input_bytes", "layers", "exits", "final", "confidence", "efficiency", "semantic", "measurement"});
   ModelProfile model;
@@ -191,13 +192,12 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   model.name = view.get_string("name");
   model.input_bytes = non_negative(view, "input_bytes");
 
-  const auto& layers = array_of_tables(view, "layers");
+  const std::vector<ConfigView> layers = array_of_tables(view, "layers");
   if (layers.empty())
     view.fail("layers", "at least one layer");
   std::set<std::string> names;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    ConfigView layer_view(*layers.get(i)->as_table(), file,
-                          fmt::format("{}{}layers.{}", path, path.empty() ? "" : ".", i));
+    const ConfigView& layer_view = layers[i];
     layer_view.require_only({"name", "type", "flops", "out_bytes", "param_bytes", "latency"});
     Layer layer;
     layer.name = layer_view.get_string("name");
@@ -215,10 +215,9 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   }
 
   if (view.has("exits")) {
-    const auto& exits = array_of_tables(view, "exits");
+    const std::vector<ConfigView> exits = array_of_tables(view, "exits");
     for (std::size_t i = 0; i < exits.size(); ++i) {
-      ConfigView exit_view(*exits.get(i)->as_table(), file,
-                           fmt::format("{}{}exits.{}", path, path.empty() ? "" : ".", i));
+      const ConfigView& exit_view = exits[i];
       exit_view.require_only({"after", "flops", "accuracy", "latency"});
       ExitSpec exit;
       exit.after_layer = resolve_layer(exit_view, "after", model.layers);
@@ -234,9 +233,10 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
     }
   }
 
-  if (!view.has("final") || view.table().get("final")->as_table() == nullptr)
+  if (!view.has("final") || toml_table(view).get("final")->as_table() == nullptr)
     view.fail("final", "a table with the final classifier's accuracy ([final] accuracy = ...)");
-  ConfigView final_view(*view.table().get("final")->as_table(), file, path.empty() ? "final" : path + ".final");
+  const ConfigView final_view =
+      config_view(*toml_table(view).get("final")->as_table(), file, path.empty() ? "final" : path + ".final");
   final_view.require_only({"accuracy"});
   model.final_accuracy = probability(final_view, "accuracy");
 
@@ -244,10 +244,10 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
     model.semantic = load_semantic_split(view, file, path, model);
 
   if (view.has("efficiency")) {
-    const auto* eff = view.table().get("efficiency")->as_table();
+    const auto* eff = toml_table(view).get("efficiency")->as_table();
     if (eff == nullptr)
       view.fail("efficiency", "a table of device_class = factor");
-    ConfigView eff_view(*eff, file, path.empty() ? "efficiency" : path + ".efficiency");
+    const ConfigView eff_view = config_view(*eff, file, path.empty() ? "efficiency" : path + ".efficiency");
     for (const auto& [key, node] : *eff) {
       double factor = eff_view.get_double(key.str());
       if (!(factor > 0))
@@ -257,25 +257,25 @@ ModelProfile load_model_table(const toml::table& table, const std::string& file,
   }
 
   if (view.has("measurement")) {
-    const auto* per_class = view.table().get("measurement")->as_table();
+    const auto* per_class = toml_table(view).get("measurement")->as_table();
     if (per_class == nullptr)
       view.fail("measurement", "a table of tables ([measurement.<device_class>] threads = N, ...)");
-    ConfigView classes(*per_class, file, classes_path(path));
+    const ConfigView classes = config_view(*per_class, file, classes_path(path));
     for (const auto& [key, node] : *per_class) {
       const auto* m = node.as_table();
       if (m == nullptr)
         classes.fail(key.str(), "a table ([measurement.<device_class>] threads = N, ...)");
       model.measurements.emplace(std::string(key.str()),
-                                 load_measurement(ConfigView(*m, file, sub_path(classes_path(path), key.str()))));
+                                 load_measurement(config_view(*m, file, sub_path(classes_path(path), key.str()))));
     }
   }
   check_measured_classes(model, view);
 
   if (view.has("confidence")) {
-    const auto* conf = view.table().get("confidence")->as_table();
+    const auto* conf = toml_table(view).get("confidence")->as_table();
     if (conf == nullptr)
       view.fail("confidence", "a table ([confidence] source = \"synthetic\" or trace = \"file.csv\")");
-    ConfigView conf_view(*conf, file, path.empty() ? "confidence" : path + ".confidence");
+    const ConfigView conf_view = config_view(*conf, file, path.empty() ? "confidence" : path + ".confidence");
     conf_view.require_only({"source", "trace", "difficulty_correlation", "confidence_noise"});
     if (conf_view.has("trace")) {
       auto trace_file = resolve_input_path(conf_view.get_string("trace"), base_dir);

@@ -1,9 +1,10 @@
 #include "scenario/dynamics_loader.hpp"
+#include "config/toml_config.hpp"
 
 #include <edgesim/config_view.hpp>
 #include <edgesim/error.hpp>
 
-#include "scenario/units.hpp"
+#include "config/units.hpp"
 
 #include <fmt/format.h>
 
@@ -63,7 +64,7 @@ std::vector<ProfileStep<Value>> parse_profile(const ConfigView& view, std::strin
                                               const ValueParser<Value>& parse_value) {
   const std::string shape =
       fmt::format("a step profile [[time, {}], ...] such as [[\"0s\", ...], [\"60s\", ...]]", what);
-  const toml::node* node = view.table().get(key);
+  const toml::node* node = toml_table(view).get(key);
   const toml::array* steps = node != nullptr ? node->as_array() : nullptr;
   if (steps == nullptr || steps->empty())
     view.fail(key, shape);
@@ -95,14 +96,14 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
                                          const std::string& file) {
   PlatformDynamics out;
   if (links != nullptr) {
-    ConfigView links_view(*links, file, "links");
+    const ConfigView links_view = config_view(*links, file, "links");
     for (const auto& [name, node] : *links) {
       const auto* table = node.as_table();
       if (table == nullptr)
         links_view.fail(name.str(), "a table { bandwidth = \"2MBps\", latency = \"5ms\" }");
       LinkSettings settings;
       settings.path = fmt::format("links.{}", name.str());
-      ConfigView view(*table, file, settings.path);
+      const ConfigView view = config_view(*table, file, settings.path);
       view.require_only({"bandwidth", "latency"});
       if (view.has("bandwidth")) {
         settings.bandwidth = parse_bandwidth(*table->get("bandwidth"));
@@ -119,14 +120,14 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
   }
   if (dynamics == nullptr)
     return out;
-  ConfigView top(*dynamics, file, "dynamics");
+  const ConfigView top = config_view(*dynamics, file, "dynamics");
   top.require_only({"links", "hosts", "shares"});
   if (top.has("links")) {
-    const toml::array& entries = top.get_table_array("links", "an array of tables ([[dynamics.links]])");
+    const std::vector<ConfigView> entries = top.get_table_array("links", "an array of tables ([[dynamics.links]])");
     for (std::size_t i = 0; i < entries.size(); ++i) {
       LinkDynamics link;
       link.path = fmt::format("dynamics.links.{}", i);
-      ConfigView view(*entries.get(i)->as_table(), file, link.path);
+      const ConfigView& view = entries[i];
       view.require_only({"link", "bandwidth", "latency"});
       link.link = view.get_string("link");
       if (view.has("bandwidth"))
@@ -139,11 +140,11 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
     }
   }
   if (top.has("hosts")) {
-    const toml::array& entries = top.get_table_array("hosts", "an array of tables ([[dynamics.hosts]])");
+    const std::vector<ConfigView> entries = top.get_table_array("hosts", "an array of tables ([[dynamics.hosts]])");
     for (std::size_t i = 0; i < entries.size(); ++i) {
       HostDynamics host;
       host.path = fmt::format("dynamics.hosts.{}", i);
-      ConfigView view(*entries.get(i)->as_table(), file, host.path);
+      const ConfigView& view = entries[i];
       view.require_only({"host", "available"});
       host.host = view.get_string("host");
       host.available = parse_profile<bool>(view, "available", "true or false", parse_available);
@@ -151,11 +152,11 @@ PlatformDynamics parse_platform_dynamics(const toml::table* links, const toml::t
     }
   }
   if (top.has("shares")) {
-    const toml::array& entries = top.get_table_array("shares", "an array of tables ([[dynamics.shares]])");
+    const std::vector<ConfigView> entries = top.get_table_array("shares", "an array of tables ([[dynamics.shares]])");
     for (std::size_t i = 0; i < entries.size(); ++i) {
       ShareDynamics share;
       share.path = fmt::format("dynamics.shares.{}", i);
-      ConfigView view(*entries.get(i)->as_table(), file, share.path);
+      const ConfigView& view = entries[i];
       view.require_only({"tenant", "host", "share"});
       share.tenant = view.get_string("tenant");
       share.host = view.get_string("host", "");

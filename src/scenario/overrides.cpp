@@ -1,6 +1,6 @@
 #include "scenario/overrides.hpp"
 
-#include "scenario/toml_text.hpp"
+#include "config/toml_text.hpp"
 
 #include <edgesim/error.hpp>
 

@@ -1,14 +1,15 @@
 #include "scenario/scenario_loader.hpp"
+#include "config/toml_config.hpp"
 
 #include <edgesim/config_view.hpp>
 #include <edgesim/error.hpp>
 
+#include "config/paths.hpp"
+#include "config/toml_text.hpp"
+#include "config/units.hpp"
 #include "model/model_loader.hpp"
 #include "scenario/dynamics_loader.hpp"
 #include "scenario/overrides.hpp"
-#include "scenario/paths.hpp"
-#include "scenario/toml_text.hpp"
-#include "scenario/units.hpp"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ namespace edgesim {
 namespace {
 
 const toml::table* sub_table(const ConfigView& view, std::string_view key, bool required) {
-  const toml::node* node = view.table().get(key);
+  const toml::node* node = toml_table(view).get(key);
   if (node == nullptr) {
     if (required)
       view.fail(key, "a table (missing)");
@@ -47,7 +48,7 @@ double positive_seconds(const ConfigView& view, std::string_view key) {
 }
 
 double energy_wh(const ConfigView& view, std::string_view key) {
-  const toml::node* node = view.table().get(key);
+  const toml::node* node = toml_table(view).get(key);
   double joules = -1;
   if (node->is_number())
     joules = node->value<double>().value_or(-1) * 3600.0;
@@ -161,7 +162,7 @@ void check_expected_arrivals(const Scenario& scenario, const toml::table& root, 
   }
   if (expected <= kMaxExpectedArrivals)
     return;
-  ConfigView view(*root["simulation"].as_table(), file, "simulation");
+  const ConfigView view = config_view(*root["simulation"].as_table(), file, "simulation");
   view.fail("duration", fmt::format("at most {:.0e} expected arrivals in a run bounded by its duration alone; the "
                                     "tenants' mean arrival rates x duration give {:.3g} (most from "
                                     "tenants.{}.arrival: {:.3g}). Shorten the duration, lower the rate, or set "
@@ -188,7 +189,8 @@ ArrivalSpec parse_arrival(const ConfigView& view, const std::string& base_dir) {
     auto rates = view.get_double_array("rates");
     if (rates.size() != 2 || !(rates[0] >= 0 && rates[1] >= 0) || rates[0] + rates[1] <= 0)
       view.fail("rates", "two non-negative arrival rates [high, low], not both zero");
-    const toml::array* sojourn = view.table().get("sojourn") ? view.table().get("sojourn")->as_array() : nullptr;
+    const toml::array* sojourn =
+        toml_table(view).get("sojourn") ? toml_table(view).get("sojourn")->as_array() : nullptr;
     if (sojourn == nullptr || sojourn->size() != 2)
       view.fail("sojourn", "two mean sojourn times [in state 0, in state 1] (\"2s\" or seconds)");
     for (std::size_t i = 0; i < 2; ++i) {
@@ -249,7 +251,7 @@ PolicySpec parse_policy(const ConfigView& parent, const std::string& file, const
     spec.table = std::make_shared<const toml::table>();
     return spec;
   }
-  ConfigView view(*table, file, spec.path);
+  const ConfigView view = config_view(*table, file, spec.path);
   spec.name = table->contains("policy") ? view.get_string("policy") : std::string(fallback_name);
   spec.table = std::make_shared<const toml::table>(*table);
   return spec;
@@ -260,7 +262,7 @@ PolicySpec parse_policy(const ConfigView& parent, const std::string& file, const
 double take_replan_every(PolicySpec& placement, const std::string& file) {
   if (!placement.table->contains("replan_every"))
     return std::numeric_limits<double>::infinity();
-  ConfigView view(*placement.table, file, placement.path);
+  const ConfigView view = config_view(*placement.table, file, placement.path);
   const double every = positive_seconds(view, "replan_every");
   if (!std::isfinite(every))
     view.fail("replan_every", "a finite positive duration such as \"10s\"");
@@ -319,13 +321,13 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
     scenario.text = formatted.str();
   }
 
-  ConfigView top(root, file, "");
+  const ConfigView top = config_view(root, file, "");
   top.require_only({"simulation", "platform", "hosts", "tenants", "placement", "exits", "plugins", "multitenant",
                     "links", "dynamics"});
 
   // [simulation]
   if (const auto* sim_table = sub_table(top, "simulation", true)) {
-    ConfigView sim(*sim_table, file, "simulation");
+    const ConfigView sim = config_view(*sim_table, file, "simulation");
     sim.require_only({"seed", "duration", "requests", "warmup", "sample_every", "network_model", "trace_requests"});
     auto& spec = scenario.simulation;
     if (sim.has("seed")) {
@@ -366,7 +368,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   // [platform]
   {
-    ConfigView platform(*sub_table(top, "platform", true), file, "platform");
+    const ConfigView platform = config_view(*sub_table(top, "platform", true), file, "platform");
     platform.require_only({"file"});
     const std::string name = platform.get_string("file");
     scenario.platform_file = resolve_input_path(name, scenario.base_dir);
@@ -376,15 +378,15 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   // [hosts.*]
   if (const auto* hosts = sub_table(top, "hosts", false)) {
-    ConfigView hosts_view(*hosts, file, "hosts");
+    const ConfigView hosts_view = config_view(*hosts, file, "hosts");
     if (const auto* defaults = sub_table(hosts_view, "default", false))
-      scenario.default_host = parse_host_settings(ConfigView(*defaults, file, "hosts.default"), scenario.default_host);
+      scenario.default_host = parse_host_settings(config_view(*defaults, file, "hosts.default"), scenario.default_host);
     for (const auto& [name, node] : *hosts) {
       if (name.str() == "default")
         continue;
       const auto* table = sub_table(hosts_view, name.str(), true);
       scenario.host_overrides[std::string(name.str())] =
-          parse_host_settings(ConfigView(*table, file, join("hosts", name.str())), scenario.default_host);
+          parse_host_settings(config_view(*table, file, join("hosts", name.str())), scenario.default_host);
     }
   }
 
@@ -393,7 +395,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   // [plugins]
   if (const auto* plugins = sub_table(top, "plugins", false)) {
-    ConfigView view(*plugins, file, "plugins");
+    const ConfigView view = config_view(*plugins, file, "plugins");
     view.require_only({"load"});
     const auto* load = plugins->get("load") ? plugins->get("load")->as_array() : nullptr;
     if (load == nullptr)
@@ -408,7 +410,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
 
   // [multitenant]
   if (const auto* multitenant = sub_table(top, "multitenant", false)) {
-    ConfigView view(*multitenant, file, "multitenant");
+    const ConfigView view = config_view(*multitenant, file, "multitenant");
     view.require_only({"policy", "epoch", "tolerance"});
     const auto policy = view.get_string("policy");
     if (policy == "cooperative")
@@ -439,7 +441,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
   for (std::size_t i = 0; i < tenants->size(); ++i) {
     const std::string path = fmt::format("tenants.{}", i);
     const toml::table& table = *tenants->get(i)->as_table();
-    ConfigView view(table, file, path);
+    const ConfigView view = config_view(table, file, path);
     view.require_only({"name", "model", "source", "input_bytes", "slo", "drop_late", "arrival", "work", "placement",
                        "exits", "share", "fragment_work"});
     TenantSpec tenant;
@@ -479,16 +481,16 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
       tenant.drop_late = flag->get();
     }
     const toml::table* arrival = sub_table(view, "arrival", true);
-    tenant.arrival = parse_arrival(ConfigView(*arrival, file, join(path, "arrival")), scenario.base_dir);
+    tenant.arrival = parse_arrival(config_view(*arrival, file, join(path, "arrival")), scenario.base_dir);
     // A law: a distribution name or a table { distribution = ..., stages = ... }.
     auto work_law = [&](const toml::node& node, const std::string& key) -> std::optional<WorkSpec> {
       if (auto name = node.as_string()) {
         toml::table holder;
         holder.insert("distribution", name->get());
-        return parse_work(ConfigView(holder, file, join(path, key)));
+        return parse_work(config_view(holder, file, join(path, key)));
       }
       if (const auto* work_table = node.as_table())
-        return parse_work(ConfigView(*work_table, file, join(path, key)));
+        return parse_work(config_view(*work_table, file, join(path, key)));
       return std::nullopt;
     };
     if (const toml::node* work = table.get("work")) {

@@ -2,6 +2,7 @@
 // thresholds (fixed here with bounds = [t, t], which leaves nothing to tune), and every
 // configuration error is reported before anything is simulated. The tuning itself is
 // tested end to end in tests/integration/test_bayesopt.cpp.
+#include "config/toml_config.hpp"
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
@@ -18,7 +19,7 @@ namespace {
 std::unique_ptr<ExitPolicy> make_bayesopt(const ModelProfile& model, const std::string& text) {
   static toml::table table;
   table = toml::parse(text);
-  ConfigView config(table, "t.toml", "exits");
+  const ConfigView config = edgesim::config_view(table, "t.toml", "exits");
   const ExitPolicyArgs args{
       .config = config, .model = model, .seed = 1, .exit_times = {}, .scenario_file = {}, .scenario_text = {}};
   return Registry::instance().exit_policy("bayesopt")->factory(args);

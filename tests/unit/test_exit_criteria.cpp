@@ -1,5 +1,6 @@
 // The `criteria` exit policy and its rule language: truth tables of valid rules
 // (precedence, parentheses, units) and the column and message of invalid ones.
+#include "config/toml_config.hpp"
 #include "policies/exit/criteria_expression.hpp"
 
 #include <edgesim/error.hpp>
@@ -149,7 +150,7 @@ std::unique_ptr<ExitPolicy> make(const std::string& toml_text) {
     return m;
   }();
   toml::table table = toml::parse(toml_text);
-  ConfigView view(table, "scenario.toml", "tenants.0.exits");
+  const ConfigView view = edgesim::config_view(table, "scenario.toml", "tenants.0.exits");
   ExitPolicyArgs args{view, model, 3, {0.01, 0.02, 0.03, 0.04}};
   return Registry::instance().exit_policy("criteria")->factory(args);
 }

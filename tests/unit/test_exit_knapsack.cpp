@@ -2,6 +2,7 @@
 // x_m the overflow_risk quantile of Erlang(m, 1) (or m itself, budget = "mean"), target =
 // the deepest exit whose cumulative compute time fits B, fixed at the request's first
 // decision.
+#include "config/toml_config.hpp"
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
@@ -31,7 +32,7 @@ constexpr int kCapacity = 10;
 std::unique_ptr<ExitPolicy> make(const std::string& toml_text, double mean_rate = 0) {
   static const ModelProfile model = three_exit_model();
   toml::table table = toml::parse(toml_text);
-  ConfigView view(table, "scenario.toml", "exits");
+  const ConfigView view = edgesim::config_view(table, "scenario.toml", "exits");
   ExitPolicyArgs args{view, model, 7, kExitTimes};
   args.station_capacity = kCapacity;
   args.mean_arrival_rate = mean_rate;

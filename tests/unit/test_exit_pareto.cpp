@@ -1,6 +1,7 @@
 // `pareto` exit policy: the frontier against brute force, the grid evaluation against a
 // direct replay of the profile, each objective's choice, the switch to the cheap point
 // on a low battery, and configuration errors.
+#include "config/toml_config.hpp"
 #include "policies/exit/pareto_frontier.hpp"
 
 #include <edgesim/error.hpp>
@@ -147,7 +148,7 @@ TEST(ParetoSelect, EachObjectivePicksItsPoint) {
 struct PolicyFixture {
   explicit PolicyFixture(const std::string& toml_text) : table(toml::parse(toml_text)), model(three_exit_model()) {}
   std::unique_ptr<edgesim::ExitPolicy> make(double slo = kInf, std::uint64_t seed = 5) const {
-    const edgesim::ConfigView config(table, "test.toml", "exits");
+    const edgesim::ConfigView config = edgesim::config_view(table, "test.toml", "exits");
     edgesim::ExitPolicyArgs args{config, model, seed, times_of(model)};
     args.slo = slo;
     const auto* entry = edgesim::Registry::instance().exit_policy("pareto");

@@ -1,6 +1,7 @@
 // `queueing-lp` exit policy: the LP on hand-solved cases, the loss-constrained optimum
 // against brute force and the exact M/G/1/K solver, its response to load, the epoch
 // re-planning from measured arrivals, and configuration errors.
+#include "config/toml_config.hpp"
 #include "policies/exit/queueing_lp.hpp"
 
 #include <edgesim/error.hpp>
@@ -240,7 +241,7 @@ struct PolicyFixture {
     model.final_accuracy = kAccuracy[2];
   }
   std::unique_ptr<edgesim::ExitPolicy> make(double rate, int K = 5, std::uint64_t seed = 7) const {
-    const edgesim::ConfigView config(table, "test.toml", "exits");
+    const edgesim::ConfigView config = edgesim::config_view(table, "test.toml", "exits");
     edgesim::ExitPolicyArgs args{config, model, seed, {kTimes.begin(), kTimes.end()}};
     args.station_capacity = K;
     args.mean_arrival_rate = rate;

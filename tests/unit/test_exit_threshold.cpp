@@ -1,3 +1,4 @@
+#include "config/toml_config.hpp"
 #include <edgesim/policy.hpp>
 
 #include <gtest/gtest.h>
@@ -10,7 +11,7 @@ namespace {
 std::unique_ptr<ExitPolicy> make_threshold(const ModelProfile& model, const char* text) {
   static toml::table table;
   table = toml::parse(text);
-  ConfigView config(table, "t.toml", "exits");
+  const ConfigView config = edgesim::config_view(table, "t.toml", "exits");
   return Registry::instance().exit_policy("threshold")->factory(ExitPolicyArgs{config, model, 1, {}});
 }
 

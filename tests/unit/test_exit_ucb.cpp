@@ -1,5 +1,6 @@
 // The `ucb` exit policy (AdaEE): in a stationary synthetic environment where one
 // confidence threshold is clearly best by the reward, UCB1 ends up pulling it most.
+#include "config/toml_config.hpp"
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 #include <edgesim/random.hpp>
@@ -32,7 +33,7 @@ ModelProfile one_exit_model() {
 std::unique_ptr<ExitPolicy> make(const std::string& toml_text, std::uint64_t seed = 11) {
   static const ModelProfile model = one_exit_model();
   toml::table table = toml::parse(toml_text);
-  ConfigView view(table, "scenario.toml", "exits");
+  const ConfigView view = edgesim::config_view(table, "scenario.toml", "exits");
   ExitPolicyArgs args{view, model, seed, kExitTimes};
   return Registry::instance().exit_policy("ucb")->factory(args);
 }

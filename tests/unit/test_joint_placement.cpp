@@ -3,6 +3,7 @@
 // RAM and utilisation; chain-dp's coordinate descent is feasible, never better than it,
 // a coordinate-wise optimum, and usually optimal; one tenant placed jointly is placed as
 // alone; and the load tenants put on hosts and routes is what the cost model says.
+#include "config/toml_config.hpp"
 #include "policies/place/chain_dp.hpp"
 #include "policies/place/ilp.hpp"
 #include "policies/place/joint_placement.hpp"
@@ -93,7 +94,7 @@ std::unique_ptr<PlacementPolicy> make_policy(std::string_view name, ChainObjecti
                     {"joint", joint}};
   if (joint)
     table.insert("max_utilisation", max_utilisation);
-  const ConfigView config(table, "s.toml", "placement");
+  const ConfigView config = edgesim::config_view(table, "s.toml", "placement");
   return Registry::instance().placement_policy(name)->factory(PlacementPolicyArgs{config, 1});
 }
 
@@ -260,7 +261,7 @@ TEST(JointPlacement, SharedCapacityMovesTheSecondTenant) {
 
 TEST(JointPlacement, ReadsItsKeysStrictly) {
   const auto build = [](const toml::table& table) {
-    const ConfigView config(table, "s.toml", "placement");
+    const ConfigView config = edgesim::config_view(table, "s.toml", "placement");
     return Registry::instance().placement_policy("chain-dp")->factory(PlacementPolicyArgs{config, 1});
   };
   EXPECT_THROW(build(toml::table{{"policy", "chain-dp"}, {"joint", "yes"}}), InputError);

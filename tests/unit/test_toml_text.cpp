@@ -1,7 +1,7 @@
 // parse_toml_text / find_unreadable_non_ascii: non-ASCII text is refused outside strings
 // and comments (and after backslashes in multi-line basic strings) before toml++ sees
 // it, accepted everywhere TOML allows it, with the file, line and column of the refusal.
-#include "scenario/toml_text.hpp"
+#include "config/toml_text.hpp"
 
 #include <edgesim/error.hpp>
 

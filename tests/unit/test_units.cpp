@@ -1,4 +1,4 @@
-#include "scenario/units.hpp"
+#include "config/units.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,11 +6,12 @@
 // target), fits a Gaussian process to the scores and picks the next candidate by
 // expected improvement (or UCB). The best thresholds seen are then applied with the
 // `threshold` rule. See docs/exit-policy-bayesopt.md.
+#include "config/toml_config.hpp"
+#include "config/toml_text.hpp"
 #include "io/summary_json.hpp"
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
 #include "policies/exit/threshold_policy.hpp"
-#include "scenario/toml_text.hpp"
 #include "util/child_process.hpp"
 #include "util/scratch_dir.hpp"
 
@@ -108,12 +109,7 @@ Settings read_settings(const ConfigView& config) {
     if (!(s.kappa >= 0))
       config.fail("kappa", "a non-negative exploration weight");
   }
-  if (const toml::node* node = config.table().get("common_random_numbers")) {
-    const auto* flag = node->as_boolean();
-    if (flag == nullptr)
-      config.fail("common_random_numbers", "true or false");
-    s.common_random_numbers = flag->get();
-  }
+  s.common_random_numbers = config.get_bool("common_random_numbers", s.common_random_numbers);
   if (config.has("trace")) {
     s.trace = config.get_string("trace");
     if (s.trace.empty())
@@ -170,7 +166,7 @@ public:
     has_duration_ = simulation != nullptr && simulation->contains("duration");
     has_requests_ = simulation != nullptr && simulation->contains("requests");
     if (has_duration_ && simulation->contains("warmup")) {
-      ConfigView sim(*simulation, args.scenario_file, "simulation");
+      const ConfigView sim = config_view(*simulation, args.scenario_file, "simulation");
       const double warmup = sim.get_seconds("warmup");
       if (warmup >= settings.sim_duration)
         args.config.fail("sim_duration", fmt::format("a tuning duration longer than simulation.warmup ({} s)", warmup));

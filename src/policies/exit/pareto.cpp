@@ -89,27 +89,13 @@ private:
 std::vector<std::vector<double>> read_grid(const ConfigView& config, std::size_t exits) {
   static const std::vector<double> kDefault{0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01};
   std::vector<std::vector<double>> grid;
-  const toml::node* node = config.table().get("grid");
-  const toml::array* array = node != nullptr ? node->as_array() : nullptr;
-  if (node == nullptr) {
+  if (!config.has("grid")) {
     grid.assign(exits, kDefault);
-  } else if (array != nullptr && !array->empty() && array->front().is_array()) {
+  } else if (config.element_kind("grid") == ConfigKind::Array) {
     // One list per intermediate exit.
-    if (array->size() != exits)
+    grid = config.get_double_arrays("grid");
+    if (grid.size() != exits)
       config.fail("grid", fmt::format("{} threshold lists (one per intermediate exit) or one list for all", exits));
-    for (const auto& element : *array) {
-      const toml::array* list = element.as_array();
-      if (list == nullptr)
-        config.fail("grid", "a list of thresholds, or one list of thresholds per intermediate exit");
-      std::vector<double> values;
-      for (const auto& value : *list) {
-        auto v = value.value<double>();
-        if (!v || !value.is_number())
-          config.fail("grid", "lists of numbers");
-        values.push_back(*v);
-      }
-      grid.push_back(std::move(values));
-    }
   } else {
     grid.assign(exits, config.get_double_array("grid"));
   }

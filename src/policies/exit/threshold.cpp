@@ -48,8 +48,8 @@ void register_exit_threshold(Registry& registry) {
         args.config.require_only({"policy", "thresholds"});
         const std::size_t n = args.model.exits.size();
         std::vector<double> thresholds;
-        const toml::node* node = args.config.table().get("thresholds");
-        if (node != nullptr && node->is_number())
+        const ConfigKind kind = args.config.kind("thresholds");
+        if (kind == ConfigKind::Integer || kind == ConfigKind::Float)
           thresholds.assign(n, args.config.get_double("thresholds"));
         else
           thresholds = args.config.get_double_array("thresholds");

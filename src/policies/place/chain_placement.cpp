@@ -17,19 +17,9 @@ ChainObjective chain_objective(const ConfigView& config) {
 }
 
 std::vector<std::string> host_names(const ConfigView& config) {
-  std::vector<std::string> names;
   if (!config.has("hosts"))
-    return names;
-  const toml::array* list = config.table().get("hosts")->as_array();
-  if (list == nullptr || list->empty())
-    config.fail("hosts", "a non-empty list of host names");
-  for (const auto& node : *list) {
-    auto name = node.value<std::string>();
-    if (!name)
-      config.fail("hosts", "a non-empty list of host names (strings)");
-    names.push_back(*name);
-  }
-  return names;
+    return {};
+  return config.get_string_array("hosts", "a non-empty list of host names (strings)");
 }
 
 std::vector<std::size_t> candidate_hosts(const PlacementProblem& problem, std::span<const std::string> names,

@@ -20,45 +20,50 @@ std::optional<std::size_t> parse_index(std::string_view text) {
   return value;
 }
 
+std::optional<std::string> string_at(const ConfigView& table, std::string_view key) {
+  if (table.kind(key) != ConfigKind::String)
+    return std::nullopt;
+  return table.get_string(key);
+}
+
 class ManualPlacement final : public PlacementPolicy {
 public:
-  explicit ManualPlacement(const ConfigView& config) : config_(config.table()), file_path_(config.where("fragments")) {}
+  explicit ManualPlacement(const ConfigView& config) : config_(config), file_path_(config.where("fragments")) {}
 
   std::vector<Fragment> place(const PlacementProblem& problem) override {
     const auto fail = [&](std::size_t i, std::string_view what) -> void {
       throw InputError(fmt::format("{}.{}: expected {}", file_path_, i, what));
     };
-    const toml::node* node = config_.get("fragments");
-    const toml::array* list = node != nullptr ? node->as_array() : nullptr;
-    if (list == nullptr || list->empty() || !list->is_array_of_tables())
-      throw InputError(fmt::format("{}: expected a list of {{ layers = \"a-b\", host = \"name\" }}", file_path_));
+    constexpr std::string_view kExpected = "a list of { layers = \"a-b\", host = \"name\" }";
+    const std::vector<ConfigView> list = config_.get_table_array("fragments", kExpected);
+    if (list.empty())
+      config_.fail("fragments", kExpected);
     const std::size_t last = problem.model.layers.size() - 1;
     std::vector<Fragment> fragments;
     std::size_t next = 0;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      const toml::table& entry = *list->get(i)->as_table();
-      for (const auto& [key, value] : entry)
-        if (key.str() != "layers" && key.str() != "host" && key.str() != "branch")
-          fail(i, fmt::format("only the keys layers, host and branch (unknown key {})", key.str()));
-      if (entry.contains("branch") != list->get(0)->as_table()->contains("branch"))
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const ConfigView& entry = list[i];
+      for (const std::string& key : entry.keys())
+        if (key != "layers" && key != "host" && key != "branch")
+          fail(i, fmt::format("only the keys layers, host and branch (unknown key {})", key));
+      if (entry.has("branch") != list.front().has("branch"))
         fail(i, "branch = i on every fragment or on none (a semantic split lists only branches)");
-      if (entry.contains("branch")) {
-        auto branch = entry["branch"].value<std::int64_t>();
-        if (!branch || *branch != static_cast<std::int64_t>(i))
+      if (entry.has("branch")) {
+        if (entry.kind("branch") != ConfigKind::Integer || entry.get_int("branch") != static_cast<std::int64_t>(i))
           fail(i, fmt::format("branch = {} (branches numbered 0, 1, ... in order)", i));
-        auto layers = entry["layers"].value<std::string>();
+        auto layers = string_at(entry, "layers");
         const std::string whole = fmt::format("0-{}", last);
         if (!layers || (*layers != "0-" && *layers != whole))
           fail(i, fmt::format("layers = \"0-\" (a semantic branch runs every layer, at its share)"));
-        auto host = entry["host"].value<std::string>();
+        auto host = string_at(entry, "host");
         if (!host)
           fail(i, "host = \"<host name>\"");
-        fragments.push_back(Fragment{0, last, *host, i, list->size()});
+        fragments.push_back(Fragment{0, last, *host, i, list.size()});
         next = last + 1;
         continue;
       }
-      auto layers = entry["layers"].value<std::string>();
-      auto host = entry["host"].value<std::string>();
+      auto layers = string_at(entry, "layers");
+      auto host = string_at(entry, "host");
       if (!layers)
         fail(i, "layers = \"first-last\" (0-based, inclusive; \"7-\" to the end)");
       if (!host)
@@ -95,7 +100,7 @@ public:
   }
 
 private:
-  toml::table config_;
+  ConfigView config_; // shares the scenario's table: the policy may outlive the Scenario
   std::string file_path_;
 };
 

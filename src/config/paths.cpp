@@ -1,4 +1,4 @@
-#include "scenario/paths.hpp"
+#include "config/paths.hpp"
 
 #include <filesystem>
 #include <fstream>

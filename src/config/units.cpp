@@ -1,4 +1,4 @@
-#include "scenario/units.hpp"
+#include "config/units.hpp"
 
 #include <array>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "scenario/toml_text.hpp"
+#include "config/toml_text.hpp"
 
 #include <edgesim/error.hpp>
 
