@@ -1,4 +1,4 @@
-"""Loader for edgesim run files (HDF5, see DESIGN.md section 6).
+"""Loader for edgesim run files (HDF5, see docs/formats.md).
 
 Layout read here (compound datasets; field names are the contract):
 

@@ -1,4 +1,4 @@
-// `edgesim merge`: joins the shard files of one sweep (DESIGN §3, §4; docs/sweeps.md).
+// `edgesim merge`: joins the shard files of one sweep (docs/architecture.md "Process model", docs/sweeps.md).
 #include "cli.hpp"
 #include "command_options.hpp"
 

@@ -1,4 +1,4 @@
-// `edgesim run`: one scenario, one process, one SimGrid engine (DESIGN §3).
+// `edgesim run`: one scenario, one process, one SimGrid engine (docs/architecture.md "Process model").
 #include "cli.hpp"
 #include "command_options.hpp"
 

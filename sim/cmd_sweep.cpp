@@ -1,5 +1,5 @@
 // `edgesim sweep`: a scenario over a grid or Latin hypercube of varied keys, each point
-// replicated, each run a child `edgesim run` (DESIGN §3, §4; docs/sweeps.md).
+// replicated, each run a child `edgesim run` (docs/architecture.md "Process model", docs/sweeps.md).
 #include "cli.hpp"
 #include "command_options.hpp"
 

@@ -1,6 +1,6 @@
-// `edgesim validate`: the simulator against the exact M/G/1/K queue (DESIGN §3, §4).
-// Every replication of every (rho, K) point is one `edgesim run` in a child process of
-// this binary (one SimGrid engine per process), at most --jobs at once.
+// `edgesim validate`: the simulator against the exact M/G/1/K queue (docs/architecture.md "Process model",
+// docs/cli.md). Every replication of every (rho, K) point is one `edgesim run` in a child process of this binary (one
+// SimGrid engine per process), at most --jobs at once.
 #include "cli.hpp"
 #include "command_options.hpp"
 

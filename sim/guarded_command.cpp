@@ -1,4 +1,4 @@
-// How a subcommand's exceptions become one stderr line and an exit code (DESIGN §4).
+// How a subcommand's exceptions become one stderr line and an exit code (docs/cli.md).
 // Shared by main() and by the `run` children that sweeps and datasets fork, so a forked
 // run reports an error exactly as `edgesim run` in a fresh process does.
 #include "cli.hpp"

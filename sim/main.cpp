@@ -1,4 +1,4 @@
-// edgesim: discrete-event simulation of DNN inference on edge devices (DESIGN §4).
+// edgesim: discrete-event simulation of DNN inference on edge devices (docs/cli.md).
 #include "cli.hpp"
 
 #include <fmt/format.h>

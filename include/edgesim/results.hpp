@@ -1,6 +1,6 @@
 #pragma once
 // The records a run produces. Their field names are the HDF5 and JSON field names
-// (DESIGN §6); src/io maps them one to one.
+// (docs/formats.md); src/io maps them one to one.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -31,7 +31,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// One run: builds the engine's components and drives them from the single controller
-/// actor (DESIGN §9): each turn it waits for the next activity to finish or the next
+/// actor (docs/architecture.md): each turn it waits for the next activity to finish or the next
 /// timer (arrival, timeline sample, battery, platform change, share change, re-plan),
 /// whichever comes first, and hands the event to the component it belongs to.
 class Simulator {

@@ -1,5 +1,5 @@
 #pragma once
-// One simulation run on SimGrid (DESIGN §1, §9): a single controller actor drives every
+// One simulation run on SimGrid (docs/architecture.md): a single controller actor drives every
 // request through stations, execs and comms with the activity API; no actor per request.
 #include <edgesim/results.hpp>
 

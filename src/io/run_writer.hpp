@@ -1,5 +1,5 @@
 #pragma once
-// Writes one run's HDF5 file (DESIGN §6) so that the final path only ever holds a
+// Writes one run's HDF5 file (docs/formats.md) so that the final path only ever holds a
 // complete file: everything goes to "<final>.tmp.<pid>" in the same directory, and
 // commit() renames it over the final path. A writer destroyed without commit() (an
 // exception, an interrupted run) deletes its temporary file; a temporary left by a

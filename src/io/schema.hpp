@@ -1,5 +1,5 @@
 #pragma once
-// The on-disk layout of a run file (DESIGN §6): dataset and attribute names, and one
+// The on-disk layout of a run file (docs/formats.md): dataset and attribute names, and one
 // compound type per record type of edgesim/results.hpp. Column names are the record's
 // field names, so they are the public file format (h5py, pandas, the JSON output).
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Loads and validates DNN model profiles (DESIGN §5 "Model profile") from a TOML file
+// Loads and validates DNN model profiles (docs/formats.md "Model files") from a TOML file
 // or an inline table, and exit traces from CSV.
 #include <edgesim/model.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The validated, typed form of a scenario file (DESIGN §5). Everything the simulator
+// The validated, typed form of a scenario file (docs/formats.md). Everything the simulator
 // needs is here; the TOML tree is kept only for policy tables and for /meta.
 #include <edgesim/model.hpp>
 #include <edgesim/policy.hpp>
@@ -67,7 +67,7 @@ struct TenantSpec {
   double share = 1; // fraction of each host's CPU it is entitled to (multitenant mode)
 };
 
-/// How tenants on one host divide it (DESIGN: multi-tenant adaptation).
+/// How tenants on one host divide it (docs/multitenancy.md).
 enum class MultitenantPolicy {
   None,           // SimGrid's fair sharing between running execs
   Cooperative,    // weighted by share; unused share is re-divided; exit criteria see the effective share

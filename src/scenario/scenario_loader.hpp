@@ -1,6 +1,6 @@
 #pragma once
 // Reads a scenario TOML file, applies --set overrides and validates every key
-// (DESIGN §5). Checks that need the platform (host names, RAM) are done by
+// (docs/formats.md). Checks that need the platform (host names, RAM) are done by
 // validate_against_platform once the platform has been probed.
 #include "scenario/scenario.hpp"
 

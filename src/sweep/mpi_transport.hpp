@@ -1,5 +1,5 @@
 #pragma once
-// `edgesim sweep --mpi` (DESIGN §3): under `mpirun -n R`, rank 0 coordinates (journal,
+// `edgesim sweep --mpi` (docs/architecture.md "Process model"): under `mpirun -n R`, rank 0 coordinates (journal,
 // output file, progress) and hands runs out one at a time to ranks 1..R-1, each of which
 // runs them as `edgesim run` children and sends back the encoded RunRecord. Dynamic
 // hand-out keeps every rank busy however unequal the runs. Both sides poll with short

@@ -1,5 +1,5 @@
 #pragma once
-// `--shard I/N` (DESIGN §3): a share of a sweep for one job of a batch system. Shard I
+// `--shard I/N` (docs/architecture.md "Process model"): a share of a sweep for one job of a batch system. Shard I
 // of N holds the points whose index is congruent to I modulo N, so N shards cover every
 // point exactly once, whichever shard runs first, and `edgesim merge` can join them.
 #include <cstddef>

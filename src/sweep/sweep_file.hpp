@@ -1,5 +1,5 @@
 #pragma once
-// The HDF5 file of a sweep (DESIGN §6), always written whole to a temporary file and
+// The HDF5 file of a sweep (docs/formats.md), always written whole to a temporary file and
 // renamed over the output, so the output path holds either the previous complete file
 // or the new one.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Runs a sweep (DESIGN §3): every point x replication of the spec (of this shard) not
+// Runs a sweep (docs/architecture.md "Process model"): every point x replication of the spec (of this shard) not
 // yet recorded is one `edgesim run` child of this executable (a forked copy of this
 // process, or a fresh process), at most `jobs` at once, or handed out to MPI ranks. Each finished run is appended to
 // the journal at once and the output file is rewritten atomically every `checkpoint_seconds` and at the end, so a

@@ -1,6 +1,6 @@
 #pragma once
-// What a sweep runs (DESIGN §3, §4): the points of a design over varied scenario keys,
-// each replicated, each replication with its own seed.
+// What a sweep runs (docs/architecture.md "Process model", docs/cli.md): the points of a design over varied scenario
+// keys, each replicated, each replication with its own seed.
 //
 // - `--vary KEY=V1,V2,...` lists values (TOML text, split at top-level commas, so
 //   `[0.8,0.9]` stays one value); `--vary KEY=START:STOP:STEP` is the range START,

@@ -1,5 +1,5 @@
 #pragma once
-// Child processes of edgesim: one SimGrid engine per process (DESIGN §3) means sweeps,
+// Child processes of edgesim: one SimGrid engine per process (docs/architecture.md "Process model") means sweeps,
 // validation and offline tuning run every simulation as a child `edgesim run`.
 //
 // A child is started with posix_spawn (no shell, no fork of a large parent), stdin from

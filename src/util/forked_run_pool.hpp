@@ -12,7 +12,7 @@
 //
 // The parent must not hold a SimGrid engine or an open HDF5 file when it forks, which
 // its callers guarantee: the dataset generator and the sweep coordinator never start an
-// engine (one engine per process, DESIGN §3) and close their output files between
+// engine (one engine per process, docs/architecture.md "Process model") and close their output files between
 // writes. A forked child never returns into the parent's frames: it leaves with _Exit.
 //
 // Outcomes are those of ChildPool: stdout and stderr captured (through unlinked

@@ -1,4 +1,4 @@
-"""Shared fixtures: synthetic edgesim run files in the exact layout of DESIGN.md §6."""
+"""Shared fixtures: synthetic edgesim run files in the exact layout of docs/formats.md."""
 
 import math
 import os

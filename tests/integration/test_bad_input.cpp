@@ -1,4 +1,4 @@
-// Bad input through the CLI (DESIGN §4): every invalid scenario, model, platform or
+// Bad input through the CLI (docs/cli.md): every invalid scenario, model, platform or
 // option must end with exit code 1 and one line on stderr, "edgesim <command>: error: ...", that
 // names the file and the key path or line; never a signal, a hang or an output file.
 // Usage errors exit with code 2.
@@ -389,7 +389,8 @@ TEST_F(BadInputTest, UnknownPlacementPolicy) {
 }
 
 TEST_F(BadInputTest, UnknownTenantExitPolicy) {
-  expect_rejected(kTiny, {"--set", "tenants.0.exits={policy=\"clairvoyant\"}"}, {"tenants.0.exits.policy", "clairvoyant"});
+  expect_rejected(kTiny, {"--set", "tenants.0.exits={policy=\"clairvoyant\"}"},
+                  {"tenants.0.exits.policy", "clairvoyant"});
 }
 
 TEST_F(BadInputTest, UnknownTenantPlacementPolicy) {

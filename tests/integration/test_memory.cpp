@@ -1,5 +1,5 @@
 // Memory is bounded by what is in flight, not by the number of requests simulated
-// (DESIGN, non-negotiables): the peak RSS of a run with the /requests trace on grows by
+// (bounded memory, docs/architecture.md): the peak RSS of a run with the /requests trace on grows by
 // at most 20% from 10^5 to 10^6 requests. Measured from the outside (wait4's ru_maxrss
 // of the edgesim process); nothing is timed. docs/hardening.md has the 10^5 vs 10^7
 // figures.

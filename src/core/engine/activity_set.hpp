@@ -1,6 +1,6 @@
 #pragma once
 // The SimGrid activities in flight (execs and comms), each tagged with what it is for,
-// so the single controller actor waits on all of them at once (DESIGN §9: no actor per
+// so the single controller actor waits on all of them at once (docs/architecture.md: no actor per
 // request) and knows what finished.
 #include <simgrid/s4u/Activity.hpp>
 
