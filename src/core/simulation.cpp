@@ -71,7 +71,7 @@ private:
   bool interrupted_ = false;
   double horizon_ = 0; // end of the arrival window
   std::uint64_t loop_iterations_ = 0;
-  bool wifi_metered_ = false; // the WiFi energy plugin reports the WiFi links
+  bool wifi_metered_ = false; // the platform declares WiFi energy figures: core/wifi_meter meters its cells
 };
 
 void Simulator::build_runtime() {
@@ -175,7 +175,7 @@ void Simulator::handle_timers(double next_arrival, std::size_t next_tenant) {
   // After the platform and share changes of the same instant, so a policy sees them.
   for (std::size_t t = 0; t < state_.tenants.size(); ++t)
     if (state_.tenants[t].next_replan <= clock + tolerance && placements_.replan(t) && state_.shares)
-      apply_share_updates(state_, sg4::Engine::get_clock()); // the tenant's shares on the hosts it moved to
+      apply_share_updates(state_, clock); // the tenant's shares on the hosts it moved to
   if (energy_.next_battery_empty() <= clock + tolerance)
     update_batteries();
   if (next_sample_ <= clock + tolerance) {
@@ -260,7 +260,7 @@ RunOutput Simulator::collect() {
   const bool wired_energy = sg_link_energy_is_inited() != 0;
   for (auto* link : sg4::Engine::get_instance()->get_all_links()) {
     const bool wifi = link->get_sharing_policy() == sg4::Link::SharingPolicy::WIFI;
-    if ((wifi && wifi_metered_) || link->get_name() == "__loopback__")
+    if ((wifi && state_.wifi) || link->get_name() == "__loopback__")
       continue;
     LinkRecord record;
     record.name = link->get_name();
@@ -274,9 +274,9 @@ RunOutput Simulator::collect() {
   }
   if (state_.wifi) {
     for (const WifiCellEnergy& cell : state_.wifi->energy(end)) {
-      const auto* link = sg4::Engine::get_instance()->link_by_name(cell.link);
-      LinkRecord record{
-          .name = cell.link, .energy_j = cell.energy.dynamic_j + cell.energy.static_j, .bytes = traffic_.bytes(link)};
+      LinkRecord record{.name = cell.link->get_name(),
+                        .energy_j = cell.energy.dynamic_j + cell.energy.static_j,
+                        .bytes = traffic_.bytes(cell.link)};
       total_energy += record.energy_j;
       static_energy += cell.energy.static_j;
       out.links.push_back(std::move(record));

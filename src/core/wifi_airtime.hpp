@@ -32,7 +32,8 @@ struct WifiEnergy {
 
 class WifiAirtime {
 public:
-  /// A transfer over the cell started at `now`; it transmits from `transmit_from` on.
+  /// A transfer over the cell started; it transmits from `transmit_from` on (its start
+  /// plus its route's latency).
   void transfer_started(double transmit_from);
   /// A transfer that started transmitting (or would have) at `transmit_from` ended at
   /// `now` (done, or cancelled).

@@ -14,7 +14,7 @@ namespace sg4 = simgrid::s4u;
 namespace edgesim {
 namespace {
 
-double parse_watts(const std::string& text, const sg4::Link& link, std::string_view property) {
+double parse_non_negative(const std::string& text, const sg4::Link& link, std::string_view property) {
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0' || !(value >= 0))
@@ -27,7 +27,7 @@ double parse_watts(const std::string& text, const sg4::Link& link, std::string_v
 WifiPowers powers_of(const sg4::Link& link) {
   WifiPowers powers;
   if (const char* control = link.get_property("control_duration"))
-    powers.control = parse_watts(control, link, "control_duration");
+    powers.control = parse_non_negative(control, link, "control_duration");
   if (const char* values = link.get_property("wifi_watt_values")) {
     std::vector<std::string> fields;
     std::istringstream in(values);
@@ -37,9 +37,9 @@ WifiPowers powers_of(const sg4::Link& link) {
       throw InputError(
           fmt::format("WiFi link {}: property wifi_watt_values = \"{}\": expected \"Pidle:Ptx:Prx:Psleep\"",
                       link.get_name(), values));
-    powers.idle = parse_watts(fields[0], link, "wifi_watt_values");
-    powers.tx = parse_watts(fields[1], link, "wifi_watt_values");
-    powers.rx = parse_watts(fields[2], link, "wifi_watt_values");
+    powers.idle = parse_non_negative(fields[0], link, "wifi_watt_values");
+    powers.tx = parse_non_negative(fields[1], link, "wifi_watt_values");
+    powers.rx = parse_non_negative(fields[2], link, "wifi_watt_values");
   }
   return powers;
 }
@@ -99,7 +99,7 @@ void WifiMeter::transfer_ended(int from, int to, double transmit_from, double no
 std::vector<WifiCellEnergy> WifiMeter::energy(double end) {
   std::vector<WifiCellEnergy> out;
   for (Cell& cell : cells_)
-    out.push_back(WifiCellEnergy{.link = cell.link->get_name(),
+    out.push_back(WifiCellEnergy{.link = cell.link,
                                  .energy = wifi_energy(cell.powers, cell.stations, end, cell.airtime.busy(end))});
   return out;
 }

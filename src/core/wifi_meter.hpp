@@ -22,7 +22,7 @@
 namespace edgesim {
 
 struct WifiCellEnergy {
-  std::string link;
+  const simgrid::s4u::Link* link = nullptr;
   WifiEnergy energy;
 };
 

@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <cmath>
 
 namespace edgesim::dataset {

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <H5Cpp.h>
-#include <unistd.h>
 
 #include <array>
 #include <cmath>

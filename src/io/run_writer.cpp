@@ -10,15 +10,10 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <optional>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 
-#include <csignal>
-#include <fcntl.h>
 #include <sys/types.h>
 #include <unistd.h>
 

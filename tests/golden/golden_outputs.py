@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import h5py
@@ -120,7 +121,6 @@ def seconds(value) -> float:
 
 def short_run_overrides(scenario: Path) -> list[str]:
     """At most MAX_DURATION simulated seconds (a shorter warm-up if needed); every request traced."""
-    import tomllib
     with open(scenario, "rb") as f:
         spec = tomllib.load(f)
     simulation = spec.get("simulation", {})

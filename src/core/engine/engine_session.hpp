@@ -18,7 +18,6 @@ class EngineSession {
 public:
   EngineSession(const PlatformInfo& platform, const std::string& network_model, const EngineOptions& options);
 
-  [[nodiscard]] simgrid::s4u::Engine& engine() { return *engine_; }
   /// The platform declares WiFi energy figures (`wifi_watt_values`): core/wifi_meter
   /// meters its WiFi links.
   [[nodiscard]] bool wifi_metered() const { return wifi_metered_; }
