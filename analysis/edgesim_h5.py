@@ -3,7 +3,8 @@
 Layout read here (compound datasets; field names are the contract):
 
   /requests  id u64, tenant u16, arrival f64, finish f64, latency f64, exit i16,
-             correct u8, confidence f32, lost_at i32, reason u8
+             correct u8, confidence f32, lost_at i32, reason u8, placement u32
+             (files before it lack it)
   /timeline  t f64, host i32, queue_len i32 (at t), queue_mean f64 (average over the
              interval before t; files before it lack the column), power_w f64
              (average over the interval before t), battery_soc f64
@@ -27,7 +28,7 @@ Layout read here (compound datasets; field names are the contract):
 `scan_requests` reads `/requests` in row slices (only the columns it needs), so
 the latency CDF and the exit histogram of a run larger than memory can be made.
 
-Times are in simulated seconds.
+Times are in simulated seconds. SCHEMA below lists every column with its dtype.
 """
 
 from __future__ import annotations
@@ -39,19 +40,60 @@ from typing import Dict, List, Optional
 import h5py
 import numpy as np
 
-REQUEST_FIELDS = ("id", "tenant", "arrival", "finish", "latency", "exit",
-                  "correct", "confidence", "lost_at", "reason")
-TIMELINE_FIELDS = ("t", "host", "queue_len", "power_w", "battery_soc")
-HOST_FIELDS = ("name", "energy_j", "energy_static_j", "energy_dynamic_j",
-               "busy_fraction", "served", "lost", "mean_queue", "battery_soc_end",
-               "down_at")
-SUMMARY_FIELDS = ("tenant", "offered", "served", "lost", "loss_ratio",
-                  "throughput", "latency_mean", "latency_p50", "latency_p95",
-                  "latency_p99", "accuracy", "effective_accuracy",
-                  "slo_violation_ratio", "energy_j", "energy_per_served_j",
-                  "energy_dynamic_j", "energy_static_j")
-META_ATTRS = ("edgesim_version", "git_describe", "scenario", "platform", "seed",
-              "started_at", "wall_seconds", "interrupted")
+# Every column of a run file, in file order, with its numpy dtype ("str": a text
+# attribute). It must equal what `edgesim list columns` prints (tests/analysis/
+# test_schema.py checks it), so a column added to the simulator's record schema
+# (src/io/record_schema.hpp) fails that test until it is added here.
+SCHEMA: Dict[str, List[tuple]] = {
+    "/meta": [("edgesim_version", "str"), ("git_describe", "str"), ("scenario", "str"),
+              ("platform", "str"), ("seed", "<u8"), ("started_at", "str"),
+              ("wall_seconds", "<f8"), ("interrupted", "|u1"), ("warmup_s", "<f8")],
+    "/meta/layer_latency": [("tenant", "<u2"), ("layer", "<u4"), ("layer_name", "S64"),
+                            ("host", "<i4"), ("source", "|u1"), ("seconds", "<f8")],
+    "/requests": [("id", "<u8"), ("tenant", "<u2"), ("arrival", "<f8"), ("finish", "<f8"),
+                  ("latency", "<f8"), ("exit", "<i2"), ("correct", "|u1"),
+                  ("confidence", "<f4"), ("lost_at", "<i4"), ("reason", "|u1"),
+                  ("placement", "<u4")],
+    "/timeline": [("t", "<f8"), ("host", "<i4"), ("queue_len", "<i4"), ("queue_mean", "<f8"),
+                  ("power_w", "<f8"), ("battery_soc", "<f8")],
+    "/placements": [("time", "<f8"), ("tenant", "<u2"), ("placement", "<u4"),
+                    ("fragment", "<u2"), ("first_layer", "<u4"), ("last_layer", "<u4"),
+                    ("host", "S64"), ("branch", "<i2"), ("branches", "<u2")],
+    "/policy": [("time", "<f8"), ("tenant", "<u2"), ("policy", "S64"), ("name", "S64"),
+                ("value", "<f8")],
+    "/hosts": [("name", "S64"), ("energy_j", "<f8"), ("energy_static_j", "<f8"),
+               ("energy_dynamic_j", "<f8"), ("busy_fraction", "<f8"), ("served", "<u8"),
+               ("lost", "<u8"), ("mean_queue", "<f8"), ("battery_soc_end", "<f8"),
+               ("down_at", "<f8")],
+    "/links": [("name", "S64"), ("energy_j", "<f8"), ("bytes", "<f8")],
+    "/summary": [("tenant", "S64"), ("offered", "<u8"), ("served", "<u8"), ("lost", "<u8"),
+                 ("loss_ratio", "<f8"), ("throughput", "<f8"), ("latency_mean", "<f8"),
+                 ("latency_p50", "<f8"), ("latency_p95", "<f8"), ("latency_p99", "<f8"),
+                 ("accuracy", "<f8"), ("effective_accuracy", "<f8"),
+                 ("slo_violation_ratio", "<f8"), ("energy_j", "<f8"),
+                 ("energy_per_served_j", "<f8"), ("energy_dynamic_j", "<f8"),
+                 ("energy_static_j", "<f8")],
+}
+
+# Columns that files of earlier versions lack: readers do not require them.
+OPTIONAL_FIELDS = {
+    "/meta": {"warmup_s"},
+    "/requests": {"placement"},
+    "/timeline": {"queue_mean"},
+}
+
+
+def required_fields(table: str) -> tuple:
+    """The columns of `table` every run file has (SCHEMA without OPTIONAL_FIELDS)."""
+    optional = OPTIONAL_FIELDS.get(table, set())
+    return tuple(name for name, _ in SCHEMA[table] if name not in optional)
+
+
+REQUEST_FIELDS = required_fields("/requests")
+TIMELINE_FIELDS = required_fields("/timeline")
+HOST_FIELDS = required_fields("/hosts")
+SUMMARY_FIELDS = required_fields("/summary")
+META_ATTRS = required_fields("/meta")
 
 REASON_NAMES = {0: "served", 1: "buffer full", 2: "deadline", 3: "host down", 4: "network buffer full"}
 N_REASONS = len(REASON_NAMES)

@@ -43,10 +43,8 @@ inline constexpr const char* kSpawnHelp =
 /// The current time as ISO 8601 UTC ("2026-11-30T06:52:15Z"), for /meta.
 std::string utc_now();
 
-std::string summary_json(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
-                         const std::vector<LinkRecord>& links, double simulated_seconds);
-std::string summary_table(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
-                          const std::vector<LinkRecord>& links, double simulated_seconds);
+/// The summary as the table `edgesim run` prints (its JSON form: io/summary_json.hpp).
+std::string summary_table(const RunSummary& summary);
 
 int cmd_run(std::vector<std::string> args);
 int cmd_check(std::vector<std::string> args);

@@ -1,10 +1,11 @@
-// `edgesim list policies|platforms|models`.
+// `edgesim list policies|platforms|models|columns`.
 #include "cli.hpp"
 #include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/policy.hpp>
 
+#include "io/record_schema.hpp"
 #include "model/model_loader.hpp"
 
 #include <boost/program_options.hpp>
@@ -47,10 +48,11 @@ int cmd_list(const std::vector<std::string>& args) {
   const auto vm = parse_with_positional(args, options, "what", boost::program_options::value(&what), 1);
   if (vm.count("help") != 0) {
     print_help(std::cout,
-               {.usage = "edgesim list policies|platforms|models [options]",
+               {.usage = "edgesim list policies|platforms|models|columns [options]",
                 .description = "Shows the registered exit and placement policies (built-in and from --plugin), the "
-                               "shipped platform\nfiles with their hosts, or the shipped model files with their "
-                               "layers, exits, flops and parameters."},
+                               "shipped platform\nfiles with their hosts, the shipped model files with their "
+                               "layers, exits, flops and parameters,\nor the columns of a run file (table, column, "
+                               "numpy dtype)."},
                options);
     return kOk;
   }
@@ -89,7 +91,14 @@ int cmd_list(const std::vector<std::string>& args) {
     }
     return kOk;
   }
-  throw boost::program_options::error("expected one of: policies, platforms, models");
+  if (what == "columns") {
+    // One line per column: what a reader of run files (analysis/edgesim_h5.py) checks its
+    // field lists against.
+    for (const auto& column : io::run_file_columns())
+      fmt::print("{} {} {}\n", column.table, column.column, column.dtype);
+    return kOk;
+  }
+  throw boost::program_options::error("expected one of: policies, platforms, models, columns");
 }
 
 } // namespace edgesim::cli

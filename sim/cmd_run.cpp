@@ -8,6 +8,7 @@
 #include "core/platform_probe.hpp"
 #include "core/simulation.hpp"
 #include "io/run_writer.hpp"
+#include "io/summary_json.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "util/atomic_file.hpp"
 
@@ -152,11 +153,11 @@ int cmd_run(std::vector<std::string> args) {
   writer.write_layer_latency(result.layer_latency);
   writer.commit();
 
+  const RunSummary summary{result.summary, result.hosts, result.links, result.simulated_seconds};
   if (json)
-    std::cout << summary_json(result.summary, result.hosts, result.links, result.simulated_seconds);
+    std::cout << io::summary_json(summary);
   else if (!quiet)
-    std::cout << summary_table(result.summary, result.hosts, result.links, result.simulated_seconds)
-              << fmt::format("\nwrote {}\n", output);
+    std::cout << summary_table(summary) << fmt::format("\nwrote {}\n", output);
   return result.interrupted ? kRuntimeFailure : kOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include <edgesim/error.hpp>
 
+#include "io/summary_json.hpp"
 #include "sweep/progress.hpp"
 #include "util/child_process.hpp"
 #include "util/scratch_dir.hpp"
@@ -155,7 +156,8 @@ int cmd_validate(std::vector<std::string> args) {
                    [&](std::size_t t, const std::string& out, const fs::path&) {
                      const Task task = tasks[t];
                      const Point& point = points[task.point];
-                     points[task.point].replications.push_back(validate::parse_run_json(out, task.seed));
+                     points[task.point].replications.push_back(
+                         validate::replication_of(io::parse_summary_json(out).back(), task.seed));
                      if (--remaining[task.point] > 0)
                        return;
                      auto& replications = points[task.point].replications;

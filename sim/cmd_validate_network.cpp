@@ -8,7 +8,7 @@
 
 #include "core/deployment.hpp"
 #include "core/platform_probe.hpp"
-#include "io/run_reader.hpp"
+#include "io/summary_json.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "sweep/progress.hpp"
 #include "util/child_process.hpp"
@@ -236,10 +236,10 @@ int cmd_validate_network(std::vector<std::string> args) {
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
   run_replications(tasks, job_count, simgrid_args, scratch.path(), quiet,
-                   [&](std::size_t t, const std::string& out, const fs::path& run_file) {
+                   [&](std::size_t t, const std::string& out, const fs::path& /*run_file*/) {
                      const std::size_t p = task_point[t];
                      auto& runs = points[p];
-                     runs.replications.push_back(validate::network_replication(out, io::read_hosts(run_file),
+                     runs.replications.push_back(validate::network_replication(io::parse_run_summary_json(out),
                                                                                runs.station_hosts, tasks[t].seed));
                      if (--remaining[p] > 0)
                        return;

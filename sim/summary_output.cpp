@@ -8,36 +8,6 @@
 namespace edgesim::cli {
 namespace {
 
-std::string number(double v) {
-  return std::isfinite(v) ? fmt::format("{:.17g}", v) : "null";
-}
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-std::string row_json(const SummaryRow& r) {
-  return fmt::format(
-      R"({{"tenant":"{}","offered":{},"served":{},"lost":{},"loss_ratio":{},"throughput":{},"latency_mean":{},)"
-      R"("latency_p50":{},"latency_p95":{},"latency_p99":{},"accuracy":{},"effective_accuracy":{},)"
-      R"("slo_violation_ratio":{},"energy_j":{},"energy_per_served_j":{},"energy_dynamic_j":{},)"
-      R"("energy_static_j":{}}})",
-      escape(r.tenant), r.offered, r.served, r.lost, number(r.loss_ratio), number(r.throughput), number(r.latency_mean),
-      number(r.latency_p50), number(r.latency_p95), number(r.latency_p99), number(r.accuracy),
-      number(r.effective_accuracy), number(r.slo_violation_ratio), number(r.energy_j), number(r.energy_per_served_j),
-      number(r.energy_dynamic_j), number(r.energy_static_j));
-}
-
 std::string ms(double seconds) {
   return std::isfinite(seconds) ? fmt::format("{:.2f}", seconds * 1e3) : "-";
 }
@@ -47,30 +17,8 @@ std::string pct(double fraction) {
 
 } // namespace
 
-std::string summary_json(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
-                         const std::vector<LinkRecord>& links, double simulated_seconds) {
-  std::string out = R"({"tenants":[)";
-  for (std::size_t i = 0; i + 1 < summary.size(); ++i)
-    out += (i > 0 ? "," : "") + row_json(summary[i]);
-  out += R"(],"all":)" + row_json(summary.back()) + R"(,"hosts":[)";
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    const auto& h = hosts[i];
-    out += fmt::format(
-        R"({}{{"name":"{}","energy_j":{},"energy_static_j":{},"energy_dynamic_j":{},"busy_fraction":{},"served":{},)"
-        R"("lost":{},"mean_queue":{},"battery_soc_end":{},"down_at":{}}})",
-        i > 0 ? "," : "", escape(h.name), number(h.energy_j), number(h.energy_static_j), number(h.energy_dynamic_j),
-        number(h.busy_fraction), h.served, h.lost, number(h.mean_queue), number(h.battery_soc_end), number(h.down_at));
-  }
-  out += R"(],"links":[)";
-  for (std::size_t i = 0; i < links.size(); ++i)
-    out += fmt::format(R"({}{{"name":"{}","energy_j":{},"bytes":{}}})", i > 0 ? "," : "", escape(links[i].name),
-                       number(links[i].energy_j), number(links[i].bytes));
-  out += fmt::format(R"(],"simulated_seconds":{}}})", number(simulated_seconds));
-  return out + "\n";
-}
-
-std::string summary_table(const std::vector<SummaryRow>& summary, const std::vector<HostRecord>& hosts,
-                          const std::vector<LinkRecord>& links, double simulated_seconds) {
+std::string summary_table(const RunSummary& run) {
+  const auto& [summary, hosts, links, simulated_seconds] = run;
   std::string out = fmt::format("simulated {:.3f} s\n\n", simulated_seconds);
   out += fmt::format("{:<16} {:>9} {:>9} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>10}\n", "tenant", "offered",
                      "served", "lost", "loss%", "thr/s", "mean ms", "p95 ms", "p99 ms", "acc%", "slo%", "energy J");

@@ -110,6 +110,16 @@ struct LayerLatencyRecord {
   double seconds = 0;
 };
 
+/// What a run reports when it ends (`edgesim run --json`, the in-process run API): the
+/// summary rows (one per tenant in tenant order, then "all"), each host's and each
+/// link's totals, and the simulated time.
+struct RunSummary {
+  std::vector<SummaryRow> rows;
+  std::vector<HostRecord> hosts;
+  std::vector<LinkRecord> links;
+  double simulated_seconds = 0;
+};
+
 struct RunMeta {
   std::string edgesim_version;
   std::string git_describe;

@@ -2,10 +2,12 @@
 
 #include <edgesim/error.hpp>
 
+#include "io/record_schema.hpp"
 #include "io/run_reader.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -17,6 +19,17 @@ constexpr std::array<std::string_view, 11> kChainTargets = {
     "energy_j",   "accuracy",     "effective_accuracy", "offered",     "served"};
 constexpr std::array<std::string_view, 5> kDeviceTargets = {"energy_j", "busy_fraction", "mean_queue", "served",
                                                             "lost"};
+static_assert(std::ranges::all_of(kChainTargets, io::has_column<SummaryRow>),
+              "a chain target is not a /summary column");
+static_assert(std::ranges::all_of(kDeviceTargets, io::has_column<HostRecord>),
+              "a device target is not a /hosts column");
+
+/// The target columns of `record`, appended to `out` in the order of `targets`.
+template <class Record>
+void append_targets(std::vector<double>& out, const Record& record, std::span<const std::string_view> targets) {
+  for (const std::string_view target : targets)
+    out.push_back(*io::numeric_column(record, target));
+}
 
 template <class T> void put(std::string& out, T value) {
   char bytes[sizeof(T)];
@@ -56,17 +69,10 @@ SampleLabels read_run_labels(const std::filesystem::path& run_file, std::uint64_
   labels.wall_seconds = meta.wall_seconds;
   labels.chains = chains;
   labels.devices = devices;
-  for (std::size_t c = 0; c < chains; ++c) {
-    const SummaryRow& r = summary[c];
-    for (double v :
-         {r.throughput, r.latency_mean, r.latency_p50, r.latency_p95, r.latency_p99, r.loss_ratio, r.energy_j,
-          r.accuracy, r.effective_accuracy, static_cast<double>(r.offered), static_cast<double>(r.served)})
-      labels.chain_targets.push_back(v);
-  }
+  for (std::size_t c = 0; c < chains; ++c)
+    append_targets(labels.chain_targets, summary[c], kChainTargets);
   for (const HostRecord& h : hosts)
-    for (double v :
-         {h.energy_j, h.busy_fraction, h.mean_queue, static_cast<double>(h.served), static_cast<double>(h.lost)})
-      labels.device_targets.push_back(v);
+    append_targets(labels.device_targets, h, kDeviceTargets);
   return labels;
 }
 

@@ -89,17 +89,20 @@ RunMeta read_meta(const fs::path& path) {
     const H5::H5File file = open_read_only(path);
     const H5::Group meta_group = file.openGroup(std::string(kMetaGroup));
     RunMeta meta;
-    meta.edgesim_version = read_string_attribute(meta_group, kMetaEdgesimVersion);
-    meta.git_describe = read_string_attribute(meta_group, kMetaGitDescribe);
-    meta.scenario = read_string_attribute(meta_group, kMetaScenario);
-    meta.platform = read_string_attribute(meta_group, kMetaPlatform);
-    meta.seed = read_u64_attribute(meta_group, kMetaSeed);
-    meta.started_at = read_string_attribute(meta_group, kMetaStartedAt);
-    meta.wall_seconds = read_f64_attribute(meta_group, kMetaWallSeconds);
-    meta.interrupted = read_u64_attribute(meta_group, kMetaInterrupted) != 0;
-    // Files written before warmup_s existed have none.
-    if (meta_group.attrExists(std::string(kMetaWarmupSeconds)))
-      meta.warmup_s = read_f64_attribute(meta_group, kMetaWarmupSeconds);
+    for_each_column<RunMeta>([&](const auto& attribute) {
+      using Value = typename std::remove_cvref_t<decltype(attribute)>::value_type;
+      if (attribute.optional_on_read && !meta_group.attrExists(std::string(attribute.name)))
+        return;
+      Value& value = meta.*(attribute.member);
+      if constexpr (std::is_same_v<Value, std::string>)
+        value = read_string_attribute(meta_group, attribute.name);
+      else if constexpr (std::is_same_v<Value, bool>)
+        value = read_u64_attribute(meta_group, attribute.name) != 0;
+      else if constexpr (std::is_same_v<Value, double>)
+        value = read_f64_attribute(meta_group, attribute.name);
+      else
+        value = read_u64_attribute(meta_group, attribute.name);
+    });
     return meta;
   });
 }

@@ -71,15 +71,18 @@ struct RunWriter::Impl {
     if (meta_written) {
       throw RuntimeError(std::string(kMetaGroup) + " can be written only once");
     }
-    write_string_attribute(meta_group, kMetaEdgesimVersion, meta.edgesim_version);
-    write_string_attribute(meta_group, kMetaGitDescribe, meta.git_describe);
-    write_string_attribute(meta_group, kMetaScenario, meta.scenario);
-    write_string_attribute(meta_group, kMetaPlatform, meta.platform);
-    write_u64_attribute(meta_group, kMetaSeed, meta.seed);
-    write_string_attribute(meta_group, kMetaStartedAt, meta.started_at);
-    write_f64_attribute(meta_group, kMetaWallSeconds, meta.wall_seconds);
-    write_u8_attribute(meta_group, kMetaInterrupted, meta.interrupted ? 1 : 0);
-    write_f64_attribute(meta_group, kMetaWarmupSeconds, meta.warmup_s);
+    for_each_column<RunMeta>([&](const auto& attribute) {
+      using Value = typename std::remove_cvref_t<decltype(attribute)>::value_type;
+      const Value& value = meta.*(attribute.member);
+      if constexpr (std::is_same_v<Value, std::string>)
+        write_string_attribute(meta_group, attribute.name, value);
+      else if constexpr (std::is_same_v<Value, bool>)
+        write_u8_attribute(meta_group, attribute.name, value ? 1 : 0);
+      else if constexpr (std::is_same_v<Value, double>)
+        write_f64_attribute(meta_group, attribute.name, value);
+      else
+        write_u64_attribute(meta_group, attribute.name, value);
+    });
     meta_written = true;
   }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The on-disk layout of a run file (docs/formats.md): dataset and attribute names, and one
-// compound type per record type of edgesim/results.hpp. Column names are the record's
-// field names, so they are the public file format (h5py, pandas, the JSON output).
+// The HDF5 side of a run file's layout (docs/formats.md): the packed compound type of
+// each table io/record_schema.hpp describes, and the row packing its writers and
+// readers share.
 //
 // Layout decisions:
 // - Compound types are packed (no alignment padding) and little-endian, so the file
@@ -20,7 +20,7 @@
 //   request was admitted under, so a request can be joined to the hosts it ran on. Its
 //   chunks are small (few rows). `branch` is -1 for layer-wise fragments; a semantic
 //   split has `branches` rows with branch 0..branches-1 over the whole model.
-#include <edgesim/results.hpp>
+#include "io/record_schema.hpp"
 
 #include <H5Cpp.h>
 
@@ -38,167 +38,6 @@ namespace edgesim::io {
 
 static_assert(std::endian::native == std::endian::little,
               "pack_row() copies native bytes into little-endian file columns");
-
-// Datasets and groups of a run file.
-inline constexpr std::string_view kMetaGroup = "/meta";
-inline constexpr std::string_view kRequestsDataset = "/requests";
-inline constexpr std::string_view kHostsDataset = "/hosts";
-inline constexpr std::string_view kTimelineDataset = "/timeline";
-inline constexpr std::string_view kSummaryDataset = "/summary";
-inline constexpr std::string_view kLinksDataset = "/links";
-inline constexpr std::string_view kPlacementsDataset = "/placements";
-inline constexpr std::string_view kPolicyDataset = "/policy";
-inline constexpr std::string_view kLayerLatencyDataset = "/meta/layer_latency";
-
-// Attributes of /meta (RunMeta's field names), plus the layout version of the file.
-inline constexpr std::string_view kMetaEdgesimVersion = "edgesim_version";
-inline constexpr std::string_view kMetaGitDescribe = "git_describe";
-inline constexpr std::string_view kMetaScenario = "scenario";
-inline constexpr std::string_view kMetaPlatform = "platform";
-inline constexpr std::string_view kMetaSeed = "seed";
-inline constexpr std::string_view kMetaStartedAt = "started_at";
-inline constexpr std::string_view kMetaWallSeconds = "wall_seconds";
-inline constexpr std::string_view kMetaInterrupted = "interrupted";
-inline constexpr std::string_view kMetaWarmupSeconds = "warmup_s";
-inline constexpr std::string_view kMetaFileFormatVersion = "file_format_version";
-// Bumped when a column or attribute changes meaning or disappears (adding is compatible).
-inline constexpr std::uint32_t kFileFormatVersion = 1;
-
-// Attribute of /meta/layer_latency documenting its source codes.
-inline constexpr std::string_view kLatencySourceAttribute = "source_codes";
-inline constexpr std::string_view kLatencySourceText = "0 FLOPs cost model, 1 measured latency";
-
-// Attribute of /requests documenting LossReason.
-inline constexpr std::string_view kReasonCodesAttribute = "reason_codes";
-inline constexpr std::string_view kReasonCodesText =
-    "0 served, 1 buffer full, 2 deadline, 3 host down, 4 network buffer full";
-
-inline constexpr std::size_t kFixedStringBytes = 64;
-inline constexpr std::size_t kDefaultChunkRows = 65536;
-
-// One column of a table: its name in the file and the record field it holds.
-template <class Record, class Value> struct Column {
-  using record_type = Record;
-  using value_type = Value;
-  std::string_view name;
-  Value Record::*member;
-};
-
-// Spelled out because clang (up to 16) lacks deduction for aggregates.
-template <class Record, class Value> Column(std::string_view, Value Record::*) -> Column<Record, Value>;
-
-// TableSchema<Record>::columns lists the columns in file order.
-template <class Record> struct TableSchema;
-
-template <> struct TableSchema<RequestRecord> {
-  static constexpr std::string_view dataset = kRequestsDataset;
-  static constexpr std::tuple columns{
-      Column{"id", &RequestRecord::id},
-      Column{"tenant", &RequestRecord::tenant},
-      Column{"arrival", &RequestRecord::arrival},
-      Column{"finish", &RequestRecord::finish},
-      Column{"latency", &RequestRecord::latency},
-      Column{"exit", &RequestRecord::exit},
-      Column{"correct", &RequestRecord::correct},
-      Column{"confidence", &RequestRecord::confidence},
-      Column{"lost_at", &RequestRecord::lost_at},
-      Column{"reason", &RequestRecord::reason},
-      Column{"placement", &RequestRecord::placement},
-  };
-};
-
-template <> struct TableSchema<PlacementRecord> {
-  static constexpr std::string_view dataset = kPlacementsDataset;
-  static constexpr std::tuple columns{
-      Column{"time", &PlacementRecord::time},
-      Column{"tenant", &PlacementRecord::tenant},
-      Column{"placement", &PlacementRecord::placement},
-      Column{"fragment", &PlacementRecord::fragment},
-      Column{"first_layer", &PlacementRecord::first_layer},
-      Column{"last_layer", &PlacementRecord::last_layer},
-      Column{"host", &PlacementRecord::host},
-      Column{"branch", &PlacementRecord::branch},
-      Column{"branches", &PlacementRecord::branches},
-  };
-};
-
-template <> struct TableSchema<PolicyRecord> {
-  static constexpr std::string_view dataset = kPolicyDataset;
-  static constexpr std::tuple columns{
-      Column{"time", &PolicyRecord::time},     Column{"tenant", &PolicyRecord::tenant},
-      Column{"policy", &PolicyRecord::policy}, Column{"name", &PolicyRecord::name},
-      Column{"value", &PolicyRecord::value},
-  };
-};
-
-template <> struct TableSchema<TimelineRecord> {
-  static constexpr std::string_view dataset = kTimelineDataset;
-  static constexpr std::tuple columns{
-      Column{"t", &TimelineRecord::t},
-      Column{"host", &TimelineRecord::host},
-      Column{"queue_len", &TimelineRecord::queue_len},
-      Column{"queue_mean", &TimelineRecord::queue_mean},
-      Column{"power_w", &TimelineRecord::power_w},
-      Column{"battery_soc", &TimelineRecord::battery_soc},
-  };
-};
-
-template <> struct TableSchema<HostRecord> {
-  static constexpr std::string_view dataset = kHostsDataset;
-  static constexpr std::tuple columns{
-      Column{"name", &HostRecord::name},
-      Column{"energy_j", &HostRecord::energy_j},
-      Column{"energy_static_j", &HostRecord::energy_static_j},
-      Column{"energy_dynamic_j", &HostRecord::energy_dynamic_j},
-      Column{"busy_fraction", &HostRecord::busy_fraction},
-      Column{"served", &HostRecord::served},
-      Column{"lost", &HostRecord::lost},
-      Column{"mean_queue", &HostRecord::mean_queue},
-      Column{"battery_soc_end", &HostRecord::battery_soc_end},
-      Column{"down_at", &HostRecord::down_at},
-  };
-};
-
-template <> struct TableSchema<SummaryRow> {
-  static constexpr std::string_view dataset = kSummaryDataset;
-  static constexpr std::tuple columns{
-      Column{"tenant", &SummaryRow::tenant},
-      Column{"offered", &SummaryRow::offered},
-      Column{"served", &SummaryRow::served},
-      Column{"lost", &SummaryRow::lost},
-      Column{"loss_ratio", &SummaryRow::loss_ratio},
-      Column{"throughput", &SummaryRow::throughput},
-      Column{"latency_mean", &SummaryRow::latency_mean},
-      Column{"latency_p50", &SummaryRow::latency_p50},
-      Column{"latency_p95", &SummaryRow::latency_p95},
-      Column{"latency_p99", &SummaryRow::latency_p99},
-      Column{"accuracy", &SummaryRow::accuracy},
-      Column{"effective_accuracy", &SummaryRow::effective_accuracy},
-      Column{"slo_violation_ratio", &SummaryRow::slo_violation_ratio},
-      Column{"energy_j", &SummaryRow::energy_j},
-      Column{"energy_per_served_j", &SummaryRow::energy_per_served_j},
-      Column{"energy_dynamic_j", &SummaryRow::energy_dynamic_j},
-      Column{"energy_static_j", &SummaryRow::energy_static_j},
-  };
-};
-
-template <> struct TableSchema<LayerLatencyRecord> {
-  static constexpr std::string_view dataset = kLayerLatencyDataset;
-  static constexpr std::tuple columns{
-      Column{"tenant", &LayerLatencyRecord::tenant},         Column{"layer", &LayerLatencyRecord::layer},
-      Column{"layer_name", &LayerLatencyRecord::layer_name}, Column{"host", &LayerLatencyRecord::host},
-      Column{"source", &LayerLatencyRecord::source},         Column{"seconds", &LayerLatencyRecord::seconds},
-  };
-};
-
-template <> struct TableSchema<LinkRecord> {
-  static constexpr std::string_view dataset = kLinksDataset;
-  static constexpr std::tuple columns{
-      Column{"name", &LinkRecord::name},
-      Column{"energy_j", &LinkRecord::energy_j},
-      Column{"bytes", &LinkRecord::bytes},
-  };
-};
 
 namespace detail {
 

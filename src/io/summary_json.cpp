@@ -1,130 +1,76 @@
 #include "io/summary_json.hpp"
 
+#include "io/record_json.hpp"
+
 #include <edgesim/error.hpp>
 
-#include <fmt/format.h>
-
-#include <charconv>
-#include <limits>
-#include <string>
+#include <span>
 
 namespace edgesim::io {
 namespace {
 
-/// The extent of the JSON value (object/array) starting at `begin`; strings skipped.
-std::size_t value_end(std::string_view json, std::size_t begin) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (std::size_t pos = begin; pos < json.size(); ++pos) {
-    const char c = json[pos];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0)
-        return pos + 1;
-    }
+constexpr std::string_view kWhat = "run summary";
+
+template <class Record> void append_array(std::string& out, std::string_view key, std::span<const Record> records) {
+  json::append_string(out, key);
+  out += ":[";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json(out, records[i]);
   }
-  throw RuntimeError("run summary: unterminated JSON");
+  out += ']';
 }
 
-std::string_view member(std::string_view object, std::string_view key) {
-  const std::string quoted = fmt::format("\"{}\":", key);
-  const auto pos = object.find(quoted);
-  if (pos == std::string_view::npos)
-    throw RuntimeError(fmt::format("run summary: no field \"{}\"", key));
-  return object.substr(pos + quoted.size());
+template <class Record> std::vector<Record> read_array(std::string_view json, std::string_view key) {
+  const std::string_view value = json::member(json, key, kWhat);
+  if (!value.starts_with('['))
+    throw RuntimeError(fmt::format("{}: \"{}\" is not an array", kWhat, key));
+  std::vector<Record> records;
+  for (const std::string_view object : json::array_objects(json::enclosed_value(value, kWhat), kWhat))
+    records.push_back(read_json<Record>(object, kWhat));
+  return records;
 }
 
-double number_member(std::string_view object, std::string_view key) {
-  const std::string_view text = member(object, key);
-  if (text.starts_with("null"))
-    return std::numeric_limits<double>::quiet_NaN();
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{})
-    throw RuntimeError(fmt::format("run summary: \"{}\" is not a number", key));
-  return value;
-}
-
-std::string string_member(std::string_view object, std::string_view key) {
-  const std::string_view text = member(object, key);
-  if (!text.starts_with('"'))
-    throw RuntimeError(fmt::format("run summary: \"{}\" is not a string", key));
-  std::string value;
-  for (std::size_t pos = 1; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (c == '"')
-      return value;
-    if (c == '\\' && pos + 1 < text.size()) {
-      const char e = text[++pos];
-      if (e == 'u' && pos + 4 < text.size()) { // the writer escapes control characters only
-        unsigned code = 0;
-        std::from_chars(text.data() + pos + 1, text.data() + pos + 5, code, 16);
-        value.push_back(static_cast<char>(code));
-        pos += 4;
-      } else {
-        value.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
-      }
-    } else {
-      value.push_back(c);
-    }
-  }
-  throw RuntimeError(fmt::format("run summary: unterminated string \"{}\"", key));
-}
-
-SummaryRow summary_row(std::string_view object) {
-  SummaryRow row;
-  row.tenant = string_member(object, "tenant");
-  row.offered = static_cast<std::uint64_t>(number_member(object, "offered"));
-  row.served = static_cast<std::uint64_t>(number_member(object, "served"));
-  row.lost = static_cast<std::uint64_t>(number_member(object, "lost"));
-  row.loss_ratio = number_member(object, "loss_ratio");
-  row.throughput = number_member(object, "throughput");
-  row.latency_mean = number_member(object, "latency_mean");
-  row.latency_p50 = number_member(object, "latency_p50");
-  row.latency_p95 = number_member(object, "latency_p95");
-  row.latency_p99 = number_member(object, "latency_p99");
-  row.accuracy = number_member(object, "accuracy");
-  row.effective_accuracy = number_member(object, "effective_accuracy");
-  row.slo_violation_ratio = number_member(object, "slo_violation_ratio");
-  row.energy_j = number_member(object, "energy_j");
-  row.energy_per_served_j = number_member(object, "energy_per_served_j");
-  row.energy_dynamic_j = number_member(object, "energy_dynamic_j");
-  row.energy_static_j = number_member(object, "energy_static_j");
-  return row;
+SummaryRow read_all_row(std::string_view json) {
+  const std::string_view all = json::member(json, "all", kWhat);
+  if (!all.starts_with('{'))
+    throw RuntimeError(fmt::format("{}: \"all\" is not an object", kWhat));
+  return read_json<SummaryRow>(json::enclosed_value(all, kWhat), kWhat);
 }
 
 } // namespace
 
+std::string summary_json(const RunSummary& summary) {
+  const std::span<const SummaryRow> rows(summary.rows);
+  std::string out = "{";
+  append_array(out, "tenants", rows.first(rows.size() - 1));
+  out += ",\"all\":";
+  append_json(out, rows.back());
+  out += ',';
+  append_array(out, "hosts", std::span<const HostRecord>(summary.hosts));
+  out += ',';
+  append_array(out, "links", std::span<const LinkRecord>(summary.links));
+  out += ",\"simulated_seconds\":";
+  json::append_number(out, summary.simulated_seconds);
+  out += "}\n";
+  return out;
+}
+
 std::vector<SummaryRow> parse_summary_json(std::string_view json) {
-  std::vector<SummaryRow> rows;
-  const std::string_view tenants = member(json, "tenants");
-  if (!tenants.starts_with('['))
-    throw RuntimeError("run summary: \"tenants\" is not an array");
-  const std::string_view array = tenants.substr(0, value_end(tenants, 0));
-  for (std::size_t pos = 1; pos < array.size();) {
-    const auto open = array.find('{', pos);
-    if (open == std::string_view::npos)
-      break;
-    const auto end = value_end(array, open);
-    rows.push_back(summary_row(array.substr(open, end - open)));
-    pos = end;
-  }
-  const std::string_view all = member(json, "all");
-  if (!all.starts_with('{'))
-    throw RuntimeError("run summary: \"all\" is not an object");
-  rows.push_back(summary_row(all.substr(0, value_end(all, 0))));
+  std::vector<SummaryRow> rows = read_array<SummaryRow>(json, "tenants");
+  rows.push_back(read_all_row(json));
   return rows;
+}
+
+RunSummary parse_run_summary_json(std::string_view json) {
+  RunSummary summary;
+  summary.rows = parse_summary_json(json);
+  summary.hosts = read_array<HostRecord>(json, "hosts");
+  summary.links = read_array<LinkRecord>(json, "links");
+  summary.simulated_seconds =
+      json::read_double(json::member(json, "simulated_seconds", kWhat), "simulated_seconds", kWhat);
+  return summary;
 }
 
 } // namespace edgesim::io

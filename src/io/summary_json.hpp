@@ -1,16 +1,25 @@
 #pragma once
-// Reads back the summary rows of an `edgesim run --json` output (sim/summary_output.cpp
-// writes it: field names as in /summary, numbers with 17 significant digits, NaN as
-// null), for the processes that run edgesim children: sweeps, offline tuning.
+// A run's summary as one JSON object: `edgesim run --json` prints it, and the run
+// launcher (run/run_launcher.hpp) reads it back from its children. Written and read here
+// only, each record by the columns of io/record_schema.hpp (io/record_json.hpp):
+//   {"tenants":[SummaryRow...],"all":SummaryRow,"hosts":[HostRecord...],
+//    "links":[LinkRecord...],"simulated_seconds":S}
 #include <edgesim/results.hpp>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace edgesim::io {
 
-/// The rows of the summary: the tenants in order, then "all". Throws RuntimeError if the
-/// text is not such a summary.
-std::vector<SummaryRow> parse_summary_json(std::string_view json);
+/// The JSON text of `summary`, ending in a newline. `summary.rows` must not be empty
+/// (its last row is "all").
+[[nodiscard]] std::string summary_json(const RunSummary& summary);
+
+/// Inverse of summary_json(). Throws RuntimeError if the text is not such a summary.
+[[nodiscard]] RunSummary parse_run_summary_json(std::string_view json);
+
+/// The summary rows only: the tenants in order, then "all".
+[[nodiscard]] std::vector<SummaryRow> parse_summary_json(std::string_view json);
 
 } // namespace edgesim::io

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -239,36 +238,21 @@ fragments = [ {} ]
   return scenario;
 }
 
-NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts,
-                                       const std::vector<int>& station_hosts, std::uint64_t seed) {
-  auto field = [&](std::string_view key, std::size_t from) {
-    const std::string quoted = fmt::format("\"{}\":", key);
-    auto pos = json.find(quoted, from);
-    if (pos == std::string::npos)
-      throw RuntimeError(fmt::format("run summary without {}", key));
-    pos += quoted.size();
-    if (json.compare(pos, 4, "null") == 0)
-      return kNaN;
-    double value = kNaN;
-    const auto [end, ec] = std::from_chars(json.data() + pos, json.data() + json.size(), value);
-    if (ec != std::errc())
-      throw RuntimeError(fmt::format("run summary: {} is not a number", key));
-    return value;
-  };
-  const auto all = json.find("\"all\":");
-  if (all == std::string::npos)
-    throw RuntimeError("run summary without an \"all\" object");
+NetworkReplication network_replication(const RunSummary& run, const std::vector<int>& station_hosts,
+                                       std::uint64_t seed) {
+  const std::vector<HostRecord>& hosts = run.hosts;
   for (int h : station_hosts)
     if (h < 0 || static_cast<std::size_t>(h) >= hosts.size())
-      throw RuntimeError(fmt::format("run file has {} hosts, a station is host {}", hosts.size(), h));
-  const double seconds = field("simulated_seconds", 0);
+      throw RuntimeError(fmt::format("run summary has {} hosts, a station is host {}", hosts.size(), h));
+  const double seconds = run.simulated_seconds;
+  const SummaryRow& all = run.rows.back();
   NetworkReplication rep;
   rep.seed = seed;
-  rep.loss = field("loss_ratio", all);
-  rep.offered = static_cast<std::uint64_t>(field("offered", all));
-  rep.offered_lost = static_cast<std::uint64_t>(field("lost", all));
-  rep.throughput = field("throughput", all);
-  rep.latency_mean = field("latency_mean", all);
+  rep.loss = all.loss_ratio;
+  rep.offered = all.offered;
+  rep.offered_lost = all.lost;
+  rep.throughput = all.throughput;
+  rep.latency_mean = all.latency_mean;
   for (int host : station_hosts) {
     const HostRecord& h = hosts[static_cast<std::size_t>(host)];
     const auto arrived = static_cast<double>(h.served + h.lost);

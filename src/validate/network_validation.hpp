@@ -73,11 +73,11 @@ struct NetworkReplication {
   double latency_mean = 0; // mean end-to-end latency of served requests
 };
 
-/// Builds a replication from the run's summary JSON (`all` row, simulated_seconds) and
-/// host records (`station_hosts`: the /hosts row of each station). Throws RuntimeError on a
-/// malformed summary.
-[[nodiscard]] NetworkReplication network_replication(const std::string& json, const std::vector<HostRecord>& hosts,
-                                                     const std::vector<int>& station_hosts, std::uint64_t seed);
+/// Builds a replication from a run's summary (its "all" row, simulated time and host
+/// records; `station_hosts`: the host row of each station). Throws RuntimeError when a
+/// station's host is not in the summary.
+[[nodiscard]] NetworkReplication network_replication(const RunSummary& run, const std::vector<int>& station_hosts,
+                                                     std::uint64_t seed);
 
 /// One row per (point, station); station 0 is the end-to-end row. `dist` and `K` are the
 /// station's (end-to-end row: the common law or the laws joined by commas, and the

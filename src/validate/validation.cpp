@@ -332,30 +332,13 @@ ValidationRow evaluate_point(const ServiceSpec& service, double rho, int K, std:
   return row;
 }
 
-Replication parse_run_json(const std::string& json, std::uint64_t seed) {
-  const auto all = json.find("\"all\":");
-  if (all == std::string::npos)
-    throw RuntimeError("run summary without an \"all\" object");
-  auto field = [&](const std::string& name) {
-    const std::string key = "\"" + name + "\":";
-    auto pos = json.find(key, all);
-    if (pos == std::string::npos)
-      throw RuntimeError(fmt::format("run summary without \"all\".{}", name));
-    pos += key.size();
-    if (json.compare(pos, 4, "null") == 0)
-      return kNaN;
-    double value = kNaN;
-    const auto [end, ec] = std::from_chars(json.data() + pos, json.data() + json.size(), value);
-    if (ec != std::errc())
-      throw RuntimeError(fmt::format("run summary: \"all\".{} is not a number", name));
-    return value;
-  };
+Replication replication_of(const SummaryRow& all, std::uint64_t seed) {
   Replication rep;
   rep.seed = seed;
-  rep.offered = static_cast<std::uint64_t>(field("offered"));
-  rep.lost = static_cast<std::uint64_t>(field("lost"));
-  rep.loss_ratio = field("loss_ratio");
-  rep.response_mean = field("latency_mean");
+  rep.offered = all.offered;
+  rep.lost = all.lost;
+  rep.loss_ratio = all.loss_ratio;
+  rep.response_mean = all.latency_mean;
   return rep;
 }
 

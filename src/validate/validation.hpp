@@ -7,6 +7,8 @@
 // engine each), and the replication means of the loss ratio and of the mean response time
 // are compared with solve_mg1k(). This header holds everything but the process handling:
 // the service laws, the generated input files, the statistics and the output tables.
+#include <edgesim/results.hpp>
+
 #include "queueing/service_distribution.hpp"
 
 #include <cstdint>
@@ -123,9 +125,8 @@ struct ValidationRow {
 [[nodiscard]] ValidationRow evaluate_point(const ServiceSpec& service, double rho, int K, std::uint64_t requests,
                                            const std::vector<Replication>& replications, double pass_level);
 
-/// Extracts loss_ratio, latency_mean, offered and lost of the "all" object of an
-/// `edgesim run --json` summary; throws RuntimeError when a field is missing.
-[[nodiscard]] Replication parse_run_json(const std::string& json, std::uint64_t seed);
+/// The replication a run's "all" summary row describes.
+[[nodiscard]] Replication replication_of(const SummaryRow& all, std::uint64_t seed);
 
 // ----- output ------------------------------------------------------------------------
 
