@@ -3,6 +3,9 @@
 // and the summary printers (human table and --json).
 #include <edgesim/results.hpp>
 
+#include "run/run_launcher.hpp"
+#include "util/utc_now.hpp"
+
 #include <boost/program_options.hpp>
 
 #include <functional>
@@ -31,17 +34,14 @@ using Subcommand = std::function<int(std::vector<std::string>)>;
 /// (InputError 1, Boost.Program_options error 2, other std::exception 3).
 int run_guarded(const std::string& command, const Subcommand& subcommand, std::vector<std::string> args);
 
-/// The `run` subcommand as forked children run it: `--spawn fork` gives cmd_run under
-/// run_guarded, `--spawn exec` an empty function (a fresh `edgesim run` process per
-/// run). Throws InputError naming the option for any other value.
-using RunEntry = Subcommand;
-RunEntry run_entry_for_spawn(const std::string& spawn);
+/// How a command's runs start (`--spawn`): `fork` gives forked children that call cmd_run
+/// under run_guarded, `exec` a fresh `edgesim run` process per run. Throws InputError
+/// naming the option for any other value.
+run::SpawnMode spawn_mode(const std::string& spawn);
 inline constexpr const char* kSpawnHelp =
     "how runs start: fork (default: a forked copy of this already loaded process per run, no program start-up) "
     "or exec (a fresh `edgesim run` process per run)";
 
-/// The current time as ISO 8601 UTC ("2026-11-30T06:52:15Z"), for /meta.
-std::string utc_now();
 
 /// The summary as the table `edgesim run` prints (its JSON form: io/summary_json.hpp).
 std::string summary_table(const RunSummary& summary);

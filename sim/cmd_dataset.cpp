@@ -87,7 +87,7 @@ int cmd_dataset(std::vector<std::string> args) {
     throw InputError(fmt::format("--jobs: expected at least 1, got {}", jobs));
   if (!format.empty() && format != "chainnet")
     throw InputError(fmt::format("--format: expected chainnet, got \"{}\"", format));
-  const RunEntry run_entry = run_entry_for_spawn(spawn);
+  const run::SpawnMode spawn_choice = spawn_mode(spawn);
   const auto shard = sweep::Shard::parse(shard_text);
   const std::filesystem::path parent = std::filesystem::absolute(output).parent_path();
   if (!std::filesystem::is_directory(parent))
@@ -111,7 +111,7 @@ int cmd_dataset(std::vector<std::string> args) {
   StopSignals::reset();
   const StopSignals signals;
   generate.interrupted = [] { return StopSignals::requested(); };
-  generate.run_entry = run_entry;
+  generate.spawn = spawn_choice;
   const auto result = dataset::generate_dataset(generate);
   if (!generate.quiet) {
     const double rate = result.wall_seconds > 0 ? static_cast<double>(result.simulated) / result.wall_seconds : 0;

@@ -1,28 +1,18 @@
-// `edgesim run`: one scenario, one process, one SimGrid engine (docs/architecture.md "Process model").
+// `edgesim run`: one scenario, one process, one SimGrid engine (docs/architecture.md "Process
+// model"): the command line of run::run_scenario().
 #include "cli.hpp"
 #include "command_options.hpp"
 
 #include <edgesim/error.hpp>
 
-#include "core/deployment.hpp"
-#include "core/platform_probe.hpp"
-#include "core/simulation.hpp"
-#include "io/run_writer.hpp"
 #include "io/summary_json.hpp"
-#include "scenario/scenario_loader.hpp"
-#include "util/atomic_file.hpp"
+#include "run/run_scenario.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <csignal>
-#include <ctime>
-#include <filesystem>
 #include <iostream>
 
 namespace po = boost::program_options;
@@ -48,35 +38,11 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-class WriterSink final : public TraceSink {
-public:
-  explicit WriterSink(io::RunWriter& writer) : writer_(writer) {}
-  void on_request(const RequestRecord& record) override { writer_.append_request(record); }
-  void on_timeline(const TimelineRecord& record) override { writer_.append_timeline(record); }
-  void on_placement(const PlacementRecord& record) override { writer_.append_placement(record); }
-  void on_policy(const PolicyRecord& record) override { writer_.append_policy(record); }
-
-private:
-  io::RunWriter& writer_;
-};
-
-// SimGrid's energy plugin would say this per host, twice, even under -q.
-void warn_hosts_without_power(const PlatformInfo& platform) {
-  std::vector<std::string> names;
-  for (const auto& host : platform.hosts)
-    if (!host.has_wattage)
-      names.push_back(host.info.name);
-  if (!names.empty())
-    fmt::print(stderr,
-               "edgesim run: warning: {} host(s) of {} have no wattage_per_state property ({}); their energy counts "
-               "as 0 J\n",
-               names.size(), platform.file, fmt::join(names, ", "));
-}
-
 } // namespace
 
 int cmd_run(std::vector<std::string> args) {
-  auto simgrid_args = take_simgrid_args(args);
+  run::RunRequest request;
+  request.engine_args = take_simgrid_args(args);
   std::string scenario_file;
   std::string output;
   ScenarioOverrides scenario_overrides;
@@ -105,60 +71,29 @@ int cmd_run(std::vector<std::string> args) {
   }
   if (scenario_file.empty())
     throw po::error("missing SCENARIO.toml");
-  std::vector<std::string> overrides = scenario_overrides.list();
+  request.scenario = scenario_file;
+  request.base_dir = base_dir;
+  request.overrides = scenario_overrides.list();
   if (vm.count("seed") != 0)
-    overrides.push_back(fmt::format("simulation.seed={}", seed));
-  if (vm.count("no-trace") != 0)
-    overrides.emplace_back("simulation.trace_requests=false");
+    request.seed = seed;
+  request.trace_requests = vm.count("no-trace") == 0;
+  request.output = output;
   const bool quiet = vm.count("quiet") != 0;
   const bool json = vm.count("json") != 0;
 
-  const auto wall_start = std::chrono::steady_clock::now();
   load_plugins(plugins);
-  Scenario scenario = load_scenario(scenario_file, overrides, base_dir);
-  PlatformInfo platform =
-      probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
-  Deployment deployment = plan_deployment(scenario, platform);
-  if (!quiet)
-    warn_hosts_without_power(platform);
+  run::RunControl control;
+  control.progress = !quiet && !json;
+  control.warnings = !quiet;
+  control.interrupted = [] { return g_stop_requested.load(); };
+  control.install_signal_handlers = install_stop_handlers;
+  const run::RunReport report = run::run_scenario(request, control);
 
-  if (output.empty())
-    output = std::filesystem::path(scenario_file).stem().string() + ".h5";
-  install_stop_handlers();
-  remove_stale_temporaries(output);
-  io::RunWriter writer(output);
-  WriterSink sink(writer);
-
-  EngineOptions engine_options;
-  engine_options.engine_created = install_stop_handlers;
-  engine_options.simgrid_args = simgrid_args;
-  engine_options.progress = !quiet && !json;
-  engine_options.interrupted = [] { return g_stop_requested.load(); };
-  RunMeta meta;
-  meta.started_at = utc_now();
-  RunOutput result = simulate(scenario, platform, deployment, &sink, engine_options);
-
-  meta.edgesim_version = EDGESIM_VERSION;
-  meta.git_describe = EDGESIM_GIT_DESCRIBE;
-  meta.scenario = scenario.text;
-  meta.platform = platform.xml_text;
-  meta.seed = scenario.simulation.seed;
-  meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  meta.interrupted = result.interrupted;
-  meta.warmup_s = scenario.simulation.warmup;
-  writer.write_meta(meta);
-  writer.write_summary(result.summary);
-  writer.write_hosts(result.hosts);
-  writer.write_links(result.links);
-  writer.write_layer_latency(result.layer_latency);
-  writer.commit();
-
-  const RunSummary summary{result.summary, result.hosts, result.links, result.simulated_seconds};
   if (json)
-    std::cout << io::summary_json(summary);
+    std::cout << io::summary_json(report.summary);
   else if (!quiet)
-    std::cout << summary_table(summary) << fmt::format("\nwrote {}\n", output);
-  return result.interrupted ? kRuntimeFailure : kOk;
+    std::cout << summary_table(report.summary) << fmt::format("\nwrote {}\n", report.output.string());
+  return report.interrupted ? kRuntimeFailure : kOk;
 }
 
 } // namespace edgesim::cli

@@ -7,6 +7,7 @@
 
 #include "scenario/scenario_loader.hpp"
 #include "sweep/sweep_runner.hpp"
+#include "util/child_process.hpp"
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -111,7 +112,7 @@ int cmd_sweep(std::vector<std::string> args) {
   if (!(checkpoint > 0))
     throw InputError(fmt::format("--checkpoint-every: expected seconds > 0, got {}", checkpoint));
 
-  const RunEntry run_entry = run_entry_for_spawn(spawn);
+  const run::SpawnMode spawn_choice = spawn_mode(spawn);
 
   sweep::SweepSpec spec;
   spec.scenario_file = fs::absolute(scenario_file).string();
@@ -148,7 +149,7 @@ int cmd_sweep(std::vector<std::string> args) {
   run.timeout_seconds = timeout;
   run.checkpoint_seconds = checkpoint;
   run.created_at = utc_now();
-  run.run_entry = run_entry;
+  run.spawn = spawn_choice;
   return sweep::run_sweep(spec, run);
 }
 

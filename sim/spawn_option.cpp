@@ -1,4 +1,4 @@
-// `--spawn fork|exec` of `edgesim sweep` and `edgesim dataset`: how their runs start.
+// `--spawn fork|exec` of `edgesim sweep`, `dataset` and `validate`: how their runs start.
 #include "cli.hpp"
 
 #include <edgesim/error.hpp>
@@ -7,11 +7,11 @@
 
 namespace edgesim::cli {
 
-RunEntry run_entry_for_spawn(const std::string& spawn) {
+run::SpawnMode spawn_mode(const std::string& spawn) {
   if (spawn == "fork")
-    return [](std::vector<std::string> run_args) { return run_guarded("run", cmd_run, std::move(run_args)); };
+    return {[](std::vector<std::string> run_args) { return run_guarded("run", cmd_run, std::move(run_args)); }};
   if (spawn == "exec")
-    return {};
+    return run::SpawnMode::exec();
   throw InputError(fmt::format("--spawn: expected fork or exec, got \"{}\"", spawn));
 }
 

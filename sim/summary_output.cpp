@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <ctime>
 
 namespace edgesim::cli {
 namespace {
@@ -35,15 +34,6 @@ std::string summary_table(const RunSummary& run) {
   for (const auto& l : links)
     out += fmt::format("link {:<11} {:>10.2f} J {:>14.0f} bytes\n", l.name, l.energy_j, l.bytes);
   return out;
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 boost::program_options::variables_map

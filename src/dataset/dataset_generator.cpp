@@ -7,11 +7,9 @@
 #include "dataset/device_library.hpp"
 #include "dataset/sample_generator.hpp"
 #include "dataset/sample_labels.hpp"
+#include "run/run_launcher.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/result_journal.hpp"
-#include "sweep/run_record.hpp"
-#include "util/child_process.hpp"
-#include "util/run_pool.hpp"
 #include "util/scratch_dir.hpp"
 
 #include <fmt/format.h>
@@ -57,7 +55,6 @@ struct SimulationContext {
   const std::vector<DatasetModel>& models;
   const std::vector<std::uint64_t>& todo;
   const fs::path& scratch;
-  const fs::path& exe;
   sweep::ResultJournal& journal;
   sweep::ProgressReporter& progress;
 };
@@ -68,9 +65,9 @@ struct SimulationOutcome {
   std::string failure;
 };
 
-/// Simulates the samples of `todo` on `pool` (ChildPool or ForkedRunPool), journaling
-/// each one's labels as it finishes. Stops at the first failure or interruption.
-SimulationOutcome simulate_samples(RunPool& pool, const SimulationContext& ctx) {
+/// Simulates the samples of `todo` on `pool`, journaling each one's labels as it
+/// finishes. Stops at the first failure or interruption.
+SimulationOutcome simulate_samples(run::RunLauncher& pool, const SimulationContext& ctx) {
   SimulationOutcome result;
   bool& stopping = result.stopped;
   std::string& failure = result.failure;
@@ -93,11 +90,13 @@ SimulationOutcome simulate_samples(RunPool& pool, const SimulationContext& ctx) 
       write_file(ctx.scratch / platform_file_name(index), platform_xml(sample, ctx.library, ctx.spec));
       write_file(ctx.scratch / scenario_file_name(index), scenario_toml(sample, ctx.models, ctx.spec));
       shapes[index] = {sample.chains.size(), sample.devices.size()};
-      ChildSpec child;
-      child.argv = {ctx.exe.string(), "run", scenario_file_name(index), "-q", "-o", fmt::format("s{:07}.h5", index)};
-      child.argv.insert(child.argv.end(), ctx.options.simgrid_args.begin(), ctx.options.simgrid_args.end());
-      child.working_dir = ctx.scratch;
-      pool.submit(index, std::move(child));
+      run::RunRequest request;
+      request.scenario = scenario_file_name(index);
+      request.output = fmt::format("s{:07}.h5", index);
+      request.trace_requests = false; // labels come from the summary
+      request.engine_args = ctx.options.simgrid_args;
+      request.working_dir = ctx.scratch;
+      pool.submit(index, request);
     }
   };
   refill();
@@ -109,12 +108,13 @@ SimulationOutcome simulate_samples(RunPool& pool, const SimulationContext& ctx) 
     shapes.erase(index);
     if (!outcome.ok()) {
       if (failure.empty() && !stopping) {
-        const std::string err = sweep::last_line(outcome.err);
-        failure = fmt::format("sample {} failed ({}){}{}", index, outcome.describe(), err.empty() ? "" : ": ", err);
+        failure = fmt::format("sample {} failed ({}){}{}", index, outcome.failure, outcome.message.empty() ? "" : ": ",
+                              outcome.message);
         pool.clear_queue();
       }
     } else if (failure.empty()) {
-      const SampleLabels labels = read_run_labels(run_file, index, chains, devices);
+      const SampleLabels labels =
+          run_labels(outcome.summary, outcome.wall_seconds, fmt::format("sample {}", index), index, chains, devices);
       ctx.journal.append(index, encode_labels(labels));
       ++result.simulated;
     }
@@ -165,7 +165,6 @@ GenerateResult generate_dataset(const GenerateOptions& options) {
   fs::create_directories(scratch.path() / "models");
   for (const DatasetModel& model : models)
     write_file(scratch.path() / model.reference, model.text);
-  const fs::path exe = self_executable();
 
   sweep::ProgressOptions progress_options;
   progress_options.label = "dataset";
@@ -174,8 +173,9 @@ GenerateResult generate_dataset(const GenerateOptions& options) {
   sweep::ProgressReporter progress(todo.size(), progress_options);
 
   const auto start = std::chrono::steady_clock::now();
-  const SimulationContext context{options, spec, library, models, todo, scratch.path(), exe, journal, progress};
-  const SimulationOutcome outcome = simulate_samples(*make_run_pool(options.jobs, options.run_entry), context);
+  const SimulationContext context{options, spec, library, models, todo, scratch.path(), journal, progress};
+  run::RunLauncher launcher(options.jobs, options.spawn);
+  const SimulationOutcome outcome = simulate_samples(launcher, context);
   progress.finish();
   result.simulated = outcome.simulated;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -4,6 +4,7 @@
 // generation resumes with --resume, losing only the samples in flight), and finally
 // writes the dataset file in sample order (and, optionally, the ChainNet text format).
 #include "dataset/dataset_spec.hpp"
+#include "run/run_launcher.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -27,9 +28,7 @@ struct GenerateOptions {
   std::string command_line;
   std::string created_at;            // ISO 8601 UTC, stored in /meta
   std::function<bool()> interrupted; // polled; true stops the generation (journal kept)
-  /// The `run` subcommand: when set, samples run in forked copies of this process
-  /// (ForkedRunPool); when empty, as `edgesim run` child processes (ChildPool).
-  std::function<int(std::vector<std::string>)> run_entry;
+  run::SpawnMode spawn; // how the samples' runs start (forked copies, or fresh processes)
 };
 
 struct GenerateResult {

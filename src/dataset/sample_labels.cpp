@@ -56,24 +56,29 @@ std::span<const std::string_view> device_target_columns() {
   return kDeviceTargets;
 }
 
-SampleLabels read_run_labels(const std::filesystem::path& run_file, std::uint64_t index, std::size_t chains,
-                             std::size_t devices) {
-  const auto summary = io::read_summary(run_file);
-  const auto hosts = io::read_hosts(run_file);
-  const auto meta = io::read_meta(run_file);
-  if (summary.size() != chains + 1 || hosts.size() != devices)
-    throw RuntimeError(fmt::format("{}: expected {} tenants and {} hosts, found {} summary rows and {} hosts",
-                                   run_file.string(), chains, devices, summary.size(), hosts.size()));
+SampleLabels run_labels(const RunSummary& run, double wall_seconds, std::string_view where, std::uint64_t index,
+                        std::size_t chains, std::size_t devices) {
+  if (run.rows.size() != chains + 1 || run.hosts.size() != devices)
+    throw RuntimeError(fmt::format("{}: expected {} tenants and {} hosts, found {} summary rows and {} hosts", where,
+                                   chains, devices, run.rows.size(), run.hosts.size()));
   SampleLabels labels;
   labels.index = index;
-  labels.wall_seconds = meta.wall_seconds;
+  labels.wall_seconds = wall_seconds;
   labels.chains = chains;
   labels.devices = devices;
   for (std::size_t c = 0; c < chains; ++c)
-    append_targets(labels.chain_targets, summary[c], kChainTargets);
-  for (const HostRecord& h : hosts)
+    append_targets(labels.chain_targets, run.rows[c], kChainTargets);
+  for (const HostRecord& h : run.hosts)
     append_targets(labels.device_targets, h, kDeviceTargets);
   return labels;
+}
+
+SampleLabels read_run_labels(const std::filesystem::path& run_file, std::uint64_t index, std::size_t chains,
+                             std::size_t devices) {
+  RunSummary run;
+  run.rows = io::read_summary(run_file);
+  run.hosts = io::read_hosts(run_file);
+  return run_labels(run, io::read_meta(run_file).wall_seconds, run_file.string(), index, chains, devices);
 }
 
 std::string encode_labels(const SampleLabels& labels) {

@@ -1,8 +1,10 @@
 #pragma once
-// The labels of one dataset sample, read from the run file of its `edgesim run` child:
+// The labels of one dataset sample, taken from the summary of its run:
 // per chain (tenant) and per device (host) targets, in the column orders below. Encoded
 // as raw doubles for the resumable journal, so a resumed dataset holds bit-identical
 // labels.
+#include <edgesim/results.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -25,8 +27,13 @@ struct SampleLabels {
   std::vector<double> device_targets; // devices x device_target_columns()
 };
 
-/// Reads /summary (one row per tenant, then "all") and /hosts (sorted by name, which is
-/// device order) of a run file. Throws RuntimeError if the counts do not match.
+/// The labels of a run's summary: its rows (one per tenant, then "all") and hosts (sorted
+/// by name, which is device order). `where` names the run in the RuntimeError thrown when
+/// the counts do not match.
+[[nodiscard]] SampleLabels run_labels(const RunSummary& run, double wall_seconds, std::string_view where,
+                                      std::uint64_t index, std::size_t chains, std::size_t devices);
+
+/// run_labels() of a run file's /summary and /hosts (wall time from its /meta).
 [[nodiscard]] SampleLabels read_run_labels(const std::filesystem::path& run_file, std::uint64_t index,
                                            std::size_t chains, std::size_t devices);
 

@@ -2,7 +2,7 @@
 
 #include "sweep/sweep_file.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "util/run_pool.hpp"
+#include "run/run_launcher.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -117,13 +117,12 @@ int MpiSession::work(const SweepSpec& spec, const SweepOptions& options) {
     const auto point = message[0];
     const auto rep = static_cast<std::uint32_t>(message[1]);
     const auto run_file = trace_file(traces_dir.empty() ? scratch.path() : traces_dir, point, rep);
-    ChildSpec child =
-        run_child_spec(spec, values.at(point), point, rep, run_file, options.traces, options.timeout_seconds);
     // A forked run never calls MPI and leaves with _exit, so it does not disturb this
     // rank's MPI state (OpenMPI's shared-memory and TCP transports allow fork).
-    const auto pool = make_run_pool(1, options.run_entry);
-    pool->submit(0, std::move(child));
-    const ChildOutcome outcome = std::move(pool->next()->second);
+    run::RunLauncher launcher(1, options.spawn);
+    launcher.submit(0, run_request(spec, values.at(point), point, rep, run_file, options.traces,
+                                   options.timeout_seconds));
+    const run::RunResult outcome = std::move(launcher.next()->second);
     if (traces_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove(run_file, ec);

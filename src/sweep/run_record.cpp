@@ -1,8 +1,5 @@
 #include "sweep/run_record.hpp"
 
-#include "io/summary_json.hpp"
-#include "util/child_process.hpp"
-
 #include <edgesim/error.hpp>
 
 #include <fmt/format.h>
@@ -65,37 +62,18 @@ private:
 
 } // namespace
 
-std::string last_line(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.remove_suffix(1);
-  const auto newline = text.rfind('\n');
-  std::string line(newline == std::string_view::npos ? text : text.substr(newline + 1));
-  if (line.size() > 500)
-    line.resize(500);
-  return line;
-}
-
-RunRecord make_record(std::uint64_t point, std::uint32_t rep, std::uint64_t seed, const ChildOutcome& outcome) {
+RunRecord make_record(std::uint64_t point, std::uint32_t rep, std::uint64_t seed, const run::RunResult& result) {
   RunRecord record;
   record.point = point;
   record.rep = rep;
   record.seed = seed;
-  record.exit_code = outcome.exit_code;
-  record.signal = outcome.signal;
-  record.wall_seconds = outcome.wall_seconds;
-  if (!outcome.ok()) {
-    const std::string message = last_line(outcome.err);
-    record.error = outcome.describe() + (message.empty() ? "" : ": " + message);
-    return record;
-  }
-  try {
-    (void)io::parse_summary_json(outcome.out);
-    record.summary_json = outcome.out;
-    while (!record.summary_json.empty() && record.summary_json.back() == '\n')
-      record.summary_json.pop_back();
-  } catch (const RuntimeError& e) {
-    record.error = fmt::format("unreadable summary: {}", e.what());
-  }
+  record.exit_code = result.exit_code;
+  record.signal = result.signal;
+  record.wall_seconds = result.wall_seconds;
+  if (result.ok())
+    record.summary_json = result.summary_json;
+  else
+    record.error = result.describe();
   return record;
 }
 

@@ -1,18 +1,16 @@
 #pragma once
 // The result of one run of a sweep (point p, replication r): what its `edgesim run`
-// child printed (the --json summary) or why it failed. Records are what the journal,
+// child printed (its JSON summary, io/summary_json.hpp) or why it failed. Records are what the journal,
 // the MPI workers and the /runs group of a sweep file carry; /points and /points_ci are
 // derived from them.
 #include <edgesim/results.hpp>
+
+#include "run/run_request.hpp"
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-namespace edgesim {
-struct ChildOutcome;
-}
 
 namespace edgesim::sweep {
 
@@ -29,15 +27,12 @@ struct RunRecord {
   [[nodiscard]] bool ok() const { return exit_code == 0 && signal == 0 && error.empty(); }
 };
 
-/// The record of a finished child. A child that exited 0 without a readable summary is
-/// a failure ("unreadable summary: ...").
-RunRecord make_record(std::uint64_t point, std::uint32_t rep, std::uint64_t seed, const ChildOutcome& outcome);
+/// The record of a finished run (a run whose child printed no readable summary failed:
+/// "unreadable summary: ...").
+RunRecord make_record(std::uint64_t point, std::uint32_t rep, std::uint64_t seed, const run::RunResult& result);
 
 /// Byte encoding for the journal and MPI messages; decode throws RuntimeError on garbage.
 std::string encode(const RunRecord& record);
 RunRecord decode(std::string_view bytes);
-
-/// The last non-empty line of a child's stderr (its error message), at most 500 bytes.
-std::string last_line(std::string_view text);
 
 } // namespace edgesim::sweep

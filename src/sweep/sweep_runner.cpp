@@ -5,8 +5,6 @@
 #include "sweep/result_journal.hpp"
 #include "sweep/run_record.hpp"
 #include "sweep/sweep_file.hpp"
-#include "util/child_process.hpp"
-#include "util/run_pool.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -115,31 +113,19 @@ private:
 
 } // namespace
 
-ChildSpec run_child_spec(const SweepSpec& spec, const std::vector<std::string>& values, std::uint64_t point,
-                         std::uint32_t rep, const fs::path& run_file, bool traces, double timeout_seconds) {
-  ChildSpec child;
-  child.argv = {self_executable().string(),
-                "run",
-                spec.scenario_file,
-                "--json",
-                "-q",
-                "--seed",
-                std::to_string(spec.seed_of(point, rep)),
-                "-o",
-                run_file.string()};
-  if (!traces)
-    child.argv.emplace_back("--no-trace");
-  for (const auto& assignment : spec.overrides) {
-    child.argv.emplace_back("--set");
-    child.argv.push_back(assignment);
-  }
-  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
-    child.argv.emplace_back("--set");
-    child.argv.push_back(spec.axes[a].key + "=" + values.at(a));
-  }
-  child.argv.insert(child.argv.end(), spec.engine_args.begin(), spec.engine_args.end());
-  child.timeout_seconds = timeout_seconds;
-  return child;
+run::RunRequest run_request(const SweepSpec& spec, const std::vector<std::string>& values, std::uint64_t point,
+                            std::uint32_t rep, const fs::path& run_file, bool traces, double timeout_seconds) {
+  run::RunRequest request;
+  request.scenario = spec.scenario_file;
+  request.seed = spec.seed_of(point, rep);
+  request.output = run_file;
+  request.trace_requests = traces;
+  request.overrides = spec.overrides;
+  for (std::size_t a = 0; a < spec.axes.size(); ++a)
+    request.overrides.push_back(spec.axes[a].key + "=" + values.at(a));
+  request.engine_args = spec.engine_args;
+  request.timeout_seconds = timeout_seconds;
+  return request;
 }
 
 int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
@@ -181,9 +167,9 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     return state.traces_dir().empty() ? trace_file(scratch.path(), task.point, task.rep)
                                       : trace_file(state.traces_dir(), task.point, task.rep);
   };
-  const auto child_of = [&](const RunTask& task) {
-    return run_child_spec(spec, values[task.point], task.point, task.rep, run_file(task), options.traces,
-                          options.timeout_seconds);
+  const auto request_of = [&](const RunTask& task) {
+    return run_request(spec, values[task.point], task.point, task.rep, run_file(task), options.traces,
+                       options.timeout_seconds);
   };
   const auto record = [&](const RunTask& task, RunRecord result) {
     if (state.traces_dir().empty()) {
@@ -199,18 +185,18 @@ int run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (options.mpi) {
     mpi->coordinate(tasks, [&](std::size_t index, RunRecord result) { record(tasks[index], std::move(result)); });
   } else {
-    const auto pool = make_run_pool(options.jobs, options.run_entry);
+    run::RunLauncher launcher(options.jobs, options.spawn);
     bool stopping = false;
-    pool->set_interrupt_handler([&] {
+    launcher.set_interrupt_handler([&] {
       if (StopSignals::requested() && !stopping) {
         stopping = true;
-        pool->clear_queue();
-        pool->signal_running(SIGTERM);
+        launcher.clear_queue();
+        launcher.signal_running(SIGTERM);
       }
     });
     for (std::size_t t = 0; t < tasks.size(); ++t)
-      pool->submit(t, child_of(tasks[t]));
-    while (auto finished = pool->next()) {
+      launcher.submit(t, request_of(tasks[t]));
+    while (auto finished = launcher.next()) {
       const RunTask& task = tasks[finished->first];
       RunRecord result = make_record(task.point, task.rep, spec.seed_of(task.point, task.rep), finished->second);
       if ((stopping || StopSignals::requested()) && !result.ok())

@@ -1,5 +1,6 @@
 // Sweep file: run records, summary JSON, /points, /points_tenants, /points_ci, /runs.
 #include "io/summary_json.hpp"
+#include "run/run_launcher.hpp"
 #include "sweep/run_record.hpp"
 #include "sweep/sweep_file.hpp"
 #include "util/child_process.hpp"
@@ -63,23 +64,27 @@ TEST(RunRecord, EncodesAndDecodesExactly) {
   EXPECT_THROW((void)decode(encode(record).substr(0, 20)), RuntimeError);
 }
 
-TEST(RunRecord, FromChildOutcome) {
+TEST(RunRecord, FromRunResult) {
   ChildOutcome crashed;
   crashed.exit_code = -1;
   crashed.signal = 11;
   crashed.err = "starting\nSegmentation fault\n\n";
-  const RunRecord failed = make_record(1, 0, 9, crashed);
+  const RunRecord failed = make_record(1, 0, 9, run::run_result(crashed));
   EXPECT_FALSE(failed.ok());
   EXPECT_NE(failed.error.find("signal 11"), std::string::npos);
   EXPECT_NE(failed.error.find("Segmentation fault"), std::string::npos);
 
   ChildOutcome garbled;
   garbled.out = "{\"tenants\":[";
-  EXPECT_NE(make_record(1, 0, 9, garbled).error.find("unreadable summary"), std::string::npos);
+  EXPECT_NE(make_record(1, 0, 9, run::run_result(garbled)).error.find("unreadable summary"), std::string::npos);
 
   ChildOutcome fine;
-  fine.out = summary_json(1, 2, 3) + "\n";
-  EXPECT_TRUE(make_record(1, 0, 9, fine).ok());
+  RunSummary summary;
+  summary.rows = io::parse_summary_json(summary_json(1, 2, 3));
+  fine.out = io::summary_json(summary);
+  const RunRecord record = make_record(1, 0, 9, run::run_result(fine));
+  EXPECT_TRUE(record.ok());
+  EXPECT_EQ(record.summary_json + "\n", fine.out);
 }
 
 class SweepFileTest : public ::testing::Test {

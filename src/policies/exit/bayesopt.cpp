@@ -8,17 +8,17 @@
 // `threshold` rule. See docs/exit-policy-bayesopt.md.
 #include "config/toml_config.hpp"
 #include "config/toml_text.hpp"
-#include "io/summary_json.hpp"
 #include "policies/builtin.hpp"
 #include "policies/exit/gaussian_process.hpp"
 #include "policies/exit/threshold_policy.hpp"
-#include "util/child_process.hpp"
+#include "run/run_launcher.hpp"
 #include "util/scratch_dir.hpp"
 
 #include <edgesim/error.hpp>
 #include <edgesim/random.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <unistd.h>
@@ -190,48 +190,36 @@ public:
     RunMetrics m;
     m.seed = static_cast<std::int64_t>(
         stream_seed(args_.seed, "bayesopt-run", settings_.common_random_numbers ? 0 : evaluation + 1) >> 34U);
-    std::vector<std::string> run_args{"run", scenario.string(), "--base-dir", scenario_dir_,  "--json",
-                                      "-q",  "--no-trace",      "-o",         output.string()};
-    auto set = [&](std::string assignment) {
-      run_args.emplace_back("--set");
-      run_args.push_back(std::move(assignment));
-    };
+    run::RunRequest request;
+    request.scenario = scenario;
+    request.base_dir = scenario_dir_;
+    request.trace_requests = false;
+    request.output = output;
     if (has_duration_ || !has_requests_)
-      set(fmt::format("simulation.duration={}", toml_float(settings_.sim_duration)));
+      request.overrides.push_back(fmt::format("simulation.duration={}", toml_float(settings_.sim_duration)));
     if (has_requests_)
-      set(fmt::format("simulation.requests={}", settings_.sim_requests));
-    set(fmt::format("simulation.seed={}", m.seed));
+      request.overrides.push_back(fmt::format("simulation.requests={}", settings_.sim_requests));
+    request.overrides.push_back(fmt::format("simulation.seed={}", m.seed));
     for (const auto& [j, pinned] : pinned_)
-      set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", j, toml_array(pinned)));
-    set(fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", i, toml_array(thresholds)));
+      request.overrides.push_back(
+          fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", j, toml_array(pinned)));
+    request.overrides.push_back(
+        fmt::format("tenants.{}.exits={{policy=\"threshold\", thresholds={}}}", i, toml_array(thresholds)));
+    request.extra_env.push_back(std::string(kChildEnv) + "=1");
 
-    ChildSpec spec;
-    spec.argv.push_back(self_executable().string());
-    spec.argv.insert(spec.argv.end(), run_args.begin(), run_args.end());
-    spec.extra_env.push_back(std::string(kChildEnv) + "=1");
-    const ChildOutcome child = run_child(spec);
+    // A fresh process, not a fork: this process runs a SimGrid engine (the one being set up).
+    const run::RunResult child = run::run_in_fresh_process(request);
     std::error_code ec;
     fs::remove(output, ec);
     if (!child.ok()) {
-      std::string message = child.err;
-      while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
-        message.pop_back();
-      if (auto nl = message.rfind('\n'); nl != std::string::npos)
-        message = message.substr(nl + 1);
-      const std::string what =
-          fmt::format("{}: a tuning run (edgesim {}) failed ({}): {}", args_.config.where("policy"),
-                      fmt::join(run_args, " "), child.describe(), message.empty() ? "no message" : message);
+      const std::string what = fmt::format("{}: a tuning run (edgesim run {}) failed ({}): {}",
+                                           args_.config.where("policy"), fmt::join(run::run_arguments(request), " "),
+                                           child.failure, child.message.empty() ? "no message" : child.message);
       if (child.exit_code == 1)
         throw InputError(what);
       throw RuntimeError(what);
     }
-    std::vector<SummaryRow> summary;
-    try {
-      summary = io::parse_summary_json(child.out);
-    } catch (const RuntimeError& e) {
-      throw RuntimeError(
-          fmt::format("{}: a tuning run printed no summary: {}", args_.config.where("policy"), e.what()));
-    }
+    const std::vector<SummaryRow>& summary = child.summary.rows;
     if (summary.size() < i + 2) // the tenants, then "all"
       throw RuntimeError(
           fmt::format("{}: a tuning run printed no summary for tenant {}", args_.config.where("policy"), i));
