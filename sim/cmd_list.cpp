@@ -1,4 +1,4 @@
-// `edgesim list policies|platforms|models`.
+// `edgesim list policies|processes|platforms|models`.
 #include "cli.hpp"
 #include "command_options.hpp"
 
@@ -47,10 +47,10 @@ int cmd_list(const std::vector<std::string>& args) {
   const auto vm = parse_with_positional(args, options, "what", boost::program_options::value(&what), 1);
   if (vm.count("help") != 0) {
     print_help(std::cout,
-               {.usage = "edgesim list policies|platforms|models [options]",
-                .description = "Shows the registered exit and placement policies (built-in and from --plugin), the "
-                               "shipped platform\nfiles with their hosts, or the shipped model files with their "
-                               "layers, exits, flops and parameters."},
+               {.usage = "edgesim list policies|processes|platforms|models [options]",
+                .description = "Shows the registered exit and placement policies, or arrival processes and work "
+                               "laws (built-in\nand from --plugin), the shipped platform files with their hosts, or "
+                               "the shipped model files\nwith their layers, exits, flops and parameters."},
                options);
     return kOk;
   }
@@ -62,6 +62,15 @@ int cmd_list(const std::vector<std::string>& args) {
     fmt::print("placement policies:\n");
     for (const auto& p : Registry::instance().placement_policies())
       fmt::print("  {:<22} {}\n", p.name, p.description);
+    return kOk;
+  }
+  if (what == "processes") {
+    fmt::print("arrival processes:\n");
+    for (const auto& a : Registry::instance().arrival_processes())
+      fmt::print("  {:<22} {}\n", a.name, a.description);
+    fmt::print("work laws:\n");
+    for (const auto& w : Registry::instance().work_laws())
+      fmt::print("  {:<22} {}\n", w.name, w.description);
     return kOk;
   }
   if (what == "platforms") {
@@ -89,7 +98,7 @@ int cmd_list(const std::vector<std::string>& args) {
     }
     return kOk;
   }
-  throw boost::program_options::error("expected one of: policies, platforms, models");
+  throw boost::program_options::error("expected one of: policies, processes, platforms, models");
 }
 
 } // namespace edgesim::cli
