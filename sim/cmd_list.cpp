@@ -1,4 +1,4 @@
-// `edgesim list policies|platforms|models|columns`.
+// `edgesim list policies|processes|platforms|models|columns`.
 #include "cli.hpp"
 #include "command_options.hpp"
 
@@ -48,11 +48,14 @@ int cmd_list(const std::vector<std::string>& args) {
   const auto vm = parse_with_positional(args, options, "what", boost::program_options::value(&what), 1);
   if (vm.count("help") != 0) {
     print_help(std::cout,
-               {.usage = "edgesim list policies|platforms|models|columns [options]",
-                .description = "Shows the registered exit and placement policies (built-in and from --plugin), the "
-                               "shipped platform\nfiles with their hosts, the shipped model files with their "
-                               "layers, exits, flops and parameters,\nor the columns of a run file (table, column, "
-                               "numpy dtype)."},
+               {.usage = "edgesim list policies|processes|platforms|models|columns [options]",
+                .description = "Shows the registered exit and placement policies, or arrival processes and work "
+                               "laws (built-in
+and from --plugin), the shipped platform files with their hosts, "
+                               "the shipped model files
+with their layers, exits, flops and parameters, or the "
+                               "columns of a run file (table,
+column, numpy dtype)."},
                options);
     return kOk;
   }
@@ -64,6 +67,15 @@ int cmd_list(const std::vector<std::string>& args) {
     fmt::print("placement policies:\n");
     for (const auto& p : Registry::instance().placement_policies())
       fmt::print("  {:<22} {}\n", p.name, p.description);
+    return kOk;
+  }
+  if (what == "processes") {
+    fmt::print("arrival processes:\n");
+    for (const auto& a : Registry::instance().arrival_processes())
+      fmt::print("  {:<22} {}\n", a.name, a.description);
+    fmt::print("work laws:\n");
+    for (const auto& w : Registry::instance().work_laws())
+      fmt::print("  {:<22} {}\n", w.name, w.description);
     return kOk;
   }
   if (what == "platforms") {
@@ -98,7 +110,7 @@ int cmd_list(const std::vector<std::string>& args) {
       fmt::print("{} {} {}\n", column.table, column.column, column.dtype);
     return kOk;
   }
-  throw boost::program_options::error("expected one of: policies, platforms, models, columns");
+  throw boost::program_options::error("expected one of: policies, processes, platforms, models, columns");
 }
 
 } // namespace edgesim::cli

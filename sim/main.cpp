@@ -19,7 +19,7 @@ commands:
                      simulate one scenario, write its HDF5 traces, print a summary
   check SCENARIO.toml [--set KEY=VALUE]... [--unset KEY]...
                      validate a scenario (and its platform, models, placement) without running
-  list policies|platforms|models
+  list policies|processes|platforms|models
                      show what is available
   validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [-o val.h5]
                      simulate one M/G/1/K station over a grid and compare with exact values

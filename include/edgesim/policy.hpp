@@ -1,10 +1,13 @@
 #pragma once
 // Plugin interfaces: exit policies decide, at each early exit a request reaches, whether
 // it leaves; placement policies map a model's fragments to hosts. Built-ins and
-// user plugins (--plugin lib.so) register factories in the same registries.
+// user plugins (--plugin lib.so) register factories in the same registry, with the
+// arrival processes (arrival_process.hpp) and work laws (work_law.hpp).
+#include <edgesim/arrival_process.hpp>
 #include <edgesim/config_view.hpp>
 #include <edgesim/model.hpp>
 #include <edgesim/policy_trace.hpp>
+#include <edgesim/work_law.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -345,18 +348,27 @@ struct PlacementPolicyEntry {
   PlacementPolicyFactory factory;
 };
 
-/// The registry of policies known to this process. Built-ins are registered on first
-/// use; plugins add theirs from `edgesim_register(Registry&)`.
+/// The registry of policies, arrival processes and work laws known to this process.
+/// Built-ins are registered on first use; plugins add theirs from
+/// `edgesim_register(Registry&)`. Each kind has its own names.
 class Registry {
 public:
   static Registry& instance();
 
   void add_exit_policy(std::string name, std::string description, ExitPolicyFactory factory);
   void add_placement_policy(std::string name, std::string description, PlacementPolicyFactory factory);
+  void add_arrival_process(std::string name, std::string description, ArrivalProcessFactory factory);
+  void add_work_law(std::string name, std::string description, WorkLawFactory factory);
+  /// nullptr when no entry has the name.
   [[nodiscard]] const ExitPolicyEntry* exit_policy(std::string_view name) const;
   [[nodiscard]] const PlacementPolicyEntry* placement_policy(std::string_view name) const;
+  [[nodiscard]] const ArrivalProcessEntry* arrival_process(std::string_view name) const;
+  [[nodiscard]] const WorkLawEntry* work_law(std::string_view name) const;
+  /// In registration order: built-ins first, then each plugin's.
   [[nodiscard]] const std::vector<ExitPolicyEntry>& exit_policies() const { return exit_; }
   [[nodiscard]] const std::vector<PlacementPolicyEntry>& placement_policies() const { return place_; }
+  [[nodiscard]] const std::vector<ArrivalProcessEntry>& arrival_processes() const { return arrival_; }
+  [[nodiscard]] const std::vector<WorkLawEntry>& work_laws() const { return work_; }
   /// dlopens a shared library and calls its `edgesim_register` symbol.
   void load_plugin(const std::string& path);
 
@@ -367,6 +379,8 @@ private:
   std::vector<std::shared_ptr<void>> plugin_handles_;
   std::vector<ExitPolicyEntry> exit_;
   std::vector<PlacementPolicyEntry> place_;
+  std::vector<ArrivalProcessEntry> arrival_;
+  std::vector<WorkLawEntry> work_;
 };
 
 } // namespace edgesim

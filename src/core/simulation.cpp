@@ -116,10 +116,11 @@ void Simulator::build_runtime() {
     }
     tenant.next_replan = tenant.spec->replan_every;
     tenant.oracle = std::make_unique<ExitOracle>(tenant.spec->model, stream_seed(seed, "exit-oracle", t));
-    tenant.arrivals = std::make_unique<ArrivalProcess>(tenant.spec->arrival, stream_seed(seed, "arrivals", t));
+    tenant.arrival_rng = Rng(stream_seed(seed, "arrivals", t));
+    tenant.arrivals = tenant.spec->arrival.process->start(tenant.arrival_rng);
     tenant.work_rng = Rng(stream_seed(seed, "work", t));
     tenant.penalty_rng = Rng(stream_seed(seed, "semantic-penalty", t));
-    tenant.next_arrival = tenant.arrivals->next();
+    tenant.next_arrival = tenant.arrivals->next(tenant.arrival_rng);
     state_.tenants.push_back(std::move(tenant));
     placements_.install(t, deployment_.tenants[t].fragments);
   }
@@ -188,7 +189,7 @@ void Simulator::handle_timers(double next_arrival, std::size_t next_tenant) {
     flow_.arrive(next_tenant, next_arrival);
     horizon_ = std::max(horizon_, next_arrival);
     TenantRuntime& arrived = state_.tenants[next_tenant];
-    arrived.next_arrival = arrived.arrivals->next();
+    arrived.next_arrival = arrived.arrivals->next(arrived.arrival_rng);
     if (!std::isfinite(arrived.next_arrival))
       arrived.arrivals_end = next_arrival;
   }

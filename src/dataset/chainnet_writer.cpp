@@ -131,7 +131,7 @@ void ChainNetWriter::append(const Sample& sample, const SampleLabels& labels) {
     out("responseTime") << number(served ? response : 0.0) << "\n";
     out("tputRatio") << number(std::isfinite(loss) ? 1.0 - loss : 0.0) << "\n";
     out("resptRatio") << number(served ? work / response : 0.0) << "\n";
-    out("workScv") << number(chain.work == "exponential" ? 1.0 : 0.0) << "\n";
+    out("workScv") << number(chain.work_scv) << "\n";
     out("lossRatio") << number(std::isfinite(loss) ? loss : 1.0) << "\n";
   }
 }

@@ -10,10 +10,13 @@
 #include "config/units.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -132,6 +135,47 @@ const toml::table& sub_table(const toml::table& top, const ConfigView& view, std
   view.fail(key, "a table");
 }
 
+template <typename Entry> std::vector<std::string> names_of(const std::vector<Entry>& entries) {
+  std::vector<std::string> names;
+  names.reserve(entries.size());
+  for (const Entry& entry : entries)
+    names.push_back(entry.name);
+  return names;
+}
+
+/// chains.work: registered laws, each written to a sample's scenario by name alone, so
+/// one that needs parameters (erlang's stages) cannot be drawn. Its scv is a feature.
+void read_work_laws(const ConfigView& chains, DatasetSpec& spec) {
+  const Registry& registry = Registry::instance();
+  spec.work = read_names(chains, "work", spec.work, names_of(registry.work_laws()), "work distributions");
+  for (const std::string& name : spec.work) {
+    toml::table by_name;
+    by_name.insert("distribution", name);
+    std::unique_ptr<WorkLaw> law;
+    try {
+      law = registry.work_law(name)->factory({.config = config_view(by_name, chains.file(), chains.path() + ".work")});
+    } catch (const InputError&) {
+      law = nullptr;
+    }
+    if (law == nullptr)
+      chains.fail("work", fmt::format("work distributions given by name alone; \"{}\" needs parameters, which the "
+                                      "dataset generator does not draw",
+                                      name));
+    spec.work_scv[name] = law->scv();
+  }
+}
+
+/// chains.exits: registered policies the generator can draw parameters for.
+void read_exit_policies(const ConfigView& chains, DatasetSpec& spec) {
+  spec.exit_policies =
+      read_names(chains, "exits", spec.exit_policies, names_of(Registry::instance().exit_policies()), "exit policies");
+  for (const std::string& name : spec.exit_policies)
+    if (std::find(kSampleExitPolicies.begin(), kSampleExitPolicies.end(), name) == kSampleExitPolicies.end())
+      chains.fail("exits", fmt::format("exit policies the dataset generator draws parameters for (one of: {}); \"{}\" "
+                                       "is registered, but the generator cannot draw its parameters",
+                                       fmt::join(kSampleExitPolicies, " "), name));
+}
+
 } // namespace
 
 DatasetSpec load_dataset_spec(const std::string& file) {
@@ -212,9 +256,8 @@ DatasetSpec load_dataset_spec(const std::string& file) {
     spec.arrival = read_range(chains, "load", spec.arrival, 0, true,
                               "a load (arrival rate x service time of the slowest fragment)");
   }
-  spec.work = read_names(chains, "work", spec.work, {"deterministic", "exponential"}, "work distributions");
-  spec.exit_policies =
-      read_names(chains, "exits", spec.exit_policies, {"none", "probabilities", "threshold"}, "exit policies");
+  read_work_laws(chains, spec);
+  read_exit_policies(chains, spec);
   spec.threshold = read_range(chains, "thresholds", spec.threshold, 0, false, "a confidence threshold");
   spec.distinct_devices = read_flag(chains, "distinct_devices", spec.distinct_devices);
   if (spec.threshold.hi > 1)

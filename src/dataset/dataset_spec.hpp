@@ -3,8 +3,12 @@
 // distributions every random part of a sample is drawn from. Validated like a scenario:
 // unknown keys, wrong types and impossible ranges are InputErrors naming the file, the
 // line and the key path. See docs/datasets.md for the keys.
+#include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgesim::dataset {
@@ -54,9 +58,10 @@ struct DatasetSpec {
   IntRange fragments{1, 3};
   std::vector<std::string> placements{"random"}; // "random" or a placement policy name
   RateMode rate_mode = RateMode::Load;
-  RealRange arrival{0.2, 1.2, false}; // requests/s (rate) or load of the bottleneck fragment
-  std::vector<std::string> work{"deterministic"};
-  std::vector<std::string> exit_policies{"none"}; // none | probabilities | threshold
+  RealRange arrival{0.2, 1.2, false};                  // requests/s (rate) or load of the bottleneck fragment
+  std::vector<std::string> work{"deterministic"};      // registered work laws that take no parameters
+  std::map<std::string, double, std::less<>> work_scv; // of each law in `work`, a chain feature
+  std::vector<std::string> exit_policies{"none"};      // of kSampleExitPolicies
   RealRange threshold{0.5, 0.95, false};
   // A chain's fragments on distinct devices, its requests born on the first one (random
   // placements): ChainNet's chains, which never revisit a device.
@@ -67,6 +72,12 @@ struct DatasetSpec {
   double warmup_fraction = 0.1;  // of the duration, excluded from the labels
   std::string network_model = "CM02";
 };
+
+/// The exit policies the sample generator draws parameters for (exit probabilities, or
+/// thresholds), in the order of their code in /chains. A sample's features describe its
+/// chains' exit probabilities, which the generator knows for these alone: another
+/// registered exit policy is refused by name.
+inline constexpr std::array<std::string_view, 3> kSampleExitPolicies{"none", "probabilities", "threshold"};
 
 /// Reads and validates SPEC.toml; throws InputError "file:line: key: expected ...".
 [[nodiscard]] DatasetSpec load_dataset_spec(const std::string& file);

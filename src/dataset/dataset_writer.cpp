@@ -10,6 +10,7 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -44,7 +45,8 @@ std::string joined(std::span<const std::string_view> names) {
 }
 
 double exit_policy_code(const std::string& policy) {
-  return policy == "probabilities" ? 1 : policy == "threshold" ? 2 : 0;
+  const auto* it = std::find(kSampleExitPolicies.begin(), kSampleExitPolicies.end(), policy);
+  return it == kSampleExitPolicies.end() ? 0 : static_cast<double>(it - kSampleExitPolicies.begin());
 }
 
 /// Time to move `bytes` between two devices (0 on the same device).
@@ -220,7 +222,7 @@ struct DatasetWriter::Impl {
           chain.arrival_rate,
           chain.input_bytes,
           static_cast<double>(chain.fragments),
-          chain.work == "exponential" ? 1.0 : 0.0,
+          chain.work_scv,
           exit_policy_code(chain.exit_policy),
           placement,
           models[chain.model].profile.total_flops(),

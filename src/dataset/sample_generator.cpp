@@ -343,6 +343,7 @@ bool try_draw(Rng& rng, Sample& sample, const DatasetSpec& spec, const std::vect
     chain.source = rng.below(device_count);
     chain.input_bytes = profile.input_bytes;
     chain.work = pick(rng, spec.work);
+    chain.work_scv = spec.work_scv.at(chain.work);
     chain.exit_policy = profile.exits.empty() ? "none" : pick(rng, spec.exit_policies);
     if (chain.exit_policy == "probabilities") {
       // Uniform on the simplex of (exit 1 .. exit n, final): normalised exponentials.

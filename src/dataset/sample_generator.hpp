@@ -50,6 +50,7 @@ struct ChainNode {
   double arrival_rate = 0;
   double input_bytes = 0;
   std::string work = "deterministic";
+  double work_scv = 0; // squared coefficient of variation of the work law
   std::string exit_policy = "none";
   std::vector<double> exit_parameters; // probabilities (n + 1) or thresholds (n)
   std::string placement;               // "random" or the policy that placed it

@@ -25,4 +25,12 @@ void register_builtin_policies(Registry& registry) {
   register_place_splitplace(registry);
 }
 
+void register_builtin_processes(Registry& registry) {
+  register_arrival_poisson(registry);
+  register_arrival_periodic(registry);
+  register_arrival_mmpp2(registry);
+  register_arrival_trace(registry);
+  register_work_phase_type(registry);
+}
+
 } // namespace edgesim

@@ -10,6 +10,14 @@
 #include <algorithm>
 
 namespace edgesim {
+namespace {
+
+template <typename Entry> const Entry* find_named(const std::vector<Entry>& entries, std::string_view name) {
+  auto it = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.name == name; });
+  return it == entries.end() ? nullptr : &*it;
+}
+
+} // namespace
 
 Registry& Registry::instance() {
   static Registry registry; // the one registry SimGrid-style plugins need: per process
@@ -18,6 +26,7 @@ Registry& Registry::instance() {
 
 Registry::Registry() {
   register_builtin_policies(*this);
+  register_builtin_processes(*this);
 }
 
 void Registry::add_exit_policy(std::string name, std::string description, ExitPolicyFactory factory) {
@@ -32,14 +41,32 @@ void Registry::add_placement_policy(std::string name, std::string description, P
   place_.push_back({std::move(name), std::move(description), std::move(factory)});
 }
 
+void Registry::add_arrival_process(std::string name, std::string description, ArrivalProcessFactory factory) {
+  if (arrival_process(name) != nullptr)
+    throw InputError(fmt::format("arrival process \"{}\" is registered twice", name));
+  arrival_.push_back({std::move(name), std::move(description), std::move(factory)});
+}
+
+void Registry::add_work_law(std::string name, std::string description, WorkLawFactory factory) {
+  if (work_law(name) != nullptr)
+    throw InputError(fmt::format("work law \"{}\" is registered twice", name));
+  work_.push_back({std::move(name), std::move(description), std::move(factory)});
+}
+
 const ExitPolicyEntry* Registry::exit_policy(std::string_view name) const {
-  auto it = std::find_if(exit_.begin(), exit_.end(), [&](const auto& e) { return e.name == name; });
-  return it == exit_.end() ? nullptr : &*it;
+  return find_named(exit_, name);
 }
 
 const PlacementPolicyEntry* Registry::placement_policy(std::string_view name) const {
-  auto it = std::find_if(place_.begin(), place_.end(), [&](const auto& e) { return e.name == name; });
-  return it == place_.end() ? nullptr : &*it;
+  return find_named(place_, name);
+}
+
+const ArrivalProcessEntry* Registry::arrival_process(std::string_view name) const {
+  return find_named(arrival_, name);
+}
+
+const WorkLawEntry* Registry::work_law(std::string_view name) const {
+  return find_named(work_, name);
 }
 
 void Registry::load_plugin(const std::string& path) {

@@ -6,21 +6,6 @@
 
 namespace edgesim {
 
-double ArrivalSpec::mean_rate() const {
-  switch (kind) {
-  case Kind::Poisson:
-  case Kind::Periodic:
-    return rate;
-  case Kind::Mmpp2:
-    return (rates[0] * sojourn[0] + rates[1] * sojourn[1]) / (sojourn[0] + sojourn[1]);
-  case Kind::Trace:
-    if (trace_times.size() < 2 || trace_times.back() <= trace_times.front())
-      return 0;
-    return static_cast<double>(trace_times.size() - 1) / (trace_times.back() - trace_times.front());
-  }
-  return 0;
-}
-
 void Scenario::check_fragment_work(std::size_t t, std::size_t fragments) const {
   const TenantSpec& tenant = tenants.at(t);
   if (!tenant.fragment_work.empty() && tenant.fragment_work.size() != fragments)

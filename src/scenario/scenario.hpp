@@ -6,7 +6,6 @@
 
 #include "scenario/dynamics.hpp"
 
-#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -19,25 +18,21 @@
 
 namespace edgesim {
 
+/// A tenant's arrival process (`arrival`): its registered name and the configured
+/// process (include/edgesim/arrival_process.hpp), shared by every run of the scenario.
 struct ArrivalSpec {
-  enum class Kind { Poisson, Periodic, Mmpp2, Trace };
-  Kind kind = Kind::Poisson;
-  double rate = 1;                 // poisson, periodic
-  std::array<double, 2> rates{};   // mmpp2: arrival rate in state 0 and 1
-  std::array<double, 2> sojourn{}; // mmpp2: mean time spent in state 0 and 1
-  std::vector<double> trace_times; // trace: absolute arrival times, ascending
-  [[nodiscard]] double mean_rate() const;
+  std::string name = "poisson";
+  std::shared_ptr<const ArrivalProcess> process;
+  [[nodiscard]] double mean_rate() const { return process->mean_rate(); }
 };
 
 /// Per-request variability of the work a request brings: every layer's flops are
-/// multiplied by one factor drawn per request with mean 1. "deterministic" is what a
-/// real DNN does; the others turn a station into M/M/1/K, M/E_k/1/K, M/H2/1/K.
+/// multiplied by one factor drawn per fragment visit with mean 1 (`work`, a registered
+/// law, include/edgesim/work_law.hpp). "deterministic" is what a real DNN does; the
+/// other built-ins turn a station into M/M/1/K, M/E_k/1/K, M/H2/1/K.
 struct WorkSpec {
-  enum class Kind { Deterministic, Exponential, Erlang, Hyperexponential };
-  Kind kind = Kind::Deterministic;
-  int stages = 1;      // erlang
-  double h2_p = 0.5;   // hyperexponential: probability of the first branch
-  double h2_scv = 4.0; // hyperexponential: squared coefficient of variation (balanced means)
+  std::string name = "deterministic";
+  std::shared_ptr<const WorkLaw> law;
 };
 
 struct PolicySpec {

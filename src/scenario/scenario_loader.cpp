@@ -107,34 +107,12 @@ HostSettings parse_host_settings(const ConfigView& view, HostSettings base) {
   return base;
 }
 
-std::vector<double> load_arrival_trace(const std::string& file, const std::string& where) {
-  std::ifstream in;
-  if (is_readable_regular_file(file))
-    in.open(file);
-  if (!in.is_open())
-    throw InputError(fmt::format("{}: cannot open arrival trace {}", where, file));
-  std::vector<double> times;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line.front() == '#' ||
-        (line_no == 1 && !line.empty() && std::isalpha(static_cast<unsigned char>(line.front()))))
-      continue;
-    auto comma = line.find(',');
-    std::string first = line.substr(0, comma);
-    char* end = nullptr;
-    double t = std::strtod(first.c_str(), &end);
-    if (end == first.c_str() || !std::isfinite(t) || t < 0)
-      throw InputError(
-          fmt::format("{}:{}: expected an arrival time in seconds (>= 0), found \"{}\"", file, line_no, first));
-    if (!times.empty() && t < times.back())
-      throw InputError(fmt::format("{}:{}: arrival times must be non-decreasing", file, line_no));
-    times.push_back(t);
-  }
-  if (times.empty())
-    throw InputError(fmt::format("{}: arrival trace has no rows", file));
-  return times;
+/// `one of "a", "b", ...`: the names an entry of a registry kind may take.
+template <typename Entry> std::string one_of_registered(const std::vector<Entry>& entries) {
+  std::string names;
+  for (const Entry& entry : entries)
+    names += fmt::format("{}\"{}\"", names.empty() ? "" : ", ", entry.name);
+  return "one of " + names;
 }
 
 // A run bounded by its duration alone must expect a number of arrivals it can finish:
@@ -148,12 +126,7 @@ void check_expected_arrivals(const Scenario& scenario, const toml::table& root, 
   double heaviest = -1;
   std::size_t heaviest_tenant = 0;
   for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
-    const ArrivalSpec& arrival = scenario.tenants[t].arrival;
-    const double n = arrival.kind == ArrivalSpec::Kind::Trace
-                         ? static_cast<double>(
-                               std::upper_bound(arrival.trace_times.begin(), arrival.trace_times.end(), sim.duration) -
-                               arrival.trace_times.begin())
-                         : arrival.mean_rate() * sim.duration;
+    const double n = scenario.tenants[t].arrival.process->expected_arrivals(sim.duration);
     expected += n;
     if (n > heaviest) {
       heaviest = n;
@@ -170,74 +143,31 @@ void check_expected_arrivals(const Scenario& scenario, const toml::table& root, 
                                     kMaxExpectedArrivals, expected, heaviest_tenant, heaviest));
 }
 
+// The process and the law come from the registry (built-ins and plugins); their
+// factories check the rest of the table.
 ArrivalSpec parse_arrival(const ConfigView& view, const std::string& base_dir) {
   ArrivalSpec spec;
-  auto process = view.get_string("process", "poisson");
-  auto positive_rate = [&](std::string_view key) {
-    double r = view.get_double(key);
-    if (!(r > 0))
-      view.fail(key, "a positive arrival rate (requests per second)");
-    return r;
-  };
-  if (process == "poisson" || process == "periodic") {
-    view.require_only({"process", "rate"});
-    spec.kind = process == "poisson" ? ArrivalSpec::Kind::Poisson : ArrivalSpec::Kind::Periodic;
-    spec.rate = positive_rate("rate");
-  } else if (process == "mmpp2") {
-    view.require_only({"process", "rates", "sojourn"});
-    spec.kind = ArrivalSpec::Kind::Mmpp2;
-    auto rates = view.get_double_array("rates");
-    if (rates.size() != 2 || !(rates[0] >= 0 && rates[1] >= 0) || rates[0] + rates[1] <= 0)
-      view.fail("rates", "two non-negative arrival rates [high, low], not both zero");
-    const toml::array* sojourn =
-        toml_table(view).get("sojourn") ? toml_table(view).get("sojourn")->as_array() : nullptr;
-    if (sojourn == nullptr || sojourn->size() != 2)
-      view.fail("sojourn", "two mean sojourn times [in state 0, in state 1] (\"2s\" or seconds)");
-    for (std::size_t i = 0; i < 2; ++i) {
-      const toml::node& n = *sojourn->get(i);
-      std::optional<double> s;
-      if (n.is_number())
-        s = n.value<double>();
-      else if (auto text = n.as_string())
-        s = units::parse_seconds(text->get());
-      if (!s || !(*s > 0) || !std::isfinite(*s))
-        view.fail("sojourn", "two positive, finite mean sojourn times");
-      spec.sojourn[i] = *s;
-      spec.rates[i] = rates[i];
-    }
-  } else if (process == "trace") {
-    view.require_only({"process", "file"});
-    spec.kind = ArrivalSpec::Kind::Trace;
-    auto file = resolve_input_path(view.get_string("file"), base_dir);
-    spec.trace_times = load_arrival_trace(file, view.where("file"));
-  } else {
-    view.fail("process", "one of \"poisson\", \"periodic\", \"mmpp2\", \"trace\"");
-  }
+  spec.name = view.get_string("process", spec.name);
+  const Registry& registry = Registry::instance();
+  const ArrivalProcessEntry* entry = registry.arrival_process(spec.name);
+  if (entry == nullptr)
+    view.fail("process", one_of_registered(registry.arrival_processes()));
+  spec.process = entry->factory({.config = view, .base_dir = base_dir});
+  if (spec.process == nullptr)
+    view.fail("process", fmt::format("a process \"{}\" can build (its factory returned none)", spec.name));
   return spec;
 }
 
 WorkSpec parse_work(const ConfigView& view) {
-  view.require_only({"distribution", "stages", "scv", "p"});
   WorkSpec work;
-  auto dist = view.get_string("distribution", "deterministic");
-  if (dist == "deterministic") {
-    work.kind = WorkSpec::Kind::Deterministic;
-  } else if (dist == "exponential") {
-    work.kind = WorkSpec::Kind::Exponential;
-  } else if (dist == "erlang") {
-    work.kind = WorkSpec::Kind::Erlang;
-    work.stages = bounded_int(view, "stages", 1, "an integer >= 1");
-  } else if (dist == "hyperexponential") {
-    work.kind = WorkSpec::Kind::Hyperexponential;
-    work.h2_scv = view.get_double("scv", 4.0);
-    if (!(work.h2_scv > 1))
-      view.fail("scv", "a squared coefficient of variation > 1");
-    work.h2_p = view.get_double("p", 0.5);
-    if (!(work.h2_p > 0 && work.h2_p < 1))
-      view.fail("p", "a branch probability in (0, 1)");
-  } else {
-    view.fail("distribution", "one of \"deterministic\", \"exponential\", \"erlang\", \"hyperexponential\"");
-  }
+  work.name = view.get_string("distribution", work.name);
+  const Registry& registry = Registry::instance();
+  const WorkLawEntry* entry = registry.work_law(work.name);
+  if (entry == nullptr)
+    view.fail("distribution", one_of_registered(registry.work_laws()));
+  work.law = entry->factory({.config = view});
+  if (work.law == nullptr)
+    view.fail("distribution", fmt::format("a law \"{}\" can build (its factory returned none)", work.name));
   return work;
 }
 
@@ -498,6 +428,8 @@ Scenario parse_scenario(std::string_view text, const std::string& file, const st
       if (!law)
         view.fail("work", "a distribution name or a table { distribution = ..., stages = ... }");
       tenant.work = *law;
+    } else {
+      tenant.work = parse_work(config_view(toml::table{}, file, join(path, "work")));
     }
     if (const toml::node* laws = table.get("fragment_work")) {
       const auto* array = laws->as_array();

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <map>
+#include <optional>
 
 namespace edgesim::validate {
 namespace {
@@ -29,20 +29,24 @@ double transfer_time(const PlatformInfo& platform, const std::string& from, cons
 
 } // namespace
 
-queueing::ServiceDistribution work_law(const WorkSpec& work) {
-  switch (work.kind) {
-  case WorkSpec::Kind::Deterministic:
-    return queueing::ServiceDistribution::deterministic(1.0);
-  case WorkSpec::Kind::Exponential:
-    return queueing::ServiceDistribution::exponential(1.0);
-  case WorkSpec::Kind::Erlang:
-    return queueing::ServiceDistribution::erlang(work.stages, 1.0);
-  case WorkSpec::Kind::Hyperexponential: {
-    const double p = 0.5 * (1.0 + std::sqrt((work.h2_scv - 1.0) / (work.h2_scv + 1.0)));
-    return queueing::ServiceDistribution::hyperexponential2(p, 1.0 / (2.0 * p), 1.0 / (2.0 * (1.0 - p)));
+std::optional<queueing::ServiceDistribution> work_law(const WorkLaw& law) {
+  std::vector<queueing::ServiceComponent> components;
+  for (const WorkBranch& branch : law.branches()) {
+    switch (branch.kind) {
+    case WorkBranch::Kind::Constant:
+      components.push_back({queueing::ServiceComponent::Kind::Deterministic, branch.weight, branch.mean});
+      break;
+    case WorkBranch::Kind::Exponential:
+      components.push_back({queueing::ServiceComponent::Kind::Exponential, branch.weight, branch.mean});
+      break;
+    case WorkBranch::Kind::Erlang:
+      components.push_back({queueing::ServiceComponent::Kind::Erlang, branch.weight, branch.mean, branch.stages});
+      break;
+    }
   }
-  }
-  return queueing::ServiceDistribution::deterministic(1.0);
+  if (components.empty())
+    return std::nullopt;
+  return queueing::ServiceDistribution(std::move(components));
 }
 
 ScenarioNetwork scenario_network(const Scenario& scenario, const PlatformInfo& platform, const Deployment& deployment) {
@@ -53,7 +57,7 @@ ScenarioNetwork scenario_network(const Scenario& scenario, const PlatformInfo& p
   for (std::size_t t = 0; t < scenario.tenants.size(); ++t) {
     const TenantSpec& tenant = scenario.tenants[t];
     const std::string key = fmt::format("tenants.{}", t);
-    if (tenant.arrival.kind != ArrivalSpec::Kind::Poisson)
+    if (!tenant.arrival.process->is_poisson())
       throw InputError(
           fmt::format("{}: {}.arrival: expected a Poisson process (the queueing network's arrivals)", file, key));
     if (tenant.exits.name != "none")
@@ -62,7 +66,7 @@ ScenarioNetwork scenario_network(const Scenario& scenario, const PlatformInfo& p
                                    file, key, tenant.exits.name));
     const auto& fragments = deployment.tenants[t].fragments;
     queueing::LossNetwork::Class cls;
-    cls.arrival_rate = tenant.arrival.rate;
+    cls.arrival_rate = tenant.arrival.mean_rate();
     double delay = transfer_time(platform, tenant.source, fragments.front().host, tenant.input_bytes);
     for (std::size_t f = 0; f < fragments.size(); ++f) {
       const Fragment& fragment = fragments[f];
@@ -85,7 +89,13 @@ ScenarioNetwork scenario_network(const Scenario& scenario, const PlatformInfo& p
       }
       cls.route.push_back(it->second);
       const WorkSpec& work = tenant.fragment_work.empty() ? tenant.work : tenant.fragment_work.at(f);
-      cls.service.push_back(scaled(work_law(work), fragment_seconds(tenant.model, fragment, platform, scenario)));
+      const auto law = work_law(*work.law);
+      if (!law)
+        throw InputError(fmt::format(
+            "{}: {}.{}: expected a work law with a phase-type shape (the queueing "
+            "network's service laws), found \"{}\"",
+            file, key, tenant.fragment_work.empty() ? "work" : fmt::format("fragment_work[{}]", f), work.name));
+      cls.service.push_back(scaled(*law, fragment_seconds(tenant.model, fragment, platform, scenario)));
       if (f + 1 < fragments.size())
         delay += transfer_time(platform, fragment.host, fragments[f + 1].host,
                                tenant.model.layers[fragment.last_layer].out_bytes);

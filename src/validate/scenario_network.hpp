@@ -17,6 +17,7 @@
 #include "queueing/loss_tandem.hpp"
 #include "scenario/scenario.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ struct ScenarioNetwork {
 [[nodiscard]] ScenarioNetwork scenario_network(const Scenario& scenario, const PlatformInfo& platform,
                                                const Deployment& deployment);
 
-/// The law of a per-visit work factor (mean 1), as the engine draws it.
-[[nodiscard]] queueing::ServiceDistribution work_law(const WorkSpec& work);
+/// The law of a per-visit work factor (mean 1), as the engine draws it; nullopt when the
+/// law has no phase-type shape (WorkLaw::branches() is empty).
+[[nodiscard]] std::optional<queueing::ServiceDistribution> work_law(const WorkLaw& law);
 
 } // namespace edgesim::validate

@@ -95,7 +95,7 @@ queueing::ServiceDistribution ServiceSpec::distribution() const {
   case Kind::Erlang:
     return queueing::ServiceDistribution::erlang(stages, kMeanService);
   case Kind::Hyperexponential: {
-    // The balanced-means H2 the simulator draws (simulation.cpp, draw_work_factor):
+    // The balanced-means H2 the simulator draws (policies/work/phase_type.cpp):
     // p / mu1 = (1 - p) / mu2 with overall mean 1, scaled by E[S].
     const double p = 0.5 * (1.0 + std::sqrt((kH2Scv - 1.0) / (kH2Scv + 1.0)));
     return queueing::ServiceDistribution::hyperexponential2(p, kMeanService / (2.0 * p),

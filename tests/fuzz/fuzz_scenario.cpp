@@ -9,6 +9,8 @@
 
 #include "scenario/scenario_loader.hpp"
 
+#include <edgesim/random.hpp>
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -37,26 +39,23 @@ void check(const edgesim::Scenario& scenario) {
     require(tenant.input_bytes >= 0 && std::isfinite(tenant.input_bytes), "finite input_bytes");
     require(tenant.slo > 0, "slo > 0");
     require(tenant.share > 0 && tenant.share <= 1, "share in (0, 1]");
-    require(tenant.work.stages >= 1, "erlang stages >= 1");
-    const auto& arrival = tenant.arrival;
-    switch (arrival.kind) {
-    case edgesim::ArrivalSpec::Kind::Poisson:
-    case edgesim::ArrivalSpec::Kind::Periodic:
-      require(arrival.rate > 0 && std::isfinite(arrival.rate), "finite positive rate");
-      break;
-    case edgesim::ArrivalSpec::Kind::Mmpp2:
-      for (std::size_t i = 0; i < 2; ++i)
-        require(arrival.rates[i] >= 0 && std::isfinite(arrival.rates[i]) && arrival.sojourn[i] > 0 &&
-                    std::isfinite(arrival.sojourn[i]),
-                "finite mmpp2 rates and sojourns");
-      break;
-    case edgesim::ArrivalSpec::Kind::Trace:
-      require(!arrival.trace_times.empty(), "non-empty arrival trace");
-      for (std::size_t i = 0; i < arrival.trace_times.size(); ++i)
-        require(std::isfinite(arrival.trace_times[i]) && arrival.trace_times[i] >= 0 &&
-                    (i == 0 || arrival.trace_times[i] >= arrival.trace_times[i - 1]),
-                "finite, non-decreasing arrival times");
-      break;
+    require(tenant.arrival.process != nullptr && tenant.work.law != nullptr, "arrival process and work law");
+    const double rate = tenant.arrival.mean_rate();
+    require(rate >= 0 && std::isfinite(rate), "finite, non-negative mean arrival rate");
+    // The first arrivals of a run: non-negative and non-decreasing (infinity once done).
+    edgesim::Rng rng(1);
+    auto stream = tenant.arrival.process->start(rng);
+    double previous = 0;
+    for (int i = 0; i < 16; ++i) {
+      const double at = stream->next(rng);
+      require(at >= previous, "non-negative, non-decreasing arrival times");
+      previous = at;
+    }
+    const double scv = tenant.work.law->scv();
+    require(scv >= 0 && std::isfinite(scv), "finite, non-negative work scv");
+    for (int i = 0; i < 16; ++i) {
+      const double factor = tenant.work.law->draw(rng);
+      require(factor >= 0 && std::isfinite(factor), "finite, non-negative work factor");
     }
     require(!tenant.model.layers.empty(), "model has layers");
     require(tenant.placement.table != nullptr && tenant.exits.table != nullptr, "policy tables");

@@ -133,7 +133,7 @@ TEST(MultiTenant, IdenticalTenantsShareOneHostFairly) {
   EXPECT_EQ(all.offered, a.offered + b.offered);
   EXPECT_EQ(all.served, a.served + b.served);
   // Each tenant's throughput is its own rate (5/s), not the host's.
-  const double rate = scenario.tenants[0].arrival.rate;
+  const double rate = scenario.tenants[0].arrival.mean_rate();
   EXPECT_NEAR(a.throughput, rate, 0.1 * rate);
   EXPECT_NEAR(b.throughput, rate, 0.1 * rate);
 
@@ -232,8 +232,8 @@ TEST(MultiTenant, DifferentModelsOnSharedHostsAreAccountedPerTenant) {
       var += (c - mean) * (c - mean);
     return var / double(counts.size() - 1) / mean;
   };
-  ASSERT_EQ(scenario.tenants[0].arrival.kind, ArrivalSpec::Kind::Poisson);
-  ASSERT_EQ(scenario.tenants[1].arrival.kind, ArrivalSpec::Kind::Mmpp2);
+  ASSERT_EQ(scenario.tenants[0].arrival.name, "poisson");
+  ASSERT_EQ(scenario.tenants[1].arrival.name, "mmpp2");
   EXPECT_NEAR(dispersion(arrivals[0]), 1.0, 0.3);
   EXPECT_GT(dispersion(arrivals[1]), 3.0);
   // Mean rates match each process's mean.

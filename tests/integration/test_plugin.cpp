@@ -1,5 +1,6 @@
 // A policy plugin built outside edgesim_lib (tests/plugin/example_plugin.cpp, public
-// headers only) loaded by the edgesim executable: `--plugin` and `[plugins] load`.
+// headers only) loaded by the edgesim executable: `--plugin` and `[plugins] load`. It
+// also registers an arrival process and a work law.
 #include "cli_runner.hpp"
 
 #include "io/run_reader.hpp"
@@ -9,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -80,6 +82,83 @@ TEST(Plugin, ListShowsPluginPoliciesWithDescriptions) {
   auto without = test::run_edgesim({"list", "policies"});
   ASSERT_EQ(without.exit_code, 0) << without.err;
   EXPECT_EQ(without.out.find("example-"), std::string::npos);
+}
+
+TEST(Plugin, ListShowsPluginProcessesAndLaws) {
+  auto result = test::run_edgesim({"list", "processes", "--plugin", EDGESIM_EXAMPLE_PLUGIN});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto laws = result.out.find("work laws:");
+  ASSERT_NE(result.out.find("arrival processes:"), std::string::npos) << result.out;
+  ASSERT_NE(laws, std::string::npos) << result.out;
+  // Where an entry's line starts (a description may mention another entry's name).
+  const auto line_of = [&](const std::string& name) { return result.out.find("\n  " + name + " "); };
+  for (const char* builtin : {"poisson", "periodic", "mmpp2", "trace", "example-gaps"})
+    EXPECT_LT(line_of(builtin), laws) << builtin;
+  for (const char* builtin : {"deterministic", "exponential", "erlang", "hyperexponential", "example-two-point"}) {
+    EXPECT_NE(line_of(builtin), std::string::npos) << builtin;
+    EXPECT_GT(line_of(builtin), laws) << builtin;
+  }
+  EXPECT_NE(result.out.find("one arrival every gap"), std::string::npos) << result.out;
+
+  auto without = test::run_edgesim({"list", "processes"});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(without.out.find("example-"), std::string::npos);
+}
+
+// A plugin's arrival process and work law drive a run: arrivals every 50 ms, each
+// request's work 0.5 or 1.5 times the model's 5 ms on one otherwise idle host.
+TEST(Plugin, PluginArrivalProcessAndWorkLaw) {
+  test::TempDir dir;
+  const std::string model = dir.write("two.toml", R"(name = "two"
+input_bytes = 0
+final = { accuracy = 0.9 }
+layers = [ { name = "a", flops = 2e6, out_bytes = 0 }, { name = "b", flops = 3e6, out_bytes = 0 } ]
+)");
+  const std::string scenario = dir.write("gaps.toml", fmt::format(R"(
+[simulation]
+seed = 5
+requests = 200
+
+[platform]
+file = "{}/platforms/queue-lab.xml"
+
+[hosts.default]
+buffer = 100
+
+[[tenants]]
+name = "t"
+source = "s1"
+arrival = {{ process = "example-gaps", gap = "50ms" }}
+work = {{ distribution = "example-two-point", low = 0.5 }}
+model = "{}"
+)",
+                                                                  EDGESIM_TEST_DATA, model));
+  const std::string out = dir.file("gaps.h5");
+  auto result = test::run_edgesim({"run", scenario, "-q", "--plugin", EDGESIM_EXAMPLE_PLUGIN, "-o", out});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto requests = io::read_requests(out);
+  ASSERT_EQ(requests.size(), 200U);
+  std::size_t short_ones = 0;
+  for (const auto& r : requests) {
+    EXPECT_NEAR(r.arrival, 0.05 * static_cast<double>(r.id + 1), 1e-12) << "request " << r.id;
+    ASSERT_GE(r.exit, 0) << "request " << r.id << " lost";
+    const bool short_one = std::abs(r.latency - 0.0025) < 1e-9;
+    EXPECT_TRUE(short_one || std::abs(r.latency - 0.0075) < 1e-9) << "request " << r.id << ": " << r.latency;
+    short_ones += short_one ? 1 : 0;
+  }
+  EXPECT_GT(short_ones, 60U);
+  EXPECT_LT(short_ones, 140U);
+
+  // The law's parameters are checked with the scenario's key path.
+  auto bad =
+      test::run_edgesim({"check", scenario, "--plugin", EDGESIM_EXAMPLE_PLUGIN, "--set", "tenants.0.work.low=2"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("tenants.0.work.low"), std::string::npos) << bad.err;
+  // Without the plugin, the names are unknown and the error lists the registered ones.
+  auto unknown = test::run_edgesim({"check", scenario});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("tenants.0.arrival.process"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find(R"("poisson", "periodic", "mmpp2", "trace")"), std::string::npos) << unknown.err;
 }
 
 TEST(Plugin, CommandLinePluginDrivesExitsAndPlacement) {

@@ -275,7 +275,7 @@ TEST_P(ScenarioTest, RunConservesRequestsAndMatchesSummary) {
       ASSERT_TRUE(std::isfinite(r.finish) && std::isfinite(r.latency)) << "request " << r.id;
       EXPECT_DOUBLE_EQ(r.latency, r.finish - r.arrival) << "request " << r.id;
       EXPECT_TRUE(r.confidence >= 0 && r.confidence <= 1) << "request " << r.id;
-      if (r.exit >= 0 && r.exit <= num_exits && tenant.work.kind == WorkSpec::Kind::Deterministic) {
+      if (r.exit >= 0 && r.exit <= num_exits && tenant.work.name == "deterministic") {
         const double lb = bound.at(r.tenant, static_cast<std::size_t>(r.exit));
         if (r.latency < lb * (1 - 1e-9) && below_bound++ == 0)
           below_example = fmt::format("request {} (tenant {}, exit {}): latency {} s < compute bound {} s", r.id,

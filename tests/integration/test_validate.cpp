@@ -169,7 +169,7 @@ TEST(Validate, FailingReplicationIsARuntimeFailure) {
 }
 
 TEST(Validate, ServiceLawsMatchWhatTheSimulatorDraws) {
-  // h2: the balanced-means hyperexponential of draw_work_factor, scv 4, mean E[S].
+  // h2: the balanced-means hyperexponential work law (policies/work/phase_type.cpp), scv 4, mean E[S].
   const auto h2 = validate::parse_service("h2").distribution();
   EXPECT_NEAR(h2.mean(), validate::kMeanService, 1e-15);
   EXPECT_NEAR(h2.scv(), validate::kH2Scv, 1e-12);

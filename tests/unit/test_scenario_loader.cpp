@@ -3,6 +3,7 @@
 #include "scenario/scenario_loader.hpp"
 
 #include <edgesim/error.hpp>
+#include <edgesim/random.hpp>
 
 #include <gtest/gtest.h>
 
@@ -19,10 +20,20 @@ namespace {
 namespace fs = std::filesystem;
 using edgesim::ArrivalSpec;
 using edgesim::InputError;
+using edgesim::Rng;
 using edgesim::Scenario;
-using edgesim::WorkSpec;
 
 const fs::path kData = fs::absolute(EDGESIM_TEST_DATA);
+
+/// The first `count` arrival times of a run of `arrival` (infinity past a trace's end).
+std::vector<double> arrival_times(const ArrivalSpec& arrival, std::size_t count) {
+  Rng rng(1);
+  auto stream = arrival.process->start(rng);
+  std::vector<double> times;
+  for (std::size_t i = 0; i < count; ++i)
+    times.push_back(stream->next(rng));
+  return times;
+}
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
@@ -101,8 +112,9 @@ TEST_F(ScenarioLoaderTest, LoadsTheTinyFixture) {
   EXPECT_EQ(t.model.layers.size(), 4U);
   EXPECT_DOUBLE_EQ(t.slo, 0.25);
   EXPECT_DOUBLE_EQ(t.input_bytes, 1000.0) << "defaults to the model's input_bytes";
-  EXPECT_EQ(t.arrival.kind, ArrivalSpec::Kind::Poisson);
-  EXPECT_DOUBLE_EQ(t.arrival.rate, 2.0);
+  EXPECT_EQ(t.arrival.name, "poisson");
+  EXPECT_TRUE(t.arrival.process->is_poisson());
+  EXPECT_DOUBLE_EQ(t.arrival.mean_rate(), 2.0);
   EXPECT_EQ(t.placement.name, "manual");
   EXPECT_EQ(t.placement.path, "placement");
   EXPECT_TRUE(t.placement.table->contains("fragments"));
@@ -125,7 +137,9 @@ TEST_F(ScenarioLoaderTest, Defaults) {
   const auto& t = s.tenants[0];
   EXPECT_TRUE(std::isinf(t.slo));
   EXPECT_FALSE(t.drop_late);
-  EXPECT_EQ(t.work.kind, WorkSpec::Kind::Deterministic);
+  EXPECT_EQ(t.work.name, "deterministic");
+  ASSERT_NE(t.work.law, nullptr);
+  EXPECT_DOUBLE_EQ(t.work.law->scv(), 0.0);
   EXPECT_EQ(t.placement.name, "source-only");
   EXPECT_EQ(t.exits.name, "none");
   EXPECT_EQ(s.default_host.buffer, 10);
@@ -177,26 +191,25 @@ TEST_F(ScenarioLoaderTest, RequestsInsteadOfDuration) {
 
 TEST_F(ScenarioLoaderTest, ArrivalPeriodic) {
   Scenario s = load(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"periodic\", rate = 10"));
-  EXPECT_EQ(s.tenants[0].arrival.kind, ArrivalSpec::Kind::Periodic);
-  EXPECT_DOUBLE_EQ(s.tenants[0].arrival.rate, 10.0);
+  EXPECT_EQ(s.tenants[0].arrival.name, "periodic");
+  EXPECT_FALSE(s.tenants[0].arrival.process->is_poisson());
   EXPECT_DOUBLE_EQ(s.tenants[0].arrival.mean_rate(), 10.0);
+  EXPECT_EQ(arrival_times(s.tenants[0].arrival, 3), (std::vector<double>{0.1, 0.2, 0.30000000000000004}));
 }
 
 TEST_F(ScenarioLoaderTest, ArrivalPoissonIsTheDefaultProcess) {
   Scenario s = load(replace_all(kBase, "process = \"poisson\", rate = 4.5", "rate = 3"));
-  EXPECT_EQ(s.tenants[0].arrival.kind, ArrivalSpec::Kind::Poisson);
-  EXPECT_DOUBLE_EQ(s.tenants[0].arrival.rate, 3.0);
+  EXPECT_EQ(s.tenants[0].arrival.name, "poisson");
+  EXPECT_DOUBLE_EQ(s.tenants[0].arrival.mean_rate(), 3.0);
 }
 
 TEST_F(ScenarioLoaderTest, ArrivalMmpp2) {
   Scenario s = load(replace_all(kBase, "process = \"poisson\", rate = 4.5",
                                 "process = \"mmpp2\", rates = [20.0, 2], sojourn = [\"500ms\", 4.5]"));
   const auto& a = s.tenants[0].arrival;
-  EXPECT_EQ(a.kind, ArrivalSpec::Kind::Mmpp2);
-  EXPECT_DOUBLE_EQ(a.rates[0], 20.0);
-  EXPECT_DOUBLE_EQ(a.rates[1], 2.0);
-  EXPECT_DOUBLE_EQ(a.sojourn[0], 0.5);
-  EXPECT_DOUBLE_EQ(a.sojourn[1], 4.5);
+  EXPECT_EQ(a.name, "mmpp2");
+  EXPECT_FALSE(a.process->is_poisson());
+  // The rates and sojourns (500 ms given as a duration) set the long-run rate.
   EXPECT_DOUBLE_EQ(a.mean_rate(), (20.0 * 0.5 + 2.0 * 4.5) / 5.0);
 }
 
@@ -205,15 +218,17 @@ TEST_F(ScenarioLoaderTest, ArrivalTraceRelativeToTheScenario) {
   Scenario s =
       load(replace_all(kBase, "process = \"poisson\", rate = 4.5", "process = \"trace\", file = \"arrivals.csv\""));
   const auto& a = s.tenants[0].arrival;
-  EXPECT_EQ(a.kind, ArrivalSpec::Kind::Trace);
-  EXPECT_EQ(a.trace_times, (std::vector<double>{0.0, 0.5, 0.5, 2.0}));
+  EXPECT_EQ(a.name, "trace");
+  EXPECT_EQ(arrival_times(a, 5), (std::vector<double>{0.0, 0.5, 0.5, 2.0, INFINITY}));
   EXPECT_DOUBLE_EQ(a.mean_rate(), 1.5);
+  EXPECT_DOUBLE_EQ(a.process->expected_arrivals(0.5), 3.0) << "rows up to t, inclusive";
+  EXPECT_DOUBLE_EQ(a.process->expected_arrivals(10), 4.0);
 }
 
 TEST_F(ScenarioLoaderTest, ArrivalTraceFixture) {
   Scenario s = load(replace_all(kBase, "process = \"poisson\", rate = 4.5",
                                 "process = \"trace\", file = \"@DATA@/scenarios/tiny-arrivals.csv\""));
-  EXPECT_EQ(s.tenants[0].arrival.trace_times, (std::vector<double>{0.0, 0.5, 0.5, 1.25, 3.0}));
+  EXPECT_EQ(arrival_times(s.tenants[0].arrival, 5), (std::vector<double>{0.0, 0.5, 0.5, 1.25, 3.0}));
 }
 
 TEST_F(ScenarioLoaderTest, ArrivalTraceErrorsNameFileAndLine) {
@@ -230,26 +245,29 @@ TEST_F(ScenarioLoaderTest, ArrivalTraceErrorsNameFileAndLine) {
 
 TEST_F(ScenarioLoaderTest, WorkDistributions) {
   Scenario s = load(with_second_tenant("arrival = { rate = 1 }\nwork = \"exponential\""));
-  EXPECT_EQ(s.tenants[0].work.kind, WorkSpec::Kind::Deterministic);
-  EXPECT_EQ(s.tenants[1].work.kind, WorkSpec::Kind::Exponential);
+  EXPECT_EQ(s.tenants[0].work.name, "deterministic");
+  EXPECT_EQ(s.tenants[1].work.name, "exponential");
+  EXPECT_DOUBLE_EQ(s.tenants[1].work.law->scv(), 1.0);
 
   Scenario erlang =
       load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"erlang\", stages = 3 }"));
-  EXPECT_EQ(erlang.tenants[1].work.kind, WorkSpec::Kind::Erlang);
-  EXPECT_EQ(erlang.tenants[1].work.stages, 3);
+  EXPECT_EQ(erlang.tenants[1].work.name, "erlang");
+  EXPECT_DOUBLE_EQ(erlang.tenants[1].work.law->scv(), 1.0 / 3.0) << "3 stages";
 
   Scenario h2 =
       load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"hyperexponential\", scv = 9 }"));
-  EXPECT_EQ(h2.tenants[1].work.kind, WorkSpec::Kind::Hyperexponential);
-  EXPECT_DOUBLE_EQ(h2.tenants[1].work.h2_scv, 9.0);
+  EXPECT_EQ(h2.tenants[1].work.name, "hyperexponential");
+  EXPECT_DOUBLE_EQ(h2.tenants[1].work.law->scv(), 9.0);
 
   Scenario det = load(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"deterministic\" }"));
-  EXPECT_EQ(det.tenants[1].work.kind, WorkSpec::Kind::Deterministic);
+  EXPECT_EQ(det.tenants[1].work.name, "deterministic");
 }
 
 TEST_F(ScenarioLoaderTest, WorkDistributionErrors) {
   auto message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = \"gamma\""));
   EXPECT_NE(message.find("tenants.1.work.distribution"), std::string::npos) << message;
+  EXPECT_NE(message.find(R"(one of "deterministic", "exponential", "erlang", "hyperexponential")"), std::string::npos)
+      << "the registered laws: " << message;
   message = error_of(with_second_tenant("arrival = { rate = 1 }\nwork = { distribution = \"erlang\" }"));
   EXPECT_NE(message.find("tenants.1.work.stages"), std::string::npos) << message;
   message =
@@ -359,7 +377,7 @@ TEST_F(ScenarioLoaderTest, RelativePathsResolveAgainstTheScenarioDirectory) {
 TEST_F(ScenarioLoaderTest, OverridesAreAppliedBeforeValidation) {
   Scenario s = load(kBase, {"tenants.0.arrival.rate=12.5", "hosts.default.buffer=5", "exits.policy=ucb",
                             "simulation.duration=30s", "tenants.0.slo=100ms", "simulation.seed=99"});
-  EXPECT_DOUBLE_EQ(s.tenants[0].arrival.rate, 12.5);
+  EXPECT_DOUBLE_EQ(s.tenants[0].arrival.mean_rate(), 12.5);
   EXPECT_EQ(s.default_host.buffer, 5);
   EXPECT_EQ(s.tenants[0].exits.name, "ucb") << "validated later, against the registry";
   EXPECT_DOUBLE_EQ(s.simulation.duration, 30.0);
@@ -374,7 +392,7 @@ TEST_F(ScenarioLoaderTest, OverrideAppendsATenantAtIndexEqualToSize) {
                             "tenants.1.arrival.rate=3"});
   ASSERT_EQ(s.tenants.size(), 2U);
   EXPECT_EQ(s.tenants[1].name, "b");
-  EXPECT_DOUBLE_EQ(s.tenants[1].arrival.rate, 3.0);
+  EXPECT_DOUBLE_EQ(s.tenants[1].arrival.mean_rate(), 3.0);
 }
 
 // --- error messages ---------------------------------------------------------------------------

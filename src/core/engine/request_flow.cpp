@@ -1,7 +1,6 @@
 #include "core/engine/request_flow.hpp"
 
 #include "core/engine/station_admission.hpp"
-#include "core/work_factor.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -181,7 +180,7 @@ void RequestFlow::start_service(std::uint32_t slot) {
   // One work factor per fragment visit: stations see independent service times, as in
   // a Jackson network, and a fragment's segments scale together.
   const auto& laws = tenant.spec->fragment_work;
-  r.work_factor = draw_work_factor(laws.empty() ? tenant.spec->work : laws.at(r.fragment), tenant.work_rng);
+  r.work_factor = (laws.empty() ? tenant.spec->work : laws.at(r.fragment)).law->draw(tenant.work_rng);
   if (tenant.spec->drop_late && now() - r.arrival > tenant.spec->slo) {
     leave_station(fragment.station, r.tenant);
     lose(slot, LossReason::Deadline, fragment.host);

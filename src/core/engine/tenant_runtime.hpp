@@ -1,12 +1,12 @@
 #pragma once
 // A tenant as the engine runs it: its policies, its placements in force, its random
 // streams and arrival process, and its statistics.
-#include "core/arrival_process.hpp"
 #include "core/engine/run_summary.hpp"
 #include "core/fragment_cost.hpp"
 #include "core/tenant_policy_trace.hpp"
 #include "scenario/scenario.hpp"
 
+#include <edgesim/arrival_process.hpp>
 #include <edgesim/exit_oracle.hpp>
 #include <edgesim/policy.hpp>
 #include <edgesim/random.hpp>
@@ -48,7 +48,8 @@ struct TenantRuntime {
   std::vector<PlacementRuntime> placements; // index = placement version; back() serves new requests
   double next_replan = std::numeric_limits<double>::infinity();
   std::unique_ptr<ExitOracle> oracle;
-  std::unique_ptr<ArrivalProcess> arrivals;
+  Rng arrival_rng{0};
+  std::unique_ptr<ArrivalStream> arrivals; // draws from arrival_rng
   Rng work_rng{0};
   Rng penalty_rng{0}; // accuracy penalty of semantic splits
   double next_arrival = std::numeric_limits<double>::infinity();
