@@ -50,12 +50,9 @@ int cmd_list(const std::vector<std::string>& args) {
     print_help(std::cout,
                {.usage = "edgesim list policies|processes|platforms|models|columns [options]",
                 .description = "Shows the registered exit and placement policies, or arrival processes and work "
-                               "laws (built-in
-and from --plugin), the shipped platform files with their hosts, "
-                               "the shipped model files
-with their layers, exits, flops and parameters, or the "
-                               "columns of a run file (table,
-column, numpy dtype)."},
+                               "laws (built-in\nand from --plugin), the shipped platform files with their hosts, "
+                               "the shipped model files\nwith their layers, exits, flops and parameters, or the "
+                               "columns of a run file (table,\ncolumn, numpy dtype)."},
                options);
     return kOk;
   }
