@@ -98,7 +98,14 @@ int cmd_validate(std::vector<std::string> args) {
   std::vector<std::string> rho_tokens;
   std::vector<std::string> k_tokens;
   RunOptions run;
-  auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
+  // The names the code below reads (references, not a structured binding: lambdas capture them).
+  int& reps = run.reps;
+  long long& requests = run.requests;
+  int& jobs = run.jobs;
+  std::string& output = run.output;
+  std::string& csv = run.csv;
+  std::uint64_t& seed = run.seed;
+  double& level = run.level;
   po::options_description options = command_options();
   options.add_options()("dist", po::value(&dist_text),
                         "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
@@ -147,30 +154,31 @@ int cmd_validate(std::vector<std::string> args) {
   std::vector<std::optional<validate::ValidationRow>> rows(points.size());
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
-  std::vector<ReplicationTask> run_tasks;
-  for (const Task& task : tasks)
-    run_tasks.push_back(ReplicationTask{points[task.point].scenario, task.seed,
-                                        fmt::format("dist {} rho {:g} K {} seed {}", service.name(),
-                                                    points[task.point].rho, points[task.point].K, task.seed)});
-  run_replications(run_tasks, job_count, simgrid_args, scratch.path(), quiet,
-                   [&](std::size_t t, const std::string& out, const fs::path&) {
-                     const Task task = tasks[t];
-                     const Point& point = points[task.point];
-                     points[task.point].replications.push_back(
-                         validate::replication_of(io::parse_summary_json(out).back(), task.seed));
-                     if (--remaining[task.point] > 0)
-                       return;
-                     auto& replications = points[task.point].replications;
-                     std::sort(replications.begin(), replications.end(),
-                               [](const auto& a, const auto& b) { return a.seed < b.seed; });
-                     rows[task.point] = validate::evaluate_point(
-                         service, point.rho, point.K, static_cast<std::uint64_t>(requests), replications, level);
-                     while (next_to_print < rows.size() && rows[next_to_print]) {
-                       std::cout << table_row(*rows[next_to_print]);
-                       ++next_to_print;
-                     }
-                     std::cout << std::flush;
-                   });
+  std::vector<validate::ReplicationTask> run_tasks;
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    const Point& point = points[tasks[t].point];
+    run_tasks.push_back(validate::replication_task(
+        point.scenario, tasks[t].seed, simgrid_args, scratch.path() / fmt::format("r{}.h5", t),
+        fmt::format("dist {} rho {:g} K {} seed {}", service.name(), point.rho, point.K, tasks[t].seed)));
+  }
+  validate::ReplicationOptions replication = replication_options(run, job_count, quiet, "edgesim-validate.journal");
+  replication.identity = fmt::format("M/G/1/K service {} requests {}", dist_text, requests);
+  validate::run_replications(run_tasks, replication, [&](std::size_t t, const RunSummary& summary) {
+    const Task task = tasks[t];
+    const Point& point = points[task.point];
+    points[task.point].replications.push_back(validate::replication_of(summary.rows.back(), task.seed));
+    if (--remaining[task.point] > 0)
+      return;
+    auto& replications = points[task.point].replications;
+    std::sort(replications.begin(), replications.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
+    rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
+                                                replications, level);
+    while (next_to_print < rows.size() && rows[next_to_print]) {
+      std::cout << table_row(*rows[next_to_print]);
+      ++next_to_print;
+    }
+    std::cout << std::flush;
+  });
 
   std::vector<validate::ValidationRow> table;
   std::size_t inside = 0;
@@ -179,10 +187,12 @@ int cmd_validate(std::vector<std::string> args) {
     inside += (row->loss_in_ci ? 1U : 0U) + (row->response_in_ci ? 1U : 0U);
   }
   const std::size_t comparisons = 2 * table.size();
-  return report_validation(
+  const int exit_code = report_validation(
       ValidationTally{inside, comparisons, tasks.size(), start, job_count}, original_args, service.name(), run,
       [&](const fs::path& path, const validate::ValidationMeta& m) { validate::write_validation_hdf5(path, table, m); },
       [&](const fs::path& path) { validate::write_validation_csv(path, table); });
+  validate::remove_journal(replication.journal);
+  return exit_code;
 }
 
 } // namespace edgesim::cli

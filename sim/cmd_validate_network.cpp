@@ -110,7 +110,14 @@ int cmd_validate_network(std::vector<std::string> args) {
   std::vector<std::string> rho_tokens, k_tokens, station_tokens, class_tokens, station_dist_tokens, station_k_tokens;
   std::string scenario_file;
   RunOptions run;
-  auto& [reps, requests, jobs, output, csv, seed, level] = run; // the names the code below reads
+  // The names the code below reads (references, not a structured binding: lambdas capture them).
+  int& reps = run.reps;
+  long long& requests = run.requests;
+  int& jobs = run.jobs;
+  std::string& output = run.output;
+  std::string& csv = run.csv;
+  std::uint64_t& seed = run.seed;
+  double& level = run.level;
   po::options_description options = command_options();
   options.add_options()("network", "(this mode)")(
       "dist", po::value(&dist_text), "service law at every station: det, exp (default), erlang<k>, h2 (scv 4)")(
@@ -178,6 +185,7 @@ int cmd_validate_network(std::vector<std::string> args) {
 
   ScratchDir scratch("edgesim-validate-network-");
   std::vector<NetworkPointRuns> points;
+  std::string identity = fmt::format("tandems service {} requests {}", dist_text, requests);
   if (!scenario_file.empty()) {
     for (const auto* grid :
          {&station_tokens, &k_tokens, &rho_tokens, &class_tokens, &station_dist_tokens, &station_k_tokens})
@@ -186,6 +194,7 @@ int cmd_validate_network(std::vector<std::string> args) {
                          "--station-dist and --station-K do not apply");
     shapes.clear();
     Scenario scenario = load_scenario(scenario_file, {});
+    identity = "scenario\n" + scenario.text;
     const PlatformInfo platform =
         probe_platform(scenario.platform_file, simgrid_args, scenario.simulation.network_model, scenario.dynamics);
     const Deployment deployment = plan_deployment(scenario, platform);
@@ -208,7 +217,7 @@ int cmd_validate_network(std::vector<std::string> args) {
           p.station_hosts.push_back(h); // hosts s1..sN, in platform order
         points.push_back(std::move(p));
       }
-  std::vector<ReplicationTask> tasks;
+  std::vector<validate::ReplicationTask> tasks;
   std::vector<std::size_t> task_point;
   for (std::size_t p = 0; p < points.size(); ++p)
     for (int r = 0; r < reps; ++r) {
@@ -216,8 +225,10 @@ int cmd_validate_network(std::vector<std::string> args) {
       const std::string what = points[p].from_scenario
                                    ? fmt::format("scenario {}", points[p].scenario.string())
                                    : fmt::format("tandem [{}] rho {:g} C {}", pt.describe(), pt.rho, pt.classes);
-      tasks.push_back(ReplicationTask{points[p].scenario, seed + static_cast<std::uint64_t>(r),
-                                      fmt::format("{} seed {}", what, seed + static_cast<std::uint64_t>(r))});
+      const std::uint64_t replication_seed = seed + static_cast<std::uint64_t>(r);
+      tasks.push_back(validate::replication_task(points[p].scenario, replication_seed, simgrid_args,
+                                                 scratch.path() / fmt::format("r{}.h5", tasks.size()),
+                                                 fmt::format("{} seed {}", what, replication_seed)));
       task_point.push_back(p);
     }
 
@@ -235,26 +246,26 @@ int cmd_validate_network(std::vector<std::string> args) {
   std::vector<std::optional<std::vector<validate::NetworkValidationRow>>> rows(points.size());
   std::vector<int> remaining(points.size(), reps);
   std::size_t next_to_print = 0;
-  run_replications(tasks, job_count, simgrid_args, scratch.path(), quiet,
-                   [&](std::size_t t, const std::string& out, const fs::path& /*run_file*/) {
-                     const std::size_t p = task_point[t];
-                     auto& runs = points[p];
-                     runs.replications.push_back(validate::network_replication(io::parse_run_summary_json(out),
-                                                                               runs.station_hosts, tasks[t].seed));
-                     if (--remaining[p] > 0)
-                       return;
-                     std::sort(runs.replications.begin(), runs.replications.end(),
-                               [](const auto& a, const auto& b) { return a.seed < b.seed; });
-                     rows[p] = runs.from_scenario
-                                   ? validate::evaluate_scenario_network(*runs.from_scenario, runs.replications, level)
-                                   : validate::evaluate_network_point(runs.point, runs.replications, level);
-                     while (next_to_print < rows.size() && rows[next_to_print]) {
-                       for (const auto& row : *rows[next_to_print])
-                         std::cout << table_row(row);
-                       ++next_to_print;
-                     }
-                     std::cout << std::flush;
-                   });
+  validate::ReplicationOptions replication =
+      replication_options(run, job_count, quiet, "edgesim-validate-network.journal");
+  replication.identity = identity;
+  validate::run_replications(tasks, replication, [&](std::size_t t, const RunSummary& summary) {
+    const std::size_t p = task_point[t];
+    auto& runs = points[p];
+    runs.replications.push_back(validate::network_replication(summary, runs.station_hosts, *tasks[t].request.seed));
+    if (--remaining[p] > 0)
+      return;
+    std::sort(runs.replications.begin(), runs.replications.end(),
+              [](const auto& a, const auto& b) { return a.seed < b.seed; });
+    rows[p] = runs.from_scenario ? validate::evaluate_scenario_network(*runs.from_scenario, runs.replications, level)
+                                 : validate::evaluate_network_point(runs.point, runs.replications, level);
+    while (next_to_print < rows.size() && rows[next_to_print]) {
+      for (const auto& row : *rows[next_to_print])
+        std::cout << table_row(row);
+      ++next_to_print;
+    }
+    std::cout << std::flush;
+  });
 
   std::vector<validate::NetworkValidationRow> table;
   std::size_t inside = 0;
@@ -271,12 +282,14 @@ int cmd_validate_network(std::vector<std::string> args) {
         inside += in ? 1U : 0U;
       }
     }
-  return report_validation(
+  const int exit_code = report_validation(
       ValidationTally{inside, comparisons, tasks.size(), start, job_count}, original_args, service.name(), run,
       [&](const fs::path& path, const validate::ValidationMeta& m) {
         validate::write_network_validation_hdf5(path, table, m);
       },
       [&](const fs::path& path) { validate::write_network_validation_csv(path, table); });
+  validate::remove_journal(replication.journal);
+  return exit_code;
 }
 
 } // namespace edgesim::cli

@@ -5,6 +5,7 @@
 #include <edgesim/error.hpp>
 
 #include "sweep/progress.hpp"
+#include "sweep/result_journal.hpp"
 #include "util/child_process.hpp"
 #include "util/stop_signals.hpp"
 
@@ -18,14 +19,6 @@
 namespace edgesim::cli {
 
 namespace fs = std::filesystem;
-
-std::string last_line(const std::string& text) {
-  std::string trimmed = text;
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
-    trimmed.pop_back();
-  const auto newline = trimmed.rfind('\n');
-  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
-}
 
 std::string validate_command_line(const std::vector<std::string>& args) {
   std::string text = "edgesim validate";
@@ -48,80 +41,6 @@ void glue_negative_values(std::vector<std::string>& args, const std::vector<std:
   }
 }
 
-void run_replications(const std::vector<ReplicationTask>& tasks, unsigned jobs,
-                      const std::vector<std::string>& simgrid_args, const fs::path& scratch, bool quiet,
-                      const std::function<void(std::size_t, const std::string&, const fs::path&)>& on_done) {
-  sweep::ProgressOptions progress_options;
-  progress_options.label = "validate";
-  progress_options.unit = "runs";
-  progress_options.enabled = !quiet;
-  sweep::ProgressReporter progress(tasks.size(), progress_options);
-  std::string failure;
-  bool forwarded_stop = false;
-  StopSignals::reset();
-  StopSignals signals;
-  ChildPool pool(jobs);
-  auto stop_children = [&] {
-    pool.clear_queue();
-    pool.signal_running(SIGTERM);
-  };
-  pool.set_interrupt_handler([&] {
-    if (StopSignals::requested() && !forwarded_stop) {
-      forwarded_stop = true;
-      stop_children();
-    }
-  });
-  auto run_file = [&](std::size_t t) { return scratch / fmt::format("r{}.h5", t); };
-  for (std::size_t t = 0; t < tasks.size(); ++t) {
-    std::vector<std::string> argv{self_executable().string(),
-                                  "run",
-                                  tasks[t].scenario.string(),
-                                  "--json",
-                                  "-q",
-                                  "--seed",
-                                  std::to_string(tasks[t].seed),
-                                  "--no-trace",
-                                  "-o",
-                                  run_file(t).string()};
-    argv.insert(argv.end(), simgrid_args.begin(), simgrid_args.end());
-    ChildSpec spec;
-    spec.argv = std::move(argv);
-    pool.submit(t, std::move(spec));
-  }
-  std::size_t done = 0;
-  while (auto finished = pool.next()) {
-    const std::size_t t = finished->first;
-    const ChildOutcome& outcome = finished->second;
-    if (!outcome.ok()) {
-      if (failure.empty() && !StopSignals::requested()) {
-        const std::string err = last_line(outcome.err);
-        failure = fmt::format("replication {} failed ({}){}{}", tasks[t].where, outcome.describe(),
-                              err.empty() ? "" : ": ", err);
-        stop_children();
-      }
-      continue;
-    }
-    if (!failure.empty())
-      continue;
-    try {
-      progress.clear();
-      on_done(t, outcome.out, run_file(t));
-    } catch (const RuntimeError& e) {
-      failure = fmt::format("replication {}: {}", tasks[t].where, e.what());
-      stop_children();
-      continue;
-    }
-    std::error_code ec;
-    fs::remove(run_file(t), ec);
-    progress.report(++done, 0);
-  }
-  progress.clear();
-  if (!failure.empty())
-    throw RuntimeError(failure);
-  if (StopSignals::requested())
-    throw RuntimeError("validate interrupted; no output written");
-}
-
 void add_run_options(boost::program_options::options_description& options, RunOptions& values,
                      const char* requests_help, const char* dataset) {
   namespace po = boost::program_options;
@@ -131,7 +50,10 @@ void add_run_options(boost::program_options::options_description& options, RunOp
       "output,o", po::value(&values.output), fmt::format("write the table as HDF5 (dataset {})", dataset).c_str())(
       "csv", po::value(&values.csv), "write the table as CSV")("seed", po::value(&values.seed),
                                                                "seed of the first replication (default 1)")(
-      "level", po::value(&values.level), "confidence level of the pass/fail intervals (default 0.999)");
+      "level", po::value(&values.level), "confidence level of the pass/fail intervals (default 0.999)")(
+      "resume", po::bool_switch(&values.resume),
+      "take the replications an interrupted validation of the same grid finished from its journal")(
+      "spawn", po::value(&values.spawn)->value_name("fork|exec"), kSpawnHelp);
   add_quiet_option(options);
 }
 
@@ -172,6 +94,18 @@ unsigned check_run_options(int reps, long long requests, bool jobs_given, int jo
       throw InputError(fmt::format("{}: directory {} does not exist", file, parent.string()));
   }
   return jobs_given ? static_cast<unsigned>(jobs) : available_cores();
+}
+
+validate::ReplicationOptions replication_options(const RunOptions& run, unsigned job_count, bool quiet,
+                                                 const std::string& default_journal) {
+  validate::ReplicationOptions options;
+  options.jobs = job_count;
+  options.spawn = spawn_mode(run.spawn);
+  options.quiet = quiet;
+  options.resume = run.resume;
+  const std::string& first_output = !run.output.empty() ? run.output : run.csv;
+  options.journal = first_output.empty() ? fs::path(default_journal) : sweep::ResultJournal::path_for(first_output);
+  return options;
 }
 
 int report_validation(const ValidationTally& tally, const std::vector<std::string>& args, const std::string& dist,

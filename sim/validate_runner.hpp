@@ -1,8 +1,9 @@
 #pragma once
-// What `edgesim validate` (one station) and `edgesim validate --network` share: running
-// the replications of every point as `edgesim run` child processes, and the command-line
-// chores around it.
+// What `edgesim validate` (one station) and `edgesim validate --network` share: the
+// command-line chores around running their replications (validate/replication_runner.hpp)
+// and reporting the result.
 #include "command_options.hpp"
+#include "validate/replication_runner.hpp"
 #include "validate/validation.hpp"
 
 #include <boost/program_options.hpp>
@@ -18,30 +19,12 @@
 
 namespace edgesim::cli {
 
-/// The last line of a child's stderr (its one-line error message).
-[[nodiscard]] std::string last_line(const std::string& text);
 /// "edgesim validate ARGS", quoted where needed, for the output files' metadata.
 [[nodiscard]] std::string validate_command_line(const std::vector<std::string>& args);
 /// `--rho -1` would reach Program_options as an option named "-1": glue a negative
 /// number to its option (one of `options`) so that it is rejected as a value (exit 1),
 /// not as usage.
 void glue_negative_values(std::vector<std::string>& args, const std::vector<std::string>& options);
-
-struct ReplicationTask {
-  std::filesystem::path scenario;
-  std::uint64_t seed = 0;
-  std::string where; // for messages
-};
-
-/// Runs every task as `edgesim run SCENARIO --json -q --seed S --no-trace -o OUT` in a
-/// child process, at most `jobs` at once. `on_done(task, stdout, run file)` sees each
-/// success in completion order (the progress line cleared) before the run file is
-/// removed. The first failed replication, or a RuntimeError thrown by on_done, stops the
-/// others and is thrown as a RuntimeError; so is an interruption (SIGINT/SIGTERM).
-void run_replications(
-    const std::vector<ReplicationTask>& tasks, unsigned jobs, const std::vector<std::string>& simgrid_args,
-    const std::filesystem::path& scratch, bool quiet,
-    const std::function<void(std::size_t, const std::string&, const std::filesystem::path&)>& on_done);
 
 /// The options both validations take (after their grid options).
 struct RunOptions {
@@ -52,10 +35,13 @@ struct RunOptions {
   std::string csv;
   std::uint64_t seed = 1;
   double level = validate::kDefaultPassLevel;
+  bool resume = false;
+  std::string spawn = "fork";
 };
 
 /// Adds --reps, --requests (`requests_help`), --jobs, --output (a table in `dataset`),
-/// --csv, --seed, --level and --quiet to `options`, storing into `values`.
+/// --csv, --seed, --level, --resume, --spawn and --quiet to `options`, storing into
+/// `values`.
 void add_run_options(boost::program_options::options_description& options, RunOptions& values,
                      const char* requests_help, const char* dataset);
 
@@ -63,6 +49,12 @@ void add_run_options(boost::program_options::options_description& options, RunOp
 [[nodiscard]] std::optional<boost::program_options::variables_map>
 parse_validate_args(const std::vector<std::string>& args, const boost::program_options::options_description& options,
                     std::string_view usage, std::string_view description);
+
+/// How the replications of `tasks` run: --jobs (`job_count`), --spawn, -q, and --resume
+/// with its journal next to the first output file given (-o, then --csv), else
+/// `default_journal` in the working directory.
+[[nodiscard]] validate::ReplicationOptions replication_options(const RunOptions& run, unsigned job_count, bool quiet,
+                                                               const std::string& default_journal);
 
 /// Exit code when every child ran but some exact value lies outside its interval.
 inline constexpr int kValidationMismatch = 4;

@@ -8,13 +8,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace edgesim {
@@ -166,6 +170,55 @@ TEST(Validate, FailingReplicationIsARuntimeFailure) {
       << result.err;
   EXPECT_NE(result.err.find("no/such"), std::string::npos) << result.err;
   EXPECT_FALSE(std::filesystem::exists(h5));
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(Validate, InterruptedValidationResumesToTheSameTable) {
+  // Stopped once a few replications are journaled, then resumed (in fresh processes this
+  // time): the table is the one an uninterrupted validation writes, and no journal stays.
+  test::TempDir dir;
+  const std::vector<std::string> grid{"validate", "--rho", "0.5,0.9",    "--K", "1,4",
+                                      "--reps",   "4",     "--requests", "4000"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = grid;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  const std::string csv = dir.file("resumed.csv");
+  const std::string journal = csv + ".journal";
+  {
+    test::BackgroundRun run(with({"--jobs", "1", "--csv", csv}));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    // The identity record, then at least two summaries of about a kilobyte each.
+    while (std::chrono::steady_clock::now() < deadline &&
+           !(std::filesystem::exists(journal) && std::filesystem::file_size(journal) > 2500))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    run.signal(SIGINT);
+    EXPECT_EQ(run.wait(), 3) << run.err();
+    EXPECT_NE(run.err().find("rerun with --resume"), std::string::npos) << run.err();
+  }
+  EXPECT_FALSE(std::filesystem::exists(csv));
+  ASSERT_TRUE(std::filesystem::exists(journal));
+  const std::string other = dir.file("other.csv");
+  std::filesystem::copy_file(journal, other + ".journal");
+  const auto resumed = test::run_edgesim(with({"--csv", csv, "--resume", "--spawn", "exec", "-q"}), 300);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_FALSE(std::filesystem::exists(journal));
+  const auto straight = test::run_edgesim(with({"--csv", dir.file("straight.csv"), "-q"}), 300);
+  ASSERT_EQ(straight.exit_code, 0) << straight.err;
+  EXPECT_EQ(file_text(csv), file_text(dir.file("straight.csv")));
+
+  // The journal of another grid is not taken.
+  std::vector<std::string> other_grid = grid;
+  other_grid[4] = "1,5";
+  other_grid.insert(other_grid.end(), {"--csv", other, "--resume", "-q"});
+  const auto mixed = test::run_edgesim(other_grid, 60);
+  EXPECT_EQ(mixed.exit_code, 1) << mixed.err;
+  EXPECT_NE(mixed.err.find("belongs to a different"), std::string::npos) << mixed.err;
 }
 
 TEST(Validate, ServiceLawsMatchWhatTheSimulatorDraws) {
