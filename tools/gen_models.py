@@ -470,9 +470,10 @@ def model_toml(m, with_exits, eff, meas):
     w(f"#   Total {m['macs'] / 1e9:.3f} GMACs = {m['flops']:.6g} flops, "
       f"{m['params'] / 1e6:.2f} M parameters.\n")
     w(f"# [final] accuracy: torchvision's published ImageNet top-1 for {m['csv']}.\n")
-    w("# [confidence]: synthetic per-request difficulty model (DESIGN.md sec. 8); the correlation\n")
-    w("#   of confidence/correctness with difficulty (difficulty_correlation below) is an\n")
-    w("#   assumption, not a measurement (docs/exit-traces.md compares it with a real trace).\n")
+    w("# [confidence]: synthetic per-request difficulty model (docs/model.md, exit behaviour);\n")
+    w("#   the correlation of confidence/correctness with difficulty (difficulty_correlation\n")
+    w("#   below) is an assumption, not a measurement (docs/exit-traces.md compares it with a\n")
+    w("#   real trace).\n")
     w("# [efficiency]: fraction of the host's nominal per-core speed this model reaches per device\n")
     w("#   class; see docs/calibration.md. Measured pairs reproduce the measured latency exactly;\n")
     if m["ncnn"]:
