@@ -42,7 +42,6 @@ inline constexpr const char* kSpawnHelp =
     "how runs start: fork (default: a forked copy of this already loaded process per run, no program start-up) "
     "or exec (a fresh `edgesim run` process per run)";
 
-
 /// The summary as the table `edgesim run` prints (its JSON form: io/summary_json.hpp).
 std::string summary_table(const RunSummary& summary);
 

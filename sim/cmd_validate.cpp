@@ -98,14 +98,7 @@ int cmd_validate(std::vector<std::string> args) {
   std::vector<std::string> rho_tokens;
   std::vector<std::string> k_tokens;
   RunOptions run;
-  // The names the code below reads (references, not a structured binding: lambdas capture them).
-  int& reps = run.reps;
-  long long& requests = run.requests;
-  int& jobs = run.jobs;
-  std::string& output = run.output;
-  std::string& csv = run.csv;
-  std::uint64_t& seed = run.seed;
-  double& level = run.level;
+  auto& [reps, requests, jobs, output, csv, seed, level, resume, spawn] = run; // the names the code below reads
   po::options_description options = command_options();
   options.add_options()("dist", po::value(&dist_text),
                         "service law: det, exp (default), erlang<k>, h2 (scv 4), exits (3-exit mixture)")(
@@ -171,8 +164,8 @@ int cmd_validate(std::vector<std::string> args) {
       return;
     auto& replications = points[task.point].replications;
     std::sort(replications.begin(), replications.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
-    rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(requests),
-                                                replications, level);
+    rows[task.point] = validate::evaluate_point(service, point.rho, point.K, static_cast<std::uint64_t>(run.requests),
+                                                replications, run.level);
     while (next_to_print < rows.size() && rows[next_to_print]) {
       std::cout << table_row(*rows[next_to_print]);
       ++next_to_print;

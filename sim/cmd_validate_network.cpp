@@ -110,14 +110,7 @@ int cmd_validate_network(std::vector<std::string> args) {
   std::vector<std::string> rho_tokens, k_tokens, station_tokens, class_tokens, station_dist_tokens, station_k_tokens;
   std::string scenario_file;
   RunOptions run;
-  // The names the code below reads (references, not a structured binding: lambdas capture them).
-  int& reps = run.reps;
-  long long& requests = run.requests;
-  int& jobs = run.jobs;
-  std::string& output = run.output;
-  std::string& csv = run.csv;
-  std::uint64_t& seed = run.seed;
-  double& level = run.level;
+  auto& [reps, requests, jobs, output, csv, seed, level, resume, spawn] = run; // the names the code below reads
   po::options_description options = command_options();
   options.add_options()("network", "(this mode)")(
       "dist", po::value(&dist_text), "service law at every station: det, exp (default), erlang<k>, h2 (scv 4)")(
@@ -257,8 +250,9 @@ int cmd_validate_network(std::vector<std::string> args) {
       return;
     std::sort(runs.replications.begin(), runs.replications.end(),
               [](const auto& a, const auto& b) { return a.seed < b.seed; });
-    rows[p] = runs.from_scenario ? validate::evaluate_scenario_network(*runs.from_scenario, runs.replications, level)
-                                 : validate::evaluate_network_point(runs.point, runs.replications, level);
+    rows[p] = runs.from_scenario
+                  ? validate::evaluate_scenario_network(*runs.from_scenario, runs.replications, run.level)
+                  : validate::evaluate_network_point(runs.point, runs.replications, run.level);
     while (next_to_print < rows.size() && rows[next_to_print]) {
       for (const auto& row : *rows[next_to_print])
         std::cout << table_row(row);

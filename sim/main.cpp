@@ -19,9 +19,9 @@ commands:
                      simulate one scenario, write its HDF5 traces, print a summary
   check SCENARIO.toml [--set KEY=VALUE]... [--unset KEY]...
                      validate a scenario (and its platform, models, placement) without running
-  list policies|processes|platforms|models
-                     show what is available
-  validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [-o val.h5]
+  list policies|processes|platforms|models|columns
+                     show what is available (columns: the run file's schema)
+  validate [--dist det|exp|erlang<k>|h2|exits] [--rho ...] [--K ...] [--resume] [-o val.h5]
                      simulate one M/G/1/K station over a grid and compare with exact values
   sweep SCENARIO.toml --vary KEY=V1,V2,...|START:STOP:STEP... [--reps R] [--jobs N] [-o sweep.h5]
                      run a scenario over a grid (or Latin hypercube) of varied keys

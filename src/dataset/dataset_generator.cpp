@@ -10,6 +10,7 @@
 #include "run/run_launcher.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/result_journal.hpp"
+#include "util/fnv1a.hpp"
 #include "util/scratch_dir.hpp"
 
 #include <fmt/format.h>
@@ -40,11 +41,8 @@ void write_file(const fs::path& path, std::string_view text) {
 
 /// FNV-1a of the spec text: the journal's identity ties it to one spec and sample set.
 std::string journal_identity(const DatasetSpec& spec, const GenerateOptions& options) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (char c : spec.text)
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return fmt::format("edgesim-dataset spec={:016x} samples={} shard={}/{}", hash, options.samples, options.shard_index,
-                     options.shard_count);
+  return fmt::format("edgesim-dataset spec={:016x} samples={} shard={}/{}", fnv1a(spec.text), options.samples,
+                     options.shard_index, options.shard_count);
 }
 
 /// What the simulation phase needs, whichever pool runs the children.

@@ -28,7 +28,7 @@ struct GenerateOptions {
   std::string command_line;
   std::string created_at;            // ISO 8601 UTC, stored in /meta
   std::function<bool()> interrupted; // polled; true stops the generation (journal kept)
-  run::SpawnMode spawn; // how the samples' runs start (forked copies, or fresh processes)
+  run::SpawnMode spawn;              // how the samples' runs start (forked copies, or fresh processes)
 };
 
 struct GenerateResult {

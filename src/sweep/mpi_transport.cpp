@@ -1,8 +1,8 @@
 #include "sweep/mpi_transport.hpp"
 
+#include "run/run_launcher.hpp"
 #include "sweep/sweep_file.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "run/run_launcher.hpp"
 #include "util/scratch_dir.hpp"
 #include "util/stop_signals.hpp"
 
@@ -120,8 +120,8 @@ int MpiSession::work(const SweepSpec& spec, const SweepOptions& options) {
     // A forked run never calls MPI and leaves with _exit, so it does not disturb this
     // rank's MPI state (OpenMPI's shared-memory and TCP transports allow fork).
     run::RunLauncher launcher(1, options.spawn);
-    launcher.submit(0, run_request(spec, values.at(point), point, rep, run_file, options.traces,
-                                   options.timeout_seconds));
+    launcher.submit(0,
+                    run_request(spec, values.at(point), point, rep, run_file, options.traces, options.timeout_seconds));
     const run::RunResult outcome = std::move(launcher.next()->second);
     if (traces_dir.empty()) {
       std::error_code ec;

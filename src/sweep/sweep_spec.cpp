@@ -1,5 +1,7 @@
 #include "sweep/sweep_spec.hpp"
 
+#include "util/fnv1a.hpp"
+
 #include <edgesim/error.hpp>
 #include <edgesim/random.hpp>
 
@@ -69,13 +71,6 @@ std::string float_text(double value, int digits) {
   if (text.find_first_of(".en") == std::string::npos)
     text += ".0";
   return text;
-}
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (const char c : text)
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return hash;
 }
 
 } // namespace

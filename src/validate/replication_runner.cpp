@@ -5,6 +5,7 @@
 #include "io/summary_json.hpp"
 #include "sweep/progress.hpp"
 #include "sweep/result_journal.hpp"
+#include "util/fnv1a.hpp"
 #include "util/stop_signals.hpp"
 
 #include <fmt/format.h>
@@ -13,18 +14,7 @@
 #include <set>
 
 namespace edgesim::validate {
-namespace {
-
 namespace fs = std::filesystem;
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (const char c : text)
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return hash;
-}
-
-} // namespace
 
 ReplicationTask replication_task(const fs::path& scenario, std::uint64_t seed,
                                  const std::vector<std::string>& engine_args, const fs::path& run_file,
