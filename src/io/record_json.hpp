@@ -68,12 +68,12 @@ template <class Record> Record read_json(std::string_view object, std::string_vi
   Record record;
   for_each_column<Record>([&](const auto& column) {
     using Value = typename std::remove_cvref_t<decltype(column)>::value_type;
-    const auto text = json::find_member(object, column.name);
-    if (!text) {
-      if (column.optional_on_read)
-        return;
-      (void)json::member(object, column.name, what); // throws, naming the member
-    }
+    // A required member is looked up with member(), which throws naming it when missing.
+    const std::optional<std::string_view> text = column.optional_on_read
+                                                     ? json::find_member(object, column.name)
+                                                     : std::optional(json::member(object, column.name, what));
+    if (!text)
+      return;
     Value& value = record.*(column.member);
     if constexpr (std::is_same_v<Value, std::string>)
       value = json::read_string(*text, column.name, what);
